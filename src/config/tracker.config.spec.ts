@@ -1,0 +1,57 @@
+import { loadTrackerConfig } from 'src/config/tracker.config';
+
+describe('tracker configuration', () => {
+  it('uses the contract defaults with an empty environment', () => {
+    const config = loadTrackerConfig({});
+    expect(config).toMatchObject({
+      host: '0.0.0.0',
+      port: 6969,
+      dataDir: './data',
+      peerStore: 'memory',
+      announceInterval: 1800,
+      minInterval: 900,
+      peerTtl: 2700,
+      numwantDefault: 50,
+      numwantMax: 100,
+      flushIntervalMs: 3000,
+      globalFreeleech: false,
+      trustProxy: false,
+    });
+    expect(config.adminToken).toBeUndefined();
+    expect(config.databaseUrl).toBeUndefined();
+  });
+
+  it.each([
+    ['PORT', 'abc', /PORT must be an integer/],
+    ['PORT', '70000', /PORT must be between/],
+    ['GLOBAL_FREELEECH', 'maybe', /GLOBAL_FREELEECH must be true or false/],
+    ['DATABASE_URL', 'mysql://x', /DATABASE_URL must start with postgres/],
+    ['REDIS_URL', 'not a url', /REDIS_URL must be a URL/],
+    ['REDIS_CLUSTER_NODES', 'a:b', /REDIS_CLUSTER_NODES must be a comma-separated list/],
+    ['MIN_INTERVAL', '5000', /MIN_INTERVAL must not exceed ANNOUNCE_INTERVAL/],
+    ['NUMWANT_DEFAULT', '500', /NUMWANT_DEFAULT must not exceed NUMWANT_MAX/],
+  ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
+    expect(() => loadTrackerConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('prefers a Redis Cluster over a single Redis', () => {
+    const config = loadTrackerConfig({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_CLUSTER_NODES: '10.0.0.1:7000,[::1]:7001',
+    });
+    expect(config.peerStore).toBe('redis-cluster');
+    expect(config.redis.clusterNodes).toEqual([
+      { host: '10.0.0.1', port: 7000 },
+      { host: '::1', port: 7001 },
+    ]);
+  });
+
+  it('never puts a database password in an error', () => {
+    expect(() => loadTrackerConfig({ DATABASE_URL: 'mysql://u:secret@h/db' })).toThrow(/u:\*\*\*@/);
+  });
+
+  it('reads TRUST_PROXY as a flag or as a list of addresses', () => {
+    expect(loadTrackerConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadTrackerConfig({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8' }).trustProxy).toEqual(['127.0.0.1', '10.0.0.0/8']);
+  });
+});

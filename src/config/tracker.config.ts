@@ -1,0 +1,97 @@
+import { registerAs, type ConfigType } from '@nestjs/config';
+import {
+  InvalidConfigError,
+  readBoolean,
+  readEnum,
+  readHostPortList,
+  readInt,
+  readString,
+  readUrl,
+  type HostPort,
+} from 'src/config/env-parsers.util';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+const LOG_FORMATS = ['json', 'pretty'] as const;
+
+export type PeerStoreKind = 'memory' | 'redis' | 'redis-cluster';
+
+/**
+ * Every setting of the tracker, validated once at boot (CONTRACT §1). Nothing else reads process.env.
+ * A bad value throws an error naming the variable, which stops startup.
+ */
+export function loadTrackerConfig(env: Record<string, string | undefined>) {
+  const announceInterval = readInt(env, 'ANNOUNCE_INTERVAL', 1800, 1, 86400);
+  const minInterval = readInt(env, 'MIN_INTERVAL', 900, 1, 86400);
+  if (minInterval > announceInterval) {
+    throw new InvalidConfigError(
+      'MIN_INTERVAL',
+      `must not exceed ANNOUNCE_INTERVAL (${announceInterval})`,
+      `${minInterval}`,
+    );
+  }
+  const numwantMax = readInt(env, 'NUMWANT_MAX', 100, 1, 1000);
+  const numwantDefault = readInt(env, 'NUMWANT_DEFAULT', 50, 0, 1000);
+  if (numwantDefault > numwantMax) {
+    throw new InvalidConfigError('NUMWANT_DEFAULT', `must not exceed NUMWANT_MAX (${numwantMax})`, `${numwantDefault}`);
+  }
+
+  const redisClusterNodes = readHostPortList(env, 'REDIS_CLUSTER_NODES');
+  const redisUrl = readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']);
+  const peerStore: PeerStoreKind = redisClusterNodes ? 'redis-cluster' : redisUrl ? 'redis' : 'memory';
+  const production = env.NODE_ENV === 'production';
+
+  return {
+    host: readString(env, 'HOST') ?? '0.0.0.0',
+    port: readInt(env, 'PORT', 6969, 0, 65535),
+    adminToken: readString(env, 'ADMIN_TOKEN'),
+    databaseUrl: readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    dataDir: readString(env, 'DATA_DIR') ?? './data',
+    peerStore,
+    redis: {
+      url: redisUrl,
+      clusterNodes: redisClusterNodes ?? ([] as HostPort[]),
+      /** Prefix of every key and channel, so that several trackers (or test runs) can share one Redis. */
+      keyPrefix: readString(env, 'REDIS_KEY_PREFIX') ?? 'tracker:',
+    },
+    announceInterval,
+    minInterval,
+    peerTtl: readInt(env, 'PEER_TTL', 2700, 10, 86400 * 7),
+    numwantDefault,
+    numwantMax,
+    flushIntervalMs: readInt(env, 'FLUSH_INTERVAL_MS', 3000, 50, 600000),
+    globalFreeleech: readBoolean(env, 'GLOBAL_FREELEECH', false),
+    trustProxy: readTrustProxy(env),
+    lookupCache: {
+      ttlMs: readInt(env, 'LOOKUP_CACHE_TTL_MS', 60000, 0, 86400000),
+      maxEntries: readInt(env, 'LOOKUP_CACHE_MAX_ENTRIES', 200000, 100, 10000000),
+    },
+    metricsEnabled: readBoolean(env, 'METRICS_ENABLED', true),
+    log: {
+      level: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+      format: readEnum(env, 'LOG_FORMAT', LOG_FORMATS, production ? 'json' : 'pretty'),
+    },
+  };
+}
+
+/** `true`/`false`, or a comma-separated list of proxy addresses or CIDRs to trust. */
+function readTrustProxy(env: Record<string, string | undefined>): boolean | string[] {
+  const raw = readString(env, 'TRUST_PROXY');
+  if (raw === undefined || /^(true|false|1|0|yes|no)$/i.test(raw)) {
+    return readBoolean(env, 'TRUST_PROXY', false);
+  }
+  return raw.split(',').map((address) => address.trim());
+}
+
+export type TrackerConfig = ReturnType<typeof loadTrackerConfig>;
+
+/** The `tracker` config namespace, read from the process environment (and .env). */
+export const trackerConfig = registerAs('tracker', () => loadTrackerConfig(process.env));
+
+/** The same namespace built from an explicit environment; tests use it to run several configurations. */
+export function trackerConfigFrom(env: Record<string, string | undefined>) {
+  return registerAs('tracker', () => loadTrackerConfig(env));
+}
+
+export type TrackerConfigType = ConfigType<typeof trackerConfig>;
+/** Injection token: `@Inject(TRACKER_CONFIG) config: TrackerConfig`. */
+export const TRACKER_CONFIG = trackerConfig.KEY;

@@ -1,0 +1,13 @@
+import 'reflect-metadata';
+import { createTrackerApp } from 'src/bootstrap';
+
+async function main(): Promise<void> {
+  const app = await createTrackerApp();
+  await app.listenFromConfig();
+}
+
+main().catch((error: unknown) => {
+  // The logger may not exist yet (bad configuration): write plainly and exit non-zero.
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
