@@ -98,7 +98,7 @@ export interface PendingAccount {
   downloaded: number;
   rawUploaded: number;
   rawDownloaded: number;
-  /** Seconds. */
+  /** Milliseconds seeded, summed over consecutive announces at most PEER_TTL apart. */
   seedTime: number;
   /** Set when an event=completed was seen. */
   completedAt: number | null;
