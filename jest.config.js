@@ -7,7 +7,7 @@ const swcTs = [
       transform: { legacyDecorator: true, decoratorMetadata: true },
       target: 'es2022',
       baseUrl: __dirname,
-      paths: { 'src/*': ['./src/*'] },
+      paths: { 'src/*': ['./src/*'], 'migrations/*': ['./migrations/*'] },
     },
     module: { type: 'commonjs' },
   },
@@ -23,6 +23,10 @@ module.exports = {
   transformIgnorePatterns: [
     '/node_modules/(?!(@nestjs|cookie|file-type|strtok3|token-types|@tokenizer|uint8array-extras|@borewit)/)',
   ],
-  moduleNameMapper: { '^src/(.*)$': '<rootDir>/src/$1' },
+  moduleNameMapper: {
+    '^src/(.*)$': '<rootDir>/src/$1',
+    '^migrations/(.*)$': '<rootDir>/migrations/$1',
+    '^test/(.*)$': '<rootDir>/test/$1',
+  },
   testTimeout: 30000,
 };

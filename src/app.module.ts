@@ -1,5 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AdminModule } from 'src/admin/admin.module';
 import { TrackerConfigModule } from 'src/config/config.module';
+import { HealthModule } from 'src/health/health.module';
+import { MetricsModule } from 'src/metrics/metrics.module';
 
 @Module({})
 export class AppModule {
@@ -7,7 +10,7 @@ export class AppModule {
   static forRoot(env?: Record<string, string | undefined>): DynamicModule {
     return {
       module: AppModule,
-      imports: [TrackerConfigModule.forRoot(env)],
+      imports: [TrackerConfigModule.forRoot(env), MetricsModule, HealthModule, AdminModule],
     };
   }
 }

@@ -1,4 +1,75 @@
-export async function createTrackerApp(): Promise<{ listenFromConfig(): Promise<void> }> {
-  await Promise.resolve();
-  throw new Error('not yet');
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppModule } from 'src/app.module';
+import { loadTrackerConfig, loadTrackerConfigFromProcess, type TrackerConfig } from 'src/config/tracker.config';
+import { createLogger } from 'src/logging/create-logger';
+
+/** SIGTERM must finish within this: stop accepting, drain requests, flush stats, close stores. */
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
+export interface TrackerApp {
+  app: NestFastifyApplication;
+  config: TrackerConfig;
+  /** Binds HOST:PORT and returns the address. */
+  listen(): Promise<string>;
+}
+
+/**
+ * Builds the whole tracker. `env` replaces the process environment (tests); the server passes nothing.
+ */
+export async function createTrackerApp(env?: Record<string, string | undefined>): Promise<TrackerApp> {
+  const config = env ? loadTrackerConfig(env) : loadTrackerConfigFromProcess();
+  const adapter = new FastifyAdapter({
+    trustProxy: config.trustProxy,
+    bodyLimit: 64 * 1024,
+    // ctorrent and other old clients speak HTTP/1.0 or send no Host header.
+    http: { requireHostHeader: false },
+    keepAliveTimeout: 65_000,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), adapter, {
+    logger: createLogger(config),
+    abortOnError: false,
+  });
+  app.enableShutdownHooks();
+  setUpOpenApi(app);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+
+  return {
+    app,
+    config,
+    listen: async () => {
+      await app.listen(config.port, config.host);
+      const address = await app.getUrl();
+      new Logger('Tracker').log(`Listening on ${address} (peer store: ${config.peerStore})`);
+      enforceShutdownDeadline();
+      return address;
+    },
+  };
+}
+
+function setUpOpenApi(app: NestFastifyApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Tracker admin API')
+      .setDescription('Users, torrents, the client whitelist and statistics, for the site (CONTRACT §5)')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document);
+}
+
+/** Graceful shutdown is Nest's; this only guarantees the process is gone by the deadline. */
+function enforceShutdownDeadline(): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        new Logger('Tracker').error(`Shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms; exiting`);
+        process.exit(1);
+      }, SHUTDOWN_DEADLINE_MS).unref();
+    });
+  }
 }

@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { createTrackerApp } from 'src/bootstrap';
 
 async function main(): Promise<void> {
-  const app = await createTrackerApp();
-  await app.listenFromConfig();
+  const tracker = await createTrackerApp();
+  await tracker.listen();
 }
 
 main().catch((error: unknown) => {

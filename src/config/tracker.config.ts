@@ -1,4 +1,5 @@
 import { registerAs, type ConfigType } from '@nestjs/config';
+import { existsSync } from 'node:fs';
 import {
   InvalidConfigError,
   readBoolean,
@@ -95,3 +96,14 @@ export function trackerConfigFrom(env: Record<string, string | undefined>) {
 export type TrackerConfigType = ConfigType<typeof trackerConfig>;
 /** Injection token: `@Inject(TRACKER_CONFIG) config: TrackerConfig`. */
 export const TRACKER_CONFIG = trackerConfig.KEY;
+
+/**
+ * The process environment, after loading `.env` (if present) without overriding what is already set.
+ * For code that needs the configuration before Nest exists: bootstrap and the migration CLI.
+ */
+export function loadTrackerConfigFromProcess(): TrackerConfig {
+  if (existsSync('.env')) {
+    process.loadEnvFile('.env');
+  }
+  return loadTrackerConfig(process.env);
+}

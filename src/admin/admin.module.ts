@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { AdminAuthGuard } from 'src/admin/auth/admin-auth.guard';
+import { AdminTokenService } from 'src/admin/auth/admin-token.service';
+import { ClientsController } from 'src/admin/clients/clients.controller';
+import { ClientsService } from 'src/admin/clients/clients.service';
+import { StatsController } from 'src/admin/stats/stats.controller';
+import { StatsService } from 'src/admin/stats/stats.service';
+import { TorrentsController } from 'src/admin/torrents/torrents.controller';
+import { TorrentsService } from 'src/admin/torrents/torrents.service';
+import { UsersController } from 'src/admin/users/users.controller';
+import { UsersService } from 'src/admin/users/users.service';
+import { LookupModule } from 'src/lookup/lookup.module';
+import { PeersModule } from 'src/peers/peers.module';
+import { StorageModule } from 'src/storage/storage.module';
+
+/** The REST API the site uses to manage users, torrents and the client whitelist. Exports nothing. */
+@Module({
+  imports: [StorageModule, PeersModule, LookupModule],
+  controllers: [UsersController, TorrentsController, ClientsController, StatsController],
+  providers: [AdminTokenService, AdminAuthGuard, UsersService, TorrentsService, ClientsService, StatsService],
+})
+export class AdminModule {}

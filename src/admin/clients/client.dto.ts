@@ -1,0 +1,13 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, Length, Matches } from 'class-validator';
+
+export class CreateClientDto {
+  @ApiProperty({ example: '-qB45', description: 'peer_id prefix' })
+  @Matches(/^[\x21-\x7e]{1,20}$/, { message: 'prefix must be 1 to 20 printable ASCII characters' })
+  prefix: string;
+
+  @ApiProperty({ example: 'qBittorrent 4.5' })
+  @IsString()
+  @Length(1, 200)
+  name: string;
+}

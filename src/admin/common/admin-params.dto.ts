@@ -1,0 +1,27 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsInt, Matches, Max, Min } from 'class-validator';
+
+export const MAX_SITE_ID = 2_147_483_647;
+
+export class UserIdParams {
+  @ApiProperty({ minimum: 1 })
+  @Type(() => Number)
+  @IsInt({ message: 'id must be a positive integer' })
+  @Min(1, { message: 'id must be a positive integer' })
+  @Max(MAX_SITE_ID, { message: `id must not exceed ${MAX_SITE_ID}` })
+  id: number;
+}
+
+export class InfoHashParams {
+  @ApiProperty({ pattern: '^[0-9a-fA-F]{40}$' })
+  @Matches(/^[0-9a-fA-F]{40}$/, { message: 'infoHash must be 40 hexadecimal characters' })
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value))
+  infoHash: string;
+}
+
+export class ClientPrefixParams {
+  @ApiProperty()
+  @Matches(/^[\x21-\x7e]{1,20}$/, { message: 'prefix must be 1 to 20 printable ASCII characters' })
+  prefix: string;
+}

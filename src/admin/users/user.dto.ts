@@ -1,0 +1,61 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { MAX_SITE_ID } from 'src/admin/common/admin-params.dto';
+import { OptionalMultiplier } from 'src/admin/common/multiplier.decorator';
+
+const PASSKEY = /^[0-9A-Za-z]{32}$/;
+const PASSKEY_MESSAGE = 'passkey must be 32 characters of [0-9A-Za-z]';
+
+export class CreateUserDto {
+  @ApiProperty({ minimum: 1, description: "The site's id for this user" })
+  @IsInt({ message: 'id must be a positive integer' })
+  @Min(1, { message: 'id must be a positive integer' })
+  @Max(MAX_SITE_ID, { message: `id must not exceed ${MAX_SITE_ID}` })
+  id: number;
+
+  @ApiPropertyOptional({ pattern: PASSKEY.source, description: 'Generated when absent' })
+  @IsOptional()
+  @Matches(PASSKEY, { message: PASSKEY_MESSAGE })
+  passkey?: string;
+
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @IsBoolean()
+  canLeech?: boolean;
+
+  @OptionalMultiplier()
+  uploadMultiplier?: number;
+
+  @OptionalMultiplier()
+  downloadMultiplier?: number;
+}
+
+export class UpdateUserDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  canLeech?: boolean;
+
+  @OptionalMultiplier()
+  uploadMultiplier?: number;
+
+  @OptionalMultiplier()
+  downloadMultiplier?: number;
+}
+
+export class RotatePasskeyDto {
+  @ApiPropertyOptional({ pattern: PASSKEY.source, description: 'Generated when absent' })
+  @IsOptional()
+  @Matches(PASSKEY, { message: PASSKEY_MESSAGE })
+  passkey?: string;
+}

@@ -1,0 +1,31 @@
+/** Why an announce or scrape was refused; the code labels metrics, the message goes to the client. */
+export enum FailureCode {
+  BadPasskey = 'bad_passkey',
+  UnknownPasskey = 'unknown_passkey',
+  DisabledUser = 'disabled_user',
+  LeechNotAllowed = 'leech_not_allowed',
+  UnknownTorrent = 'unknown_torrent',
+  DeletedTorrent = 'deleted_torrent',
+  BadRequest = 'bad_request',
+  ClientNotAllowed = 'client_not_allowed',
+  Unavailable = 'unavailable',
+}
+
+/**
+ * A refused announce or scrape. The announce filter answers it as a bencoded `failure reason` with HTTP 200.
+ * `retryIn` is BEP 31's hint in minutes, or 'never'; absent when the client's own back-off is right.
+ */
+export class AnnounceFailure extends Error {
+  constructor(
+    readonly code: FailureCode,
+    readonly reason: string,
+    readonly retryIn?: number | 'never',
+  ) {
+    super(reason);
+    this.name = 'AnnounceFailure';
+  }
+
+  static badRequest(reason: string): AnnounceFailure {
+    return new AnnounceFailure(FailureCode.BadRequest, reason);
+  }
+}

@@ -1,0 +1,72 @@
+import type { SelectedPeers } from 'src/peers/peer-store.types';
+
+export interface AnnounceAnswer {
+  interval: number;
+  minInterval: number;
+  complete: number;
+  incomplete: number;
+  downloaded: number;
+  peers: SelectedPeers;
+  compact: boolean;
+  /** Non-compact only: leave `peer id` out of each peer dict. */
+  noPeerId: boolean;
+}
+
+/**
+ * The success answer, bencoded by hand: this runs on every announce, so it writes the keys in their sorted
+ * order (complete, downloaded, incomplete, interval, min interval, peers, peers6) straight into one buffer.
+ */
+export function encodeAnnounceAnswer(answer: AnnounceAnswer): Buffer {
+  const head =
+    `d8:completei${answer.complete}e10:downloadedi${answer.downloaded}e10:incompletei${answer.incomplete}e` +
+    `8:intervali${answer.interval}e12:min intervali${answer.minInterval}e5:peers`;
+  const { compact4, compact6 } = answer.peers;
+  if (!answer.compact) {
+    return Buffer.concat([Buffer.from(head, 'latin1'), encodePeerDicts(answer.peers, answer.noPeerId), END]);
+  }
+  const parts = [Buffer.from(`${head}${compact4.length}:`, 'latin1'), compact4];
+  if (compact6.length > 0) {
+    parts.push(Buffer.from(`6:peers6${compact6.length}:`, 'latin1'), compact6);
+  }
+  parts.push(END);
+  return Buffer.concat(parts);
+}
+
+const END = Buffer.from('e');
+
+/** BEP 3's original form: a list of {ip, peer id, port} dicts, IPv4 and IPv6 together. */
+function encodePeerDicts(peers: SelectedPeers, noPeerId: boolean): Buffer {
+  const parts: Buffer[] = [Buffer.from('l')];
+  const families = [
+    { compact: peers.compact4, ids: peers.ids4, size: 4 },
+    { compact: peers.compact6, ids: peers.ids6, size: 16 },
+  ];
+  for (const { compact, ids, size } of families) {
+    const stride = size + 2;
+    for (let offset = 0, index = 0; offset < compact.length; offset += stride, index++) {
+      const ip = formatIp(compact.subarray(offset, offset + size));
+      const port = compact.readUInt16BE(offset + size);
+      parts.push(Buffer.from(`d2:ip${ip.length}:${ip}`, 'latin1'));
+      if (!noPeerId && ids) {
+        parts.push(Buffer.from('7:peer id20:', 'latin1'), ids.subarray(index * 20, index * 20 + 20));
+      }
+      parts.push(Buffer.from(`4:porti${port}ee`, 'latin1'));
+    }
+  }
+  parts.push(END);
+  return Buffer.concat(parts);
+}
+
+function formatIp(bytes: Buffer): string {
+  if (bytes.length === 4) {
+    return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
+  }
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) {
+    groups.push(bytes.readUInt16BE(i).toString(16));
+  }
+  return groups
+    .join(':')
+    .replace(/(^|:)0(:0)+(:|$)/, '::')
+    .replace(/:{3,}/, '::');
+}

@@ -1,0 +1,181 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
+import { TRACKER_CONFIG, type TrackerConfig } from 'src/config/tracker.config';
+import { InvalidationBus } from 'src/lookup/invalidation-bus';
+import type { Invalidation, TorrentSnapshot, UserSnapshot } from 'src/lookup/lookup.types';
+import { TrackerMetrics } from 'src/metrics/tracker-metrics';
+import { ClientsRepository } from 'src/storage/repositories/clients.repository';
+import { TorrentsRepository } from 'src/storage/repositories/torrents.repository';
+import { UsersRepository } from 'src/storage/repositories/users.repository';
+
+/** Cached "not found": a flood of bad passkeys or hashes is answered from memory, never from PostgreSQL. */
+const MISSING = Symbol('missing');
+type Cached<T> = T | typeof MISSING;
+
+/**
+ * Read-through cache of passkey → user, info hash → torrent and the client whitelist, for announce and scrape.
+ * Entries expire after LOOKUP_CACHE_TTL_MS; admin writes invalidate them at once on every instance.
+ * Responses are never cached, only these lookups.
+ */
+@Injectable()
+export class LookupService implements OnModuleInit {
+  private readonly logger = new Logger(LookupService.name);
+  private readonly userCache: LRUCache<string, Cached<UserSnapshot>>;
+  private readonly torrentCache: LRUCache<string, Cached<TorrentSnapshot>>;
+  private clientPrefixes: { prefixes: Buffer[]; loadedAt: number } | null = null;
+  /** Bumped by every invalidation: a load that started before one must not store what it read. */
+  private generation = 0;
+
+  constructor(
+    @Inject(TRACKER_CONFIG) private readonly config: TrackerConfig,
+    private readonly usersRepository: UsersRepository,
+    private readonly torrentsRepository: TorrentsRepository,
+    private readonly clientsRepository: ClientsRepository,
+    private readonly bus: InvalidationBus,
+    private readonly metrics: TrackerMetrics,
+  ) {
+    const { ttlMs, maxEntries } = config.lookupCache;
+    this.userCache = new LRUCache({ max: maxEntries, ttl: ttlMs || 1, ttlAutopurge: false });
+    this.torrentCache = new LRUCache({ max: maxEntries, ttl: ttlMs || 1, ttlAutopurge: false });
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.bus.subscribe((invalidation) => this.apply(invalidation));
+  }
+
+  async userByPasskey(passkey: string): Promise<UserSnapshot | null> {
+    const cached = this.userCache.get(passkey);
+    if (cached !== undefined) {
+      this.metrics.lookup('user', 'hit');
+      return cached === MISSING ? null : cached;
+    }
+    this.metrics.lookup('user', 'miss');
+    const generation = this.generation;
+    const user = await this.usersRepository.findByPasskey(passkey);
+    const snapshot: UserSnapshot | null = user && {
+      id: user.id,
+      enabled: user.enabled,
+      canLeech: user.canLeech,
+      uploadMultiplier: user.uploadMultiplier,
+      downloadMultiplier: user.downloadMultiplier,
+    };
+    this.store(this.userCache, passkey, snapshot, generation);
+    return snapshot;
+  }
+
+  async torrent(infoHash: string): Promise<TorrentSnapshot | null> {
+    const cached = this.torrentCache.get(infoHash);
+    if (cached !== undefined) {
+      this.metrics.lookup('torrent', 'hit');
+      return cached === MISSING ? null : cached;
+    }
+    this.metrics.lookup('torrent', 'miss');
+    const generation = this.generation;
+    const torrent = await this.torrentsRepository.findByInfoHash(infoHash);
+    const snapshot = torrent && toTorrentSnapshot(torrent);
+    this.store(this.torrentCache, infoHash, snapshot, generation);
+    return snapshot;
+  }
+
+  /** For scrape: one query for every hash that is not cached. */
+  async torrentsByInfoHash(infoHashes: string[]): Promise<Map<string, TorrentSnapshot>> {
+    const found = new Map<string, TorrentSnapshot>();
+    const missing: string[] = [];
+    for (const infoHash of infoHashes) {
+      const cached = this.torrentCache.get(infoHash);
+      if (cached === undefined) {
+        missing.push(infoHash);
+      } else if (cached !== MISSING) {
+        found.set(infoHash, cached);
+      }
+    }
+    if (missing.length > 0) {
+      const generation = this.generation;
+      const loaded = new Map((await this.torrentsRepository.findManyByInfoHash(missing)).map((t) => [t.infoHash, t]));
+      for (const infoHash of missing) {
+        const torrent = loaded.get(infoHash);
+        const snapshot = torrent ? toTorrentSnapshot(torrent) : null;
+        this.store(this.torrentCache, infoHash, snapshot, generation);
+        if (snapshot) {
+          found.set(infoHash, snapshot);
+        }
+      }
+    }
+    return found;
+  }
+
+  /** An empty whitelist allows every client; otherwise the peer_id must start with a listed prefix. */
+  async clientAllowed(peerId: Buffer): Promise<boolean> {
+    const now = Date.now();
+    if (!this.clientPrefixes || now - this.clientPrefixes.loadedAt > this.config.lookupCache.ttlMs) {
+      const generation = this.generation;
+      const rules = await this.clientsRepository.list();
+      const loaded = { prefixes: rules.map((rule) => Buffer.from(rule.prefix, 'latin1')), loadedAt: now };
+      if (generation === this.generation) {
+        this.clientPrefixes = loaded;
+      }
+      return matchesAnyPrefix(peerId, loaded.prefixes);
+    }
+    return matchesAnyPrefix(peerId, this.clientPrefixes.prefixes);
+  }
+
+  /** Called by admin writes: drop the entry here at once, then tell the other instances. */
+  async invalidate(invalidation: Invalidation): Promise<void> {
+    this.apply(invalidation);
+    try {
+      await this.bus.publish(invalidation);
+    } catch (error) {
+      // The write itself succeeded; other instances catch up when their entries expire.
+      this.logger.error(`Could not publish a cache invalidation: ${(error as Error).message}`);
+    }
+  }
+
+  private apply(invalidation: Invalidation): void {
+    this.generation++;
+    switch (invalidation.kind) {
+      case 'passkey':
+        this.userCache.delete(invalidation.passkey);
+        break;
+      case 'torrent':
+        this.torrentCache.delete(invalidation.infoHash);
+        break;
+      case 'clients':
+        this.clientPrefixes = null;
+        break;
+      case 'all':
+        this.userCache.clear();
+        this.torrentCache.clear();
+        this.clientPrefixes = null;
+        break;
+    }
+  }
+
+  private store<T extends object>(
+    cache: LRUCache<string, Cached<T>>,
+    key: string,
+    value: T | null,
+    generation: number,
+  ): void {
+    if (generation === this.generation && this.config.lookupCache.ttlMs > 0) {
+      cache.set(key, value ?? MISSING);
+    }
+  }
+}
+
+function toTorrentSnapshot(torrent: TorrentSnapshot): TorrentSnapshot {
+  return {
+    infoHash: torrent.infoHash,
+    deleted: torrent.deleted,
+    freeleech: torrent.freeleech,
+    uploadMultiplier: torrent.uploadMultiplier,
+    downloadMultiplier: torrent.downloadMultiplier,
+    completed: torrent.completed,
+  };
+}
+
+function matchesAnyPrefix(peerId: Buffer, prefixes: Buffer[]): boolean {
+  if (prefixes.length === 0) {
+    return true;
+  }
+  return prefixes.some((prefix) => peerId.subarray(0, prefix.length).equals(prefix));
+}

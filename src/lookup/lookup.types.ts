@@ -1,0 +1,22 @@
+/** What announce and scrape need of a user; cached, so it holds plain data only. */
+export interface UserSnapshot {
+  id: number;
+  enabled: boolean;
+  canLeech: boolean;
+  uploadMultiplier: number;
+  downloadMultiplier: number;
+}
+
+export interface TorrentSnapshot {
+  infoHash: string;
+  deleted: boolean;
+  freeleech: boolean;
+  uploadMultiplier: number;
+  downloadMultiplier: number;
+  /** Snatch count as of the last load. */
+  completed: number;
+}
+
+/** What changed, so that every instance drops the matching cache entries. */
+export type Invalidation =
+  { kind: 'passkey'; passkey: string } | { kind: 'torrent'; infoHash: string } | { kind: 'clients' } | { kind: 'all' };

@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type TrackerAction = 'announce' | 'scrape';
+type LookupCache = 'user' | 'torrent';
+
+/**
+ * Every Prometheus metric of the tracker, in one registry. Label children are bound once,
+ * so the announce path only pays for an increment.
+ */
+@Injectable()
+export class TrackerMetrics {
+  readonly registry = new Registry();
+
+  private readonly requests = new Counter({
+    name: 'tracker_requests_total',
+    help: 'Announces and scrapes by result (ok, or the failure code)',
+    labelNames: ['action', 'result'] as const,
+    registers: [this.registry],
+  });
+  private readonly duration = new Histogram({
+    name: 'tracker_request_duration_seconds',
+    help: 'Time to answer an announce or scrape, in the handler',
+    labelNames: ['action'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+  private readonly lookups = new Counter({
+    name: 'tracker_lookup_cache_total',
+    help: 'Passkey and info hash lookups by cache result',
+    labelNames: ['cache', 'result'] as const,
+    registers: [this.registry],
+  });
+  readonly flushBatchSize = new Histogram({
+    name: 'tracker_flush_batch_accounts',
+    help: 'Accounted (user, torrent) rows written per flush batch',
+    buckets: [1, 10, 100, 1000, 5000, 20000, 100000],
+    registers: [this.registry],
+  });
+  readonly flushLag = new Gauge({
+    name: 'tracker_flush_lag_seconds',
+    help: 'Age of the oldest accounting not yet written to the database',
+    registers: [this.registry],
+  });
+  readonly flushFailures = new Counter({
+    name: 'tracker_flush_failures_total',
+    help: 'Flush attempts that failed (the batch is kept and retried)',
+    registers: [this.registry],
+  });
+
+  private readonly okAnnounce = this.requests.labels('announce', 'ok');
+  private readonly okScrape = this.requests.labels('scrape', 'ok');
+  private readonly announceDuration = this.duration.labels('announce');
+  private readonly scrapeDuration = this.duration.labels('scrape');
+  private readonly lookupCounters = {
+    user: { hit: this.lookups.labels('user', 'hit'), miss: this.lookups.labels('user', 'miss') },
+    torrent: { hit: this.lookups.labels('torrent', 'hit'), miss: this.lookups.labels('torrent', 'miss') },
+  };
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  succeeded(action: TrackerAction, seconds: number): void {
+    if (action === 'announce') {
+      this.okAnnounce.inc();
+      this.announceDuration.observe(seconds);
+    } else {
+      this.okScrape.inc();
+      this.scrapeDuration.observe(seconds);
+    }
+  }
+
+  failed(action: TrackerAction, code: string): void {
+    this.requests.labels(action, code).inc();
+  }
+
+  lookup(cache: LookupCache, result: 'hit' | 'miss'): void {
+    this.lookupCounters[cache][result].inc();
+  }
+
+  /** Gauges whose value is read from elsewhere (the peer store) when Prometheus scrapes. */
+  gauge(name: string, help: string, read: () => Promise<number>): void {
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      async collect() {
+        this.set(await read());
+      },
+    });
+  }
+}

@@ -1,0 +1,44 @@
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { TRACKER_CONFIG, type TrackerConfig } from 'src/config/tracker.config';
+import { TrackerMetrics } from 'src/metrics/tracker-metrics';
+import { MemoryPeerStore } from 'src/peers/memory/memory-peer-store';
+import { PeerStore } from 'src/peers/peer-store';
+import { RedisPeerStore } from 'src/peers/redis/redis-peer-store';
+import { RedisConnection } from 'src/redis/redis-connection';
+import { RedisModule } from 'src/redis/redis.module';
+
+/** Builds the store the configuration asks for; an unknown kind is a bug, not a fallback. */
+function createPeerStore(config: TrackerConfig, redis: RedisConnection | null): PeerStore {
+  const kind = config.peerStore;
+  switch (kind) {
+    case 'memory':
+      return new MemoryPeerStore({ peerTtlSeconds: config.peerTtl });
+    case 'redis':
+    case 'redis-cluster':
+      if (!redis) {
+        throw new Error(`Peer store ${kind} needs a Redis connection`);
+      }
+      return new RedisPeerStore(redis.client, { peerTtlSeconds: config.peerTtl, keyPrefix: config.redis.keyPrefix });
+    default:
+      throw new Error(`Unknown peer store: ${String(kind satisfies never)}`);
+  }
+}
+
+@Module({
+  imports: [RedisModule],
+  providers: [{ provide: PeerStore, inject: [TRACKER_CONFIG, RedisConnection], useFactory: createPeerStore }],
+  exports: [PeerStore],
+})
+export class PeersModule implements OnModuleInit {
+  constructor(
+    private readonly peers: PeerStore,
+    private readonly metrics: TrackerMetrics,
+  ) {}
+
+  onModuleInit(): void {
+    const totals = () => this.peers.totals(Date.now());
+    this.metrics.gauge('tracker_peers', 'Live peers in every swarm', async () => (await totals()).peers);
+    this.metrics.gauge('tracker_seeders', 'Live seeders', async () => (await totals()).seeders);
+    this.metrics.gauge('tracker_leechers', 'Live leechers', async () => (await totals()).leechers);
+  }
+}

@@ -1,0 +1,50 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { bigintToNumber } from 'src/storage/entities/bigint.transformer';
+
+/** A member of the site. `id` is the site's own id; the site owns the account, the tracker its counters. */
+@Entity({ name: 'users' })
+export class UserEntity {
+  @PrimaryColumn({ type: 'integer' })
+  id: number;
+
+  @Column({ type: 'char', length: 32, unique: true })
+  passkey: string;
+
+  @Column({ type: 'boolean', default: true })
+  enabled: boolean;
+
+  @Column({ name: 'can_leech', type: 'boolean', default: true })
+  canLeech: boolean;
+
+  @Column({ name: 'upload_multiplier', type: 'double precision', default: 1 })
+  uploadMultiplier: number;
+
+  @Column({ name: 'download_multiplier', type: 'double precision', default: 1 })
+  downloadMultiplier: number;
+
+  /** Credited bytes (multipliers applied). */
+  @Column({ type: 'bigint', default: 0, transformer: bigintToNumber })
+  uploaded: number;
+
+  @Column({ type: 'bigint', default: 0, transformer: bigintToNumber })
+  downloaded: number;
+
+  /** Bytes as the clients reported them. */
+  @Column({ name: 'raw_uploaded', type: 'bigint', default: 0, transformer: bigintToNumber })
+  rawUploaded: number;
+
+  @Column({ name: 'raw_downloaded', type: 'bigint', default: 0, transformer: bigintToNumber })
+  rawDownloaded: number;
+
+  @Column({ name: 'last_ip', type: 'text', nullable: true })
+  lastIp: string | null;
+
+  @Column({ name: 'last_active', type: 'timestamptz', nullable: true })
+  lastActive: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

@@ -1,0 +1,4 @@
+import { InitialSchema1763712000000 } from 'migrations/1763712000000-initial-schema';
+
+/** Every migration, oldest first. Listed explicitly so jest, the CLI and the server load the same classes. */
+export const MIGRATIONS = [InitialSchema1763712000000];
