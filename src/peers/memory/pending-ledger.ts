@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import type { PendingAccount, PendingBatch } from 'src/peers/peer-store.types';
+
+/**
+ * Accounting not yet in the database, one row per (user, torrent) touched since the last claim. A claimed batch
+ * is frozen and handed out again until acknowledged; announces after the claim start new rows.
+ * Rows live only for a flush interval, so plain objects are fine here (unlike per-peer state).
+ */
+export class PendingLedger {
+  private open = new Map<string, PendingAccount>();
+  private claimed: PendingBatch | null = null;
+
+  record(
+    userId: number,
+    infoHash: string,
+    ip: string,
+    now: number,
+    completed: boolean,
+    uploaded: number,
+    downloaded: number,
+    rawUploaded: number,
+    rawDownloaded: number,
+    seedTime: number,
+  ): void {
+    const key = `${userId}:${infoHash}`;
+    const row = this.open.get(key);
+    if (!row) {
+      this.open.set(key, {
+        userId,
+        infoHash,
+        uploaded,
+        downloaded,
+        rawUploaded,
+        rawDownloaded,
+        seedTime,
+        completedAt: completed ? now : null,
+        firstAnnounce: now,
+        lastAnnounce: now,
+        lastIp: ip,
+      });
+      return;
+    }
+    row.uploaded += uploaded;
+    row.downloaded += downloaded;
+    row.rawUploaded += rawUploaded;
+    row.rawDownloaded += rawDownloaded;
+    row.seedTime += seedTime;
+    if (completed && (row.completedAt === null || now < row.completedAt)) {
+      row.completedAt = now;
+    }
+    row.firstAnnounce = Math.min(row.firstAnnounce, now);
+    if (now >= row.lastAnnounce) {
+      row.lastAnnounce = now;
+      row.lastIp = ip;
+    }
+  }
+
+  /** The unacknowledged batch if there is one, else up to `maxAccounts` open rows as a new batch. */
+  claim(maxAccounts: number): PendingBatch | null {
+    if (this.claimed) {
+      return this.claimed;
+    }
+    if (this.open.size === 0) {
+      return null;
+    }
+    const accounts: PendingAccount[] = [];
+    const limit = Math.max(1, maxAccounts);
+    for (const [key, row] of this.open) {
+      if (accounts.length >= limit) {
+        break;
+      }
+      accounts.push(row);
+      this.open.delete(key);
+    }
+    // A random id: the database dedupes applied batches by id, across restarts of this process too.
+    this.claimed = { id: randomUUID(), accounts };
+    return this.claimed;
+  }
+
+  ack(batchId: string): void {
+    if (this.claimed?.id === batchId) {
+      this.claimed = null;
+    }
+  }
+
+  get openRows(): number {
+    return this.open.size;
+  }
+}
