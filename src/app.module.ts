@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AdminModule } from 'src/admin/admin.module';
+import { AnnounceModule } from 'src/announce/announce.module';
 import { TrackerConfigModule } from 'src/config/config.module';
 import { HealthModule } from 'src/health/health.module';
 import { MetricsModule } from 'src/metrics/metrics.module';
@@ -10,7 +11,7 @@ export class AppModule {
   static forRoot(env?: Record<string, string | undefined>): DynamicModule {
     return {
       module: AppModule,
-      imports: [TrackerConfigModule.forRoot(env), MetricsModule, HealthModule, AdminModule],
+      imports: [TrackerConfigModule.forRoot(env), MetricsModule, HealthModule, AdminModule, AnnounceModule],
     };
   }
 }

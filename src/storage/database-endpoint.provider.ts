@@ -3,7 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { TRACKER_CONFIG, type TrackerConfig } from 'src/config/tracker.config';
 import { DatabaseEndpoint } from 'src/storage/database-endpoint';
-import type { EmbeddedPostgresServer } from 'src/storage/embedded/embedded-postgres.server';
+import { EmbeddedPostgresServer } from 'src/storage/embedded/embedded-postgres.server';
 
 class ExternalDatabase extends DatabaseEndpoint {
   readonly embedded = false;
@@ -45,11 +45,7 @@ export const databaseEndpointProvider: Provider = {
       return new ExternalDatabase(config.databaseUrl);
     }
     const logger = new Logger('EmbeddedDatabase');
-    // Loaded only when used: the package is ESM and large, and deployments on PostgreSQL never need it.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { EmbeddedPostgresServer } = require('src/storage/embedded/embedded-postgres.server') as {
-      EmbeddedPostgresServer: typeof import('src/storage/embedded/embedded-postgres.server').EmbeddedPostgresServer;
-    };
+    // The server loads the embedded-postgres package itself, only now: deployments on PostgreSQL never need it.
     const server = await EmbeddedPostgresServer.start({ dataDir: config.dataDir, logger });
     return new EmbeddedDatabase(server, moduleRef);
   },
