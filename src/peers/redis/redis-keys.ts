@@ -1,0 +1,67 @@
+/** Marks the tracker-wide keys; `~` cannot be an info hash, so they never share a swarm's tag by accident. */
+const GLOBAL_TAG = '{~}';
+
+/** The keys of one swarm, all tagged `{<infohash>}` so that a Cluster keeps the swarm in one slot. */
+export interface SwarmKeys {
+  /** Hash: peer field (user id + peer id) → packed record (flags, uploaded, downloaded, left, last announce, address). */
+  peers: string;
+  /** Sorted sets of members (peer field + address), scored by last announce (ms). */
+  seeders: string;
+  leechers: string;
+  /** Hash: 4-byte user id → packed pending account. Never expires: it is the durable accounting ledger. */
+  ledger: string;
+}
+
+/**
+ * Every key the Redis peer store uses, in one place. Swarm keys carry the info hash as hash tag; the tracker-wide
+ * keys (dirty set, batches, swarm registry) share the `{~}` tag so that the batch scripts can touch them together;
+ * a user's index has no tag and lands wherever its name hashes.
+ */
+export class RedisKeys {
+  readonly dirty: string;
+  readonly batches: string;
+  readonly swarms: string;
+  /** SCAN pattern of every swarm ledger, for the recovery path. */
+  readonly ledgerPattern: string;
+  /** SCAN pattern of every key of this store (tests clean up with it). */
+  readonly everything: string;
+
+  constructor(private readonly prefix: string) {
+    if (prefix.includes('{')) {
+      // A `{` in the prefix would become the Cluster hash tag of every key and put all swarms in one slot.
+      throw new Error(`Redis key prefix must not contain '{': ${prefix}`);
+    }
+    this.dirty = `${prefix}${GLOBAL_TAG}:dirty`;
+    this.batches = `${prefix}${GLOBAL_TAG}:batches`;
+    this.swarms = `${prefix}${GLOBAL_TAG}:swarms`;
+    const glob = prefix.replace(/[*?[\]\\]/g, '\\$&');
+    this.ledgerPattern = `${glob}{*}:g`;
+    this.everything = `${glob}*`;
+  }
+
+  swarm(infoHash: string): SwarmKeys {
+    const tag = `${this.prefix}{${infoHash}}:`;
+    return { peers: `${tag}p`, seeders: `${tag}s`, leechers: `${tag}l`, ledger: `${tag}g` };
+  }
+
+  /** A swarm's share of a claimed batch: its ledger, renamed in place (same slot). */
+  batchPart(infoHash: string, batchId: string): string {
+    return `${this.prefix}{${infoHash}}:b:${batchId}`;
+  }
+
+  /** Set of the info hashes in a batch; the member `!` seals it against late additions. */
+  manifest(batchId: string): string {
+    return `${this.prefix}${GLOBAL_TAG}:m:${batchId}`;
+  }
+
+  /** Sorted set of one user's peers (`<infohash><peer id>`), scored by when the entry was last written. */
+  user(userId: number): string {
+    return `${this.prefix}u:${userId}`;
+  }
+
+  /** The info hash of a ledger key found by SCAN, or null for anything else. */
+  infoHashOfLedger(key: string): string | null {
+    const match = /\{([0-9a-f]{40})\}:g$/.exec(key);
+    return match ? match[1] : null;
+  }
+}

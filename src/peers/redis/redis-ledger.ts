@@ -1,0 +1,184 @@
+import { Logger } from '@nestjs/common';
+import type { Cluster, Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import type { PendingAccount, PendingBatch } from 'src/peers/peer-store.types';
+import { decodePendingAccount } from 'src/peers/redis/redis-peer.codec';
+import type { RedisKeys } from 'src/peers/redis/redis-keys';
+import { inChunks, scanKeys } from 'src/peers/redis/redis-scan.util';
+import type { RedisScripts } from 'src/peers/redis/redis-scripts';
+
+export interface RedisLedgerOptions {
+  /** How long a claimed batch stays with its claimer before another instance may take it over. */
+  leaseMs: number;
+  /** How often claiming also SCANs for ledgers missing from the dirty set (the first claim always does). */
+  recoverEveryMs: number;
+}
+
+/** Swarms popped from the dirty set per round while building a batch. */
+const SWARMS_PER_ROUND = 256;
+/** Expired batches looked at per claim before building a new one. */
+const TAKEOVERS_PER_CLAIM = 16;
+
+/**
+ * Hands the pending ledger over to the database in batches (see the protocol in redis-peer-store.ts).
+ * Only `leaseMs`/`recoverEveryMs` scheduling reads the wall clock; lease deadlines are Redis TIME.
+ */
+export class RedisLedger {
+  private readonly logger = new Logger(RedisLedger.name);
+  /** Batches this instance handed out and that are not acknowledged yet: handed out again first, unchanged. */
+  private readonly held = new Map<string, PendingBatch>();
+  private nextRecovery = 0;
+
+  constructor(
+    private readonly client: Redis | Cluster,
+    private readonly keys: RedisKeys,
+    private readonly scripts: RedisScripts,
+    private readonly options: RedisLedgerOptions,
+  ) {}
+
+  /** The announce script saw this swarm's ledger go from empty to non-empty. */
+  async markDirty(infoHash: string): Promise<void> {
+    await this.client.sadd(this.keys.dirty, infoHash);
+  }
+
+  async claim(maxAccounts: number): Promise<PendingBatch | null> {
+    for (const [id, batch] of this.held) {
+      if ((await this.scripts.run.peerStoreBatchRenew(this.keys.batches, id, this.options.leaseMs)) === 1) {
+        return batch;
+      }
+      this.held.delete(id); // taken over (and acknowledged) elsewhere after our lease ran out
+    }
+    for (let i = 0; i < TAKEOVERS_PER_CLAIM; i++) {
+      const id = await this.scripts.run.peerStoreBatchTake(this.keys.batches, this.options.leaseMs);
+      if (id === null) {
+        break;
+      }
+      const batch = await this.takeOver(id);
+      if (batch) {
+        return this.hold(batch);
+      }
+      await this.ack(id);
+    }
+    if (Date.now() >= this.nextRecovery) {
+      this.nextRecovery = Date.now() + this.options.recoverEveryMs;
+      await this.recover();
+    }
+    return this.build(maxAccounts);
+  }
+
+  async ack(batchId: string): Promise<void> {
+    this.held.delete(batchId);
+    const manifest = this.keys.manifest(batchId);
+    const hashes = await this.client.smembers(manifest);
+    await inChunks(
+      hashes.filter((h) => h !== '!'),
+      500,
+      (h) => this.client.del(this.keys.batchPart(h, batchId)),
+    );
+    // Parts first: a crash in between leaves a registered batch that a takeover finds empty and acknowledges.
+    await this.scripts.run.peerStoreBatchAck(this.keys.batches, manifest, batchId);
+  }
+
+  /** Re-marks every swarm that has a ledger: repairs a crash between an announce and its dirty mark. */
+  async recover(): Promise<void> {
+    let found = 0;
+    await scanKeys(this.client, this.keys.ledgerPattern, async (keys) => {
+      const hashes = keys.map((k) => this.keys.infoHashOfLedger(k)).filter((h): h is string => h !== null);
+      if (hashes.length > 0) {
+        found += await this.client.sadd(this.keys.dirty, ...hashes);
+      }
+    });
+    if (found > 0) {
+      this.logger.warn(`Recovered ${found} pending ledgers that were missing from the dirty set`);
+    }
+  }
+
+  /** Moves dirty swarms' ledgers into a new batch until it holds about `maxAccounts` accounts. */
+  private async build(maxAccounts: number): Promise<PendingBatch | null> {
+    const id = randomUUID();
+    const manifest = this.keys.manifest(id);
+    const margin = Math.floor(this.options.leaseMs / 6);
+    const accounts: PendingAccount[] = [];
+    let opened = false;
+    while (accounts.length < maxAccounts) {
+      const popped = await this.client.spop(this.keys.dirty, Math.min(SWARMS_PER_ROUND, maxAccounts - accounts.length));
+      if (popped.length === 0) {
+        break;
+      }
+      const deadline = await this.scripts.run.peerStoreBatchAdd(
+        this.keys.batches,
+        manifest,
+        id,
+        this.options.leaseMs,
+        opened ? 0 : 1,
+        ...popped,
+      );
+      if (deadline === 0) {
+        // Sealed by an instance that took the batch over while we were slow: what we moved is its now.
+        await this.client.sadd(this.keys.dirty, ...popped);
+        break;
+      }
+      opened = true;
+      const refused: string[] = [];
+      await inChunks(popped, 500, async (infoHash) => {
+        const [status, ...pairs] = await this.scripts.run.peerStoreClaimLedgerBuffer(
+          this.keys.swarm(infoHash).ledger,
+          this.keys.batchPart(infoHash, id),
+          deadline - margin,
+        );
+        if (status === -1) {
+          refused.push(infoHash);
+        }
+        accounts.push(...decodeAccounts(infoHash, pairs));
+      });
+      if (refused.length > 0) {
+        await this.client.sadd(this.keys.dirty, ...refused);
+      }
+    }
+    if (!opened) {
+      return null;
+    }
+    if (accounts.length === 0) {
+      await this.ack(id);
+      return null;
+    }
+    return this.hold({ id, accounts: sortAccounts(accounts) });
+  }
+
+  /** Reads a batch whose claimer went silent, after sealing it so that the claimer cannot add to it any more. */
+  private async takeOver(id: string): Promise<PendingBatch | null> {
+    const hashes = await this.scripts.run.peerStoreBatchSeal(this.keys.manifest(id));
+    if (!hashes) {
+      return null;
+    }
+    const parts = await inChunks(
+      hashes.filter((h) => h !== '!'),
+      500,
+      async (infoHash) =>
+        decodeAccounts(
+          infoHash,
+          (await this.client.callBuffer('HGETALL', this.keys.batchPart(infoHash, id))) as Buffer[],
+        ),
+    );
+    const accounts = parts.flat();
+    return accounts.length > 0 ? { id, accounts: sortAccounts(accounts) } : null;
+  }
+
+  private hold(batch: PendingBatch): PendingBatch {
+    this.held.set(batch.id, batch);
+    return batch;
+  }
+}
+
+function decodeAccounts(infoHash: string, pairs: Buffer[]): PendingAccount[] {
+  const accounts: PendingAccount[] = [];
+  for (let i = 0; i + 1 < pairs.length; i += 2) {
+    accounts.push(decodePendingAccount(infoHash, pairs[i], pairs[i + 1]));
+  }
+  return accounts;
+}
+
+/** Whoever reads a batch (its claimer or a takeover) lists it in the same order. */
+function sortAccounts(accounts: PendingAccount[]): PendingAccount[] {
+  return accounts.sort((a, b) => (a.infoHash < b.infoHash ? -1 : a.infoHash > b.infoHash ? 1 : a.userId - b.userId));
+}

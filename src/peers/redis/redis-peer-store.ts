@@ -1,0 +1,230 @@
+import { Logger } from '@nestjs/common';
+import type { Cluster, Redis } from 'ioredis';
+import { PeerStore } from 'src/peers/peer-store';
+import type {
+  AnnounceResult,
+  PeerAnnounce,
+  PeerTotals,
+  PeerView,
+  PendingBatch,
+  SwarmCounts,
+  SwarmUsers,
+  UserTorrents,
+} from 'src/peers/peer-store.types';
+import { decodePeer, encodePeerField, EVENT_CODES, encodeMember } from 'src/peers/redis/redis-peer.codec';
+import { RedisKeys } from 'src/peers/redis/redis-keys';
+import { RedisLedger } from 'src/peers/redis/redis-ledger';
+import { inChunks } from 'src/peers/redis/redis-scan.util';
+import { RedisScripts } from 'src/peers/redis/redis-scripts';
+import { RedisUserIndex } from 'src/peers/redis/redis-user-index';
+
+export interface RedisPeerStoreOptions {
+  peerTtlSeconds: number;
+  /** Prepended to every key; must not contain `{` (it would become the Cluster hash tag). */
+  keyPrefix: string;
+  /** Lease of a claimed, unacknowledged batch before another instance may take it over; default 30 s. */
+  batchLeaseMs?: number;
+  /** How often a claim also SCANs for ledgers missing from the dirty set; default 5 min (and at the first claim). */
+  recoverEveryMs?: number;
+}
+
+/** Change codes of the announce script (announce.lua.ts). */
+const NEW_PEER = 1;
+const REMOVED_PEER = 2;
+const INDEX_REFRESH = 3;
+
+/**
+ * Peers in Redis or Redis Cluster, so that several tracker instances share swarms and a restart loses nothing.
+ *
+ * Keys (redis-keys.ts). A swarm is four keys tagged `{<infohash>}`, so it lives in one Cluster slot: a hash of peer
+ * records keyed by (user id, peer id) holding the accounting baseline, two sorted sets (seeders, leechers) of
+ * members "identity + compact address" scored by last announce, and the pending ledger (hash user id → packed sums).
+ * The peer hash and sets PEXPIRE after 3 TTL of silence; the ledger never expires.
+ *
+ * Announce = one EVALSHA (announce.lua.ts): reads the peer's baseline, credits deltas and seed time, moves the peer,
+ * adds to the ledger, prunes at most 2 expired members per set, counts live peers (ZCOUNT from now - TTL), and samples
+ * a window at a random offset among the live ranks (ZRANGE, not ZRANDMEMBER). Only on rare transitions does the store
+ * send one more command to another slot: the dirty mark when the ledger went from empty to non-empty, the per-user
+ * index and the swarm registry on a new peer or refresh (redis-user-index.ts).
+ *
+ * Ledger hand-off (redis-ledger.ts, the scripts in ledger.lua.ts and batch.lua.ts):
+ * - `{~}:dirty` lists swarms with a ledger. A crash between the script and the SADD is repaired by a SCAN for ledger
+ *   keys at the first claim and every `recoverEveryMs`.
+ * - A claim SPOPs dirty swarms, registers the batch (`{~}:batches`, scored by lease deadline in Redis TIME) with its
+ *   manifest, and RENAMENXes each swarm's ledger to `{h}:b:<batch>` in the swarm's slot: atomic, so an account lands in
+ *   exactly one batch, and later announces start a fresh ledger. The move refuses after the claimer's deadline (minus
+ *   a margin for clock skew between nodes), so a stalled claimer cannot add to a batch that was taken over.
+ * - An unacknowledged batch is handed out again with the same id and accounts: at once by the instance that holds
+ *   it, by others once its lease ran out (they seal the manifest first, then read the parts).
+ * - Ack deletes the parts, then the manifest and registration.
+ *
+ * Totals: a global counter would be another slot (and would drift as peers expire silently), so `{~}:swarms`
+ * registers swarms (written with the user index) and totals() sums exact per-swarm live counts: O(swarms),
+ * for the admin API and metrics, never for announces. Scrape has no clock, so it counts relative to each swarm's
+ * latest announce.
+ */
+export class RedisPeerStore extends PeerStore {
+  private readonly logger = new Logger(RedisPeerStore.name);
+  private readonly ttlMs: number;
+  private readonly keys: RedisKeys;
+  private readonly scripts: RedisScripts;
+  private readonly ledger: RedisLedger;
+  private readonly users: RedisUserIndex;
+
+  constructor(
+    private readonly client: Redis | Cluster,
+    options: RedisPeerStoreOptions,
+  ) {
+    super();
+    this.ttlMs = options.peerTtlSeconds * 1000;
+    this.keys = new RedisKeys(options.keyPrefix);
+    this.scripts = new RedisScripts(client);
+    this.ledger = new RedisLedger(client, this.keys, this.scripts, {
+      leaseMs: options.batchLeaseMs ?? 30_000,
+      recoverEveryMs: options.recoverEveryMs ?? 300_000,
+    });
+    this.users = new RedisUserIndex(client, this.keys, this.ttlMs);
+  }
+
+  async announce(a: PeerAnnounce): Promise<AnnounceResult> {
+    const keys = this.keys.swarm(a.infoHash);
+    const reply = await this.scripts.run.peerStoreAnnounceBuffer(
+      keys.peers,
+      keys.seeders,
+      keys.leechers,
+      keys.ledger,
+      encodeMember(a.userId, a.peerId, a.ipBytes, a.port),
+      a.ip,
+      a.now,
+      a.uploaded,
+      a.downloaded,
+      a.left,
+      EVENT_CODES[a.event],
+      a.uploadFactor,
+      a.downloadFactor,
+      this.ttlMs,
+      a.numwant,
+      a.wantPeerIds ? 1 : 0,
+      Math.floor(Math.random() * 0x1000000000000),
+    );
+    const [complete, incomplete, compact4, compact6, ids4, ids6, change, dirty] = reply;
+    if (change !== 0 || dirty === 1) {
+      await this.afterTransition(a, change, dirty === 1);
+    }
+    return {
+      complete,
+      incomplete,
+      peers: {
+        compact4,
+        compact6,
+        ids4: a.wantPeerIds ? ids4 : null,
+        ids6: a.wantPeerIds ? ids6 : null,
+      },
+    };
+  }
+
+  async scrape(infoHashes: readonly string[]): Promise<Map<string, SwarmCounts>> {
+    const counts = await Promise.all(infoHashes.map((h) => this.counts(h, '')));
+    const result = new Map<string, SwarmCounts>();
+    infoHashes.forEach((h, i) => {
+      const [complete, incomplete] = counts[i];
+      if (complete + incomplete > 0) {
+        result.set(h, { complete, incomplete });
+      }
+    });
+    return result;
+  }
+
+  async swarmPeers(infoHash: string, now: number): Promise<PeerView[]> {
+    const pairs = (await this.client.callBuffer('HGETALL', this.keys.swarm(infoHash).peers)) as Buffer[];
+    const cutoff = now - this.ttlMs;
+    const peers: PeerView[] = [];
+    for (let i = 0; i + 1 < pairs.length; i += 2) {
+      const peer = decodePeer(pairs[i], pairs[i + 1]);
+      if (peer.lastAnnounce >= cutoff) {
+        peers.push(peer);
+      }
+    }
+    return peers;
+  }
+
+  async swarmUsers(infoHash: string, now: number): Promise<SwarmUsers> {
+    const seeders = new Set<number>();
+    const leechers = new Set<number>();
+    for (const peer of await this.swarmPeers(infoHash, now)) {
+      (peer.seeder ? seeders : leechers).add(peer.userId);
+    }
+    const ascending = (a: number, b: number) => a - b;
+    return { seeders: [...seeders].sort(ascending), leechers: [...leechers].sort(ascending) };
+  }
+
+  userTorrents(userId: number, now: number): Promise<UserTorrents> {
+    return this.users.torrents(userId, now);
+  }
+
+  async totals(now: number): Promise<PeerTotals> {
+    const oldest = now - this.ttlMs * 10; // no live peer's registry entry is older (see RedisUserIndex)
+    await this.client.zremrangebyscore(this.keys.swarms, '-inf', `(${oldest}`);
+    const hashes = await this.client.zrangebyscore(this.keys.swarms, oldest, '+inf');
+    const counts = await inChunks(hashes, 1000, (h) => this.counts(h, now));
+    let seeders = 0;
+    let leechers = 0;
+    for (const [s, l] of counts) {
+      seeders += s;
+      leechers += l;
+    }
+    return { peers: seeders + leechers, seeders, leechers };
+  }
+
+  async removeTorrent(infoHash: string): Promise<void> {
+    const keys = this.keys.swarm(infoHash);
+    await this.client.del(keys.peers, keys.seeders, keys.leechers);
+  }
+
+  async removeUser(userId: number): Promise<void> {
+    const bySwarm = await this.users.entries(userId, null);
+    await inChunks([...bySwarm], 500, ([infoHash, peerIds]) => {
+      const keys = this.keys.swarm(infoHash);
+      const fields = peerIds.map((peerId) => encodePeerField(userId, peerId));
+      return this.scripts.run.peerStoreRemovePeers(keys.peers, keys.seeders, keys.leechers, ...fields);
+    });
+    await this.users.drop(userId);
+  }
+
+  claimPending(maxAccounts: number): Promise<PendingBatch | null> {
+    return this.ledger.claim(maxAccounts);
+  }
+
+  ackPending(batchId: string): Promise<void> {
+    return this.ledger.ack(batchId);
+  }
+
+  async ping(): Promise<void> {
+    await this.client.ping();
+  }
+
+  /** The writes outside the swarm's slot; failures are repaired later (recovery scan, index refresh), not thrown. */
+  private async afterTransition(a: PeerAnnounce, change: number, dirty: boolean): Promise<void> {
+    const writes: Promise<unknown>[] = [];
+    if (dirty) {
+      writes.push(this.ledger.markDirty(a.infoHash));
+    }
+    if (change === NEW_PEER || change === INDEX_REFRESH) {
+      writes.push(this.users.add(a.userId, a.infoHash, a.peerId, a.now));
+      writes.push(this.client.zadd(this.keys.swarms, a.now, a.infoHash));
+    } else if (change === REMOVED_PEER) {
+      writes.push(this.users.remove(a.userId, a.infoHash, a.peerId));
+    }
+    const results = await Promise.allSettled(writes);
+    for (const r of results) {
+      if (r.status === 'rejected') {
+        this.logger.warn(`Index update after announce failed (repaired later): ${String(r.reason)}`);
+      }
+    }
+  }
+
+  private counts(infoHash: string, now: number | ''): Promise<[number, number]> {
+    const keys = this.keys.swarm(infoHash);
+    return this.scripts.run.peerStoreSwarmCounts(keys.seeders, keys.leechers, this.ttlMs, now);
+  }
+}

@@ -1,0 +1,56 @@
+import type { Cluster, Redis } from 'ioredis';
+import { ANNOUNCE_LUA } from 'src/peers/redis/announce.lua';
+import {
+  BATCH_ACK_LUA,
+  BATCH_ADD_LUA,
+  BATCH_RENEW_LUA,
+  BATCH_SEAL_LUA,
+  BATCH_TAKE_LUA,
+} from 'src/peers/redis/batch.lua';
+import { CLAIM_LEDGER_LUA } from 'src/peers/redis/ledger.lua';
+import { REMOVE_PEERS_LUA, SWARM_COUNTS_LUA } from 'src/peers/redis/swarm.lua';
+
+type Arg = string | Buffer | number;
+
+/** Raw reply of the announce script: counts, four packed byte strings, index change, ledger became dirty. */
+export type AnnounceReply = [number, number, Buffer, Buffer, Buffer, Buffer, number, number];
+
+/** The methods ioredis adds for our scripts (`<name>Buffer` answers bulk strings as Buffers). */
+interface ScriptCommands {
+  peerStoreAnnounceBuffer(...args: Arg[]): Promise<AnnounceReply>;
+  peerStoreSwarmCounts(...args: Arg[]): Promise<[number, number]>;
+  peerStoreRemovePeers(...args: Arg[]): Promise<number>;
+  peerStoreClaimLedgerBuffer(...args: Arg[]): Promise<[number, ...Buffer[]]>;
+  peerStoreBatchAdd(...args: Arg[]): Promise<number>;
+  peerStoreBatchTake(...args: Arg[]): Promise<string | null>;
+  peerStoreBatchRenew(...args: Arg[]): Promise<number>;
+  peerStoreBatchSeal(...args: Arg[]): Promise<string[] | null>;
+  peerStoreBatchAck(...args: Arg[]): Promise<number>;
+}
+
+const DEFINITIONS: Record<string, { numberOfKeys: number; lua: string }> = {
+  peerStoreAnnounce: { numberOfKeys: 4, lua: ANNOUNCE_LUA },
+  peerStoreSwarmCounts: { numberOfKeys: 2, lua: SWARM_COUNTS_LUA },
+  peerStoreRemovePeers: { numberOfKeys: 3, lua: REMOVE_PEERS_LUA },
+  peerStoreClaimLedger: { numberOfKeys: 2, lua: CLAIM_LEDGER_LUA },
+  peerStoreBatchAdd: { numberOfKeys: 2, lua: BATCH_ADD_LUA },
+  peerStoreBatchTake: { numberOfKeys: 1, lua: BATCH_TAKE_LUA },
+  peerStoreBatchRenew: { numberOfKeys: 1, lua: BATCH_RENEW_LUA },
+  peerStoreBatchSeal: { numberOfKeys: 1, lua: BATCH_SEAL_LUA },
+  peerStoreBatchAck: { numberOfKeys: 2, lua: BATCH_ACK_LUA },
+};
+
+/**
+ * The store's Lua scripts, registered with `defineCommand` (EVALSHA, falling back to EVAL after a NOSCRIPT, on a
+ * single Redis and on every Cluster node alike), behind typed methods.
+ */
+export class RedisScripts {
+  readonly run: ScriptCommands;
+
+  constructor(client: Redis | Cluster) {
+    for (const [name, definition] of Object.entries(DEFINITIONS)) {
+      client.defineCommand(name, definition);
+    }
+    this.run = client as unknown as ScriptCommands;
+  }
+}
