@@ -1,0 +1,143 @@
+import type { Cluster, Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import type { PendingAccount } from 'src/peers/peer-store.types';
+import { RedisPeerStore, type RedisPeerStoreOptions } from 'src/peers/redis/redis-peer-store';
+import { scanKeys } from 'src/peers/redis/redis-scan.util';
+import { announce, drainLedger, ledgerKey, newInfoHash } from 'test/peers/contract/contract-fixtures';
+import { sleep } from 'test/support/wait-for';
+
+const peerTtlSeconds = 2700;
+
+export function newPrefix(): string {
+  return `test:${randomBytes(6).toString('hex')}:`;
+}
+
+/** Deletes every key under `prefix`, key by key (on a Cluster they live in many slots). */
+export async function deleteKeys(client: Redis | Cluster, prefix: string): Promise<void> {
+  await scanKeys(client, `${prefix}*`, async (keys) => {
+    await Promise.all(keys.map((key) => client.del(key)));
+  });
+}
+
+/**
+ * What the shared contract cannot see: several instances on one Redis, crashes between commands, restarts,
+ * and bounded expiry. Runs on a single Redis and on a Cluster.
+ */
+export function describeRedisStoreBehaviour(name: string, getClient: () => Redis | Cluster): void {
+  describe(`RedisPeerStore on ${name}`, () => {
+    let prefix: string;
+    const t0 = Date.now();
+    const storeOf = (options: Partial<RedisPeerStoreOptions> = {}) =>
+      new RedisPeerStore(getClient(), { peerTtlSeconds, keyPrefix: prefix, ...options });
+
+    beforeEach(() => {
+      prefix = newPrefix();
+    });
+
+    afterEach(async () => {
+      await deleteKeys(getClient(), prefix);
+    });
+
+    it('keeps peers and their baselines across a tracker restart', async () => {
+      const ih = newInfoHash();
+      await announce(storeOf(), { infoHash: ih, userId: 1, uploaded: 100, left: 5, now: t0 });
+      const restarted = storeOf();
+      const r = await announce(restarted, { infoHash: ih, userId: 2, left: 0, uploaded: 0, now: t0 + 1 });
+      expect([r.complete, r.incomplete]).toEqual([1, 1]);
+      await announce(restarted, { infoHash: ih, userId: 1, uploaded: 160, left: 5, now: t0 + 2 });
+      expect((await drainLedger(restarted)).get(ledgerKey(1, ih))?.uploaded).toBe(60);
+    });
+
+    it('puts every account in exactly one batch when instances claim concurrently', async () => {
+      const writer = storeOf();
+      const hashes = Array.from({ length: 60 }, () => newInfoHash());
+      for (const [i, ih] of hashes.entries()) {
+        await announce(writer, { infoHash: ih, userId: 1 + (i % 3), uploaded: 0, now: t0 });
+        await announce(writer, { infoHash: ih, userId: 1 + (i % 3), uploaded: 10, now: t0 + 1 });
+      }
+      const claimers = [storeOf(), storeOf(), storeOf()];
+      const seen: PendingAccount[] = [];
+      await Promise.all(
+        claimers.map(async (store) => {
+          for (;;) {
+            const batch = await store.claimPending(7);
+            if (!batch) {
+              return;
+            }
+            seen.push(...batch.accounts);
+            await store.ackPending(batch.id);
+          }
+        }),
+      );
+      expect(seen).toHaveLength(60);
+      expect(new Set(seen.map((a) => ledgerKey(a.userId, a.infoHash))).size).toBe(60);
+      expect(seen.every((a) => a.uploaded === 10)).toBe(true);
+    });
+
+    it('lets another instance take over a batch only after its lease, with the same id and accounts', async () => {
+      const ih = newInfoHash();
+      const first = storeOf({ batchLeaseMs: 600 });
+      const second = storeOf({ batchLeaseMs: 600 });
+      await announce(first, { infoHash: ih, userId: 1, uploaded: 0, now: t0 });
+      await announce(first, { infoHash: ih, userId: 1, uploaded: 42, now: t0 + 1 });
+      const claimed = await first.claimPending(100);
+      expect(claimed?.accounts).toHaveLength(1);
+
+      expect(await second.claimPending(100)).toBeNull();
+      await sleep(700);
+      const taken = await second.claimPending(100);
+      expect(taken).toEqual(claimed);
+
+      await second.ackPending(taken?.id ?? '');
+      // The first instance's lease was taken over and acknowledged: it does not hand the batch out again.
+      expect(await first.claimPending(100)).toBeNull();
+    });
+
+    it('finds a pending ledger whose dirty mark was lost in a crash', async () => {
+      const ih = newInfoHash();
+      const crashed = storeOf();
+      await announce(crashed, { infoHash: ih, userId: 1, uploaded: 0, now: t0 });
+      await getClient().del(`${prefix}{~}:dirty`);
+      const batch = await storeOf().claimPending(100);
+      expect(batch?.accounts.map((a) => ledgerKey(a.userId, a.infoHash))).toEqual([ledgerKey(1, ih)]);
+    });
+
+    it('prunes a bounded number of silent peers per announce and lets idle swarms expire', async () => {
+      const ih = newInfoHash();
+      const store = storeOf();
+      for (let u = 1; u <= 6; u++) {
+        await announce(store, { infoHash: ih, userId: u, left: 0, now: t0 });
+      }
+      const later = t0 + peerTtlSeconds * 1000 + 1;
+      const r = await announce(store, { infoHash: ih, userId: 9, left: 5, now: later });
+      expect([r.complete, r.incomplete]).toEqual([0, 1]);
+      const seeders = `${prefix}{${ih}}:s`;
+      expect(await getClient().zcard(seeders)).toBe(4);
+      expect(await getClient().pttl(`${prefix}{${ih}}:p`)).toBeGreaterThan(0);
+      expect(await getClient().pttl(`${prefix}{${ih}}:l`)).toBeGreaterThan(0);
+      expect(await getClient().pttl(`${prefix}{${ih}}:g`)).toBe(-1);
+    });
+
+    it('counts each account near 2^53 exactly across several announces', async () => {
+      const ih = newInfoHash();
+      const store = storeOf();
+      const base = Number.MAX_SAFE_INTEGER - 3000;
+      await announce(store, { infoHash: ih, userId: 4000, uploaded: base, downloaded: base, now: t0 });
+      for (let i = 1; i <= 3; i++) {
+        await announce(store, {
+          infoHash: ih,
+          userId: 4000,
+          uploaded: base + i * 1000,
+          downloaded: base + i * 1000,
+          uploadFactor: 1,
+          downloadFactor: 1,
+          now: t0 + i,
+        });
+      }
+      const account = (await drainLedger(store)).get(ledgerKey(4000, ih));
+      expect(account).toMatchObject({ uploaded: 3000, downloaded: 3000, rawUploaded: 3000, rawDownloaded: 3000 });
+      const [peer] = await store.swarmPeers(ih, t0 + 3);
+      expect(peer.uploaded).toBe(Number.MAX_SAFE_INTEGER);
+    });
+  });
+}
