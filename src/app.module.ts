@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AccountingModule } from 'src/accounting/accounting.module';
 import { AdminModule } from 'src/admin/admin.module';
 import { AnnounceModule } from 'src/announce/announce.module';
 import { TrackerConfigModule } from 'src/config/config.module';
@@ -11,7 +12,14 @@ export class AppModule {
   static forRoot(env?: Record<string, string | undefined>): DynamicModule {
     return {
       module: AppModule,
-      imports: [TrackerConfigModule.forRoot(env), MetricsModule, HealthModule, AdminModule, AnnounceModule],
+      imports: [
+        TrackerConfigModule.forRoot(env),
+        MetricsModule,
+        HealthModule,
+        AdminModule,
+        AnnounceModule,
+        AccountingModule,
+      ],
     };
   }
 }

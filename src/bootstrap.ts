@@ -32,7 +32,6 @@ export async function createTrackerApp(env?: Record<string, string | undefined>)
     logger: createLogger(config),
     abortOnError: false,
   });
-  app.enableShutdownHooks();
   setUpOpenApi(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
@@ -44,7 +43,7 @@ export async function createTrackerApp(env?: Record<string, string | undefined>)
       await app.listen(config.port, config.host);
       const address = await app.getUrl();
       new Logger('Tracker').log(`Listening on ${address} (peer store: ${config.peerStore})`);
-      enforceShutdownDeadline();
+      shutDownOnSignals(app);
       return address;
     },
   };
@@ -62,14 +61,35 @@ function setUpOpenApi(app: NestFastifyApplication): void {
   SwaggerModule.setup('api/docs', app, document);
 }
 
-/** Graceful shutdown is Nest's; this only guarantees the process is gone by the deadline. */
-function enforceShutdownDeadline(): void {
+/**
+ * SIGTERM/SIGINT (CONTRACT §1): stop accepting and finish requests in flight (the HTTP server closes first),
+ * then Nest's hooks flush pending accounting (beforeApplicationShutdown) and close the stores
+ * (onApplicationShutdown). Whatever happens, the process is gone by the deadline.
+ */
+function shutDownOnSignals(app: NestFastifyApplication): void {
+  const logger = new Logger('Shutdown');
+  let closing = false;
+  const shutDown = async (signal: NodeJS.Signals) => {
+    if (closing) {
+      return;
+    }
+    closing = true;
+    logger.log(`${signal} received: closing`);
+    setTimeout(() => {
+      logger.error(`Shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms; exiting`);
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    try {
+      await app.getHttpAdapter().close();
+      await app.close();
+      logger.log('Closed');
+      process.exit(0);
+    } catch (error) {
+      logger.error(`Shutdown failed: ${(error as Error).message}`, (error as Error).stack);
+      process.exit(1);
+    }
+  };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      setTimeout(() => {
-        new Logger('Tracker').error(`Shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms; exiting`);
-        process.exit(1);
-      }, SHUTDOWN_DEADLINE_MS).unref();
-    });
+    process.on(signal, (received) => void shutDown(received));
   }
 }

@@ -37,11 +37,6 @@ export class TrackerMetrics {
     buckets: [1, 10, 100, 1000, 5000, 20000, 100000],
     registers: [this.registry],
   });
-  readonly flushLag = new Gauge({
-    name: 'tracker_flush_lag_seconds',
-    help: 'Age of the oldest accounting not yet written to the database',
-    registers: [this.registry],
-  });
   readonly flushFailures = new Counter({
     name: 'tracker_flush_failures_total',
     help: 'Flush attempts that failed (the batch is kept and retried)',

@@ -1,11 +1,11 @@
-import { Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Cluster, Redis } from 'ioredis';
 import type { TrackerConfig } from 'src/config/tracker.config';
 
 export type RedisClient = Redis | Cluster;
 
 /** The shared Redis (or Redis Cluster) client, and dedicated subscriber connections for pub/sub. */
-export class RedisConnection implements OnModuleDestroy {
+export class RedisConnection implements OnApplicationShutdown {
   private readonly logger = new Logger(RedisConnection.name);
   readonly client: RedisClient;
   private readonly extraClients: RedisClient[] = [];
@@ -25,7 +25,8 @@ export class RedisConnection implements OnModuleDestroy {
     await this.client.ping();
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** Last of all: the final accounting flush runs before (beforeApplicationShutdown) and needs Redis. */
+  async onApplicationShutdown(): Promise<void> {
     await Promise.all(
       [this.client, ...this.extraClients].map((client) => client.quit().catch(() => client.disconnect())),
     );

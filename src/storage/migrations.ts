@@ -1,4 +1,5 @@
 import { InitialSchema1763712000000 } from 'migrations/1763712000000-initial-schema';
+import { AppliedBatches1763712100000 } from 'migrations/1763712100000-applied-batches';
 
 /** Every migration, oldest first. Listed explicitly so jest, the CLI and the server load the same classes. */
-export const MIGRATIONS = [InitialSchema1763712000000];
+export const MIGRATIONS = [InitialSchema1763712000000, AppliedBatches1763712100000];

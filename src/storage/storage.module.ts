@@ -8,6 +8,7 @@ import { runMigrationsLocked } from 'src/storage/migration-runner';
 import { DatabaseHealthRepository } from 'src/storage/repositories/database-health.repository';
 import { ClientsRepository } from 'src/storage/repositories/clients.repository';
 import { HistoryRepository } from 'src/storage/repositories/history.repository';
+import { LedgerRepository } from 'src/storage/repositories/ledger.repository';
 import { TorrentsRepository } from 'src/storage/repositories/torrents.repository';
 import { UsersRepository } from 'src/storage/repositories/users.repository';
 
@@ -23,6 +24,7 @@ const REPOSITORIES = [
   HistoryRepository,
   ClientsRepository,
   DatabaseHealthRepository,
+  LedgerRepository,
 ];
 
 /** PostgreSQL (or the embedded database), migrated at boot; the repositories are the only way in. */

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { AccountingFlusher } from 'src/accounting/accounting-flusher';
+import { LookupModule } from 'src/lookup/lookup.module';
+import { PeersModule } from 'src/peers/peers.module';
+import { StorageModule } from 'src/storage/storage.module';
+
+/** Writes what announces accounted (CONTRACT §4) to PostgreSQL in batches, exactly once. */
+@Module({
+  imports: [StorageModule, PeersModule, LookupModule],
+  providers: [AccountingFlusher],
+})
+export class AccountingModule {}
