@@ -1,11 +1,13 @@
+/** Dotted text of an IPv4 address held as a 32-bit big-endian number. */
+export function ipv4Text(address: number): string {
+  return `${address >>> 24}.${(address >>> 16) & 255}.${(address >>> 8) & 255}.${address & 255}`;
+}
+
 /**
- * Text form of a stored address: dotted IPv4 for 4 bytes, RFC 5952 IPv6 for 16 (lowercase, no leading zeros,
- * the longest run of two or more zero groups as `::`), which is how Node prints socket addresses.
+ * RFC 5952 text of 16 address bytes at `offset` (lowercase, no leading zeros, the longest run of two or more
+ * zero groups as `::`), which is how Node prints socket addresses.
  */
-export function ipText(bytes: Uint8Array, offset: number, ipv6: boolean): string {
-  if (!ipv6) {
-    return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`;
-  }
+export function ipv6Text(bytes: Uint8Array, offset: number): string {
   const groups: number[] = [];
   for (let i = 0; i < 8; i++) {
     groups.push((bytes[offset + i * 2] << 8) | bytes[offset + i * 2 + 1]);
@@ -32,8 +34,5 @@ export function ipText(bytes: Uint8Array, offset: number, ipv6: boolean): string
       .slice(from, to)
       .map((g) => g.toString(16))
       .join(':');
-  if (bestStart < 0) {
-    return hex(0, 8);
-  }
-  return `${hex(0, bestStart)}::${hex(bestStart + bestLength, 8)}`;
+  return bestStart < 0 ? hex(0, 8) : `${hex(0, bestStart)}::${hex(bestStart + bestLength, 8)}`;
 }

@@ -1,4 +1,4 @@
-import { IP_BYTES, PEER_ID_BYTES, type PeerSlotTable } from 'src/peers/memory/peer-slot-table';
+import { PEER_ID_BYTES, type PeerSlotTable } from 'src/peers/memory/peer-slot-table';
 import type { SlotList } from 'src/peers/memory/slot-list';
 import type { Swarm } from 'src/peers/memory/swarm';
 import type { SelectedPeers } from 'src/peers/peer-store.types';
@@ -74,17 +74,17 @@ export class PeerSampler {
     let i6 = 0;
     for (let i = 0; i < n; i++) {
       const slot = picked[i];
-      const ipAt = slot * IP_BYTES;
-      const idAt = slot * PEER_ID_BYTES;
       if (slots.isIpv6(slot)) {
-        compact6.set(slots.ip.subarray(ipAt, ipAt + 16), i6 * 18);
-        compact6.writeUInt16BE(slots.port[slot], i6 * 18 + 16);
-        ids6?.set(slots.peerId.subarray(idAt, idAt + PEER_ID_BYTES), i6 * PEER_ID_BYTES);
+        slots.writeCompact(slot, compact6, i6 * 18);
+        if (ids6) {
+          slots.copyPeerId(slot, ids6, i6 * PEER_ID_BYTES);
+        }
         i6++;
       } else {
-        compact4.set(slots.ip.subarray(ipAt, ipAt + 4), i4 * 6);
-        compact4.writeUInt16BE(slots.port[slot], i4 * 6 + 4);
-        ids4?.set(slots.peerId.subarray(idAt, idAt + PEER_ID_BYTES), i4 * PEER_ID_BYTES);
+        slots.writeCompact(slot, compact4, i4 * 6);
+        if (ids4) {
+          slots.copyPeerId(slot, ids4, i4 * PEER_ID_BYTES);
+        }
         i4++;
       }
     }

@@ -1,20 +1,20 @@
+import { ipv4Text, ipv6Text } from 'src/peers/ip-text.util';
+import { Ipv6AddressTable } from 'src/peers/memory/ipv6-address-table';
+
 /** "No peer": the null of every slot link. */
 export const NO_SLOT = -1;
 export const PEER_ID_BYTES = 20;
-/** Room for an IPv6 address; IPv4 uses the first 4 bytes. */
-export const IP_BYTES = 16;
 
-export const FLAG_SEEDER = 1;
-export const FLAG_IPV6 = 2;
-
+const FLAG_SEEDER = 1;
+const FLAG_IPV6 = 2;
 const GROWTH = 1.5;
 
-type Column = Int32Array | Uint8Array | Uint16Array | Float64Array;
+type Column = Int32Array | Uint32Array | Uint8Array | Uint16Array | Float64Array;
 
 /**
  * Every live peer as one slot number across parallel typed arrays (struct of arrays), so a million peers are a
- * handful of large buffers instead of a million objects for the GC to trace. Freed slots are reused first.
- * Callers must re-read a column after `allocate()`, which may replace the arrays when it grows them.
+ * handful of large buffers instead of a million objects for the GC to trace: 87 bytes a slot.
+ * Freed slots are reused first. Callers must re-read a column after `allocate()`, which may replace the arrays.
  */
 export class PeerSlotTable {
   capacity: number;
@@ -22,9 +22,11 @@ export class PeerSlotTable {
   size = 0;
 
   swarm: Int32Array;
-  userId: Float64Array;
+  /** Site user ids are PostgreSQL integers, so 32 bits hold them. */
+  userId: Int32Array;
   peerId: Uint8Array;
-  ip: Uint8Array;
+  /** The IPv4 address (big-endian), or for IPv6 peers the entry in `ipv6`. */
+  ip: Uint32Array;
   port: Uint16Array;
   flags: Uint8Array;
   uploaded: Float64Array;
@@ -40,6 +42,7 @@ export class PeerSlotTable {
   userPrev: Int32Array;
   userNext: Int32Array;
 
+  readonly ipv6 = new Ipv6AddressTable();
   private freeHead = NO_SLOT;
   /** Slots below this have been handed out at least once. */
   private used = 0;
@@ -49,6 +52,7 @@ export class PeerSlotTable {
     this.resize(this.capacity);
   }
 
+  /** A slot with cleared flags; its other fields hold stale values until written. */
   allocate(): number {
     let slot = this.freeHead;
     if (slot !== NO_SLOT) {
@@ -59,11 +63,16 @@ export class PeerSlotTable {
       }
       slot = this.used++;
     }
+    this.flags[slot] = 0;
     this.size++;
     return slot;
   }
 
   free(slot: number): void {
+    if (this.isIpv6(slot)) {
+      this.ipv6.free(this.ip[slot]);
+    }
+    this.flags[slot] = 0;
     this.swarm[slot] = -1;
     this.expiryNext[slot] = this.freeHead;
     this.freeHead = slot;
@@ -72,6 +81,10 @@ export class PeerSlotTable {
 
   isSeeder(slot: number): boolean {
     return (this.flags[slot] & FLAG_SEEDER) !== 0;
+  }
+
+  setSeeder(slot: number, seeder: boolean): void {
+    this.flags[slot] = seeder ? this.flags[slot] | FLAG_SEEDER : this.flags[slot] & ~FLAG_SEEDER;
   }
 
   isIpv6(slot: number): boolean {
@@ -93,22 +106,53 @@ export class PeerSlotTable {
     return true;
   }
 
-  /** Stores a 4- or 16-byte address and marks which one it is. */
-  writeIp(slot: number, ipBytes: Uint8Array): void {
-    this.ip.set(ipBytes.subarray(0, IP_BYTES), slot * IP_BYTES);
-    this.flags[slot] = ipBytes.length === IP_BYTES ? this.flags[slot] | FLAG_IPV6 : this.flags[slot] & ~FLAG_IPV6;
+  copyPeerId(slot: number, out: Uint8Array, offset: number): void {
+    const base = slot * PEER_ID_BYTES;
+    for (let i = 0; i < PEER_ID_BYTES; i++) {
+      out[offset + i] = this.peerId[base + i];
+    }
   }
 
-  setSeeder(slot: number, seeder: boolean): void {
-    this.flags[slot] = seeder ? this.flags[slot] | FLAG_SEEDER : this.flags[slot] & ~FLAG_SEEDER;
+  /** Stores a 4-byte (IPv4) or 16-byte (IPv6) address. */
+  writeIp(slot: number, address: Uint8Array): void {
+    const wasIpv6 = this.isIpv6(slot);
+    if (address.length !== 16) {
+      if (wasIpv6) {
+        this.ipv6.free(this.ip[slot]);
+        this.flags[slot] &= ~FLAG_IPV6;
+      }
+      this.ip[slot] = ((address[0] << 24) | (address[1] << 16) | (address[2] << 8) | address[3]) >>> 0;
+      return;
+    }
+    if (!wasIpv6) {
+      this.ip[slot] = this.ipv6.allocate();
+      this.flags[slot] |= FLAG_IPV6;
+    }
+    this.ipv6.write(this.ip[slot], address);
+  }
+
+  /** Writes the compact form (address then big-endian port: 6 or 18 bytes) at `offset`. */
+  writeCompact(slot: number, out: Buffer, offset: number): void {
+    if (this.isIpv6(slot)) {
+      const at = this.ip[slot] * 16;
+      out.set(this.ipv6.bytes.subarray(at, at + 16), offset);
+      out.writeUInt16BE(this.port[slot], offset + 16);
+    } else {
+      out.writeUInt32BE(this.ip[slot], offset);
+      out.writeUInt16BE(this.port[slot], offset + 4);
+    }
+  }
+
+  ipText(slot: number): string {
+    return this.isIpv6(slot) ? ipv6Text(this.ipv6.bytes, this.ip[slot] * 16) : ipv4Text(this.ip[slot]);
   }
 
   private resize(capacity: number): void {
     const n = capacity;
     this.swarm = grow(this.swarm, new Int32Array(n), this.used);
-    this.userId = grow(this.userId, new Float64Array(n), this.used);
+    this.userId = grow(this.userId, new Int32Array(n), this.used);
     this.peerId = grow(this.peerId, new Uint8Array(n * PEER_ID_BYTES), this.used * PEER_ID_BYTES);
-    this.ip = grow(this.ip, new Uint8Array(n * IP_BYTES), this.used * IP_BYTES);
+    this.ip = grow(this.ip, new Uint32Array(n), this.used);
     this.port = grow(this.port, new Uint16Array(n), this.used);
     this.flags = grow(this.flags, new Uint8Array(n), this.used);
     this.uploaded = grow(this.uploaded, new Float64Array(n), this.used);

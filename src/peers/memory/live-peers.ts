@@ -1,0 +1,144 @@
+import { ExpiryQueue } from 'src/peers/memory/expiry-queue';
+import { PeerSlotIndex } from 'src/peers/memory/peer-slot-index';
+import { NO_SLOT, PeerSlotTable } from 'src/peers/memory/peer-slot-table';
+import type { Swarm } from 'src/peers/memory/swarm';
+import { SwarmRegistry } from 'src/peers/memory/swarm-registry';
+import { UserPeerLists } from 'src/peers/memory/user-peer-lists';
+import type { PeerAnnounce, PeerTotals } from 'src/peers/peer-store.types';
+
+/**
+ * The live peers of every swarm and the structures that find them: by key (hash index), by swarm (seeder and
+ * leecher lists), by user, and by age (expiry queue). Every insert and removal goes through here so those stay
+ * in step. Knows nothing of accounting.
+ */
+export class LivePeers {
+  readonly slots = new PeerSlotTable();
+  readonly swarms = new SwarmRegistry(this.slots);
+  private readonly index = new PeerSlotIndex(this.slots);
+  private readonly expiry = new ExpiryQueue(this.slots);
+  private readonly users = new UserPeerLists(this.slots);
+  private seeders = 0;
+  private leechers = 0;
+
+  constructor(private readonly ttlMs: number) {}
+
+  /** The peer's slot, or NO_SLOT when absent or expired at `now` (an expired one is removed on the way). */
+  find(infoHash: string, userId: number, peerId: Uint8Array, now: number): number {
+    const swarm = this.swarms.get(infoHash);
+    const slot = swarm ? this.index.find(swarm.id, userId, peerId) : NO_SLOT;
+    if (slot !== NO_SLOT && this.slots.lastAnnounce[slot] < now - this.ttlMs) {
+      this.remove(slot);
+      return NO_SLOT;
+    }
+    return slot;
+  }
+
+  insert(swarm: Swarm, a: PeerAnnounce, seeder: boolean): number {
+    if ((a.userId | 0) !== a.userId) {
+      throw new RangeError(`user id ${a.userId} does not fit the peer table`);
+    }
+    const slot = this.slots.allocate();
+    const s = this.slots;
+    s.swarm[slot] = swarm.id;
+    s.userId[slot] = a.userId;
+    s.writePeerId(slot, a.peerId);
+    this.writeState(slot, a, seeder);
+    this.index.insert(slot);
+    swarm.listOf(seeder).add(slot);
+    this.expiry.push(slot);
+    this.users.link(slot);
+    this.count(seeder, 1);
+    return slot;
+  }
+
+  update(swarm: Swarm, slot: number, a: PeerAnnounce, seeder: boolean): void {
+    const was = this.slots.isSeeder(slot);
+    this.writeState(slot, a, seeder);
+    if (was !== seeder) {
+      swarm.listOf(was).remove(slot);
+      swarm.listOf(seeder).add(slot);
+      this.count(was, -1);
+      this.count(seeder, 1);
+    }
+    this.expiry.touch(slot);
+  }
+
+  remove(slot: number): void {
+    const s = this.slots;
+    const swarm = this.swarms.byIdOrThrow(s.swarm[slot]);
+    const seeder = s.isSeeder(slot);
+    swarm.listOf(seeder).remove(slot);
+    this.index.remove(slot);
+    this.expiry.unlink(slot);
+    this.users.unlink(slot);
+    s.free(slot);
+    this.count(seeder, -1);
+    if (swarm.size === 0) {
+      this.swarms.delete(swarm);
+    }
+  }
+
+  /** Removes up to `budget` peers silent for longer than the TTL at `now`, oldest first; returns how many. */
+  expire(now: number, budget: number): number {
+    const cutoff = now - this.ttlMs;
+    let removed = 0;
+    for (let slot = this.expiry.head; slot !== NO_SLOT && removed < budget; slot = this.expiry.head) {
+      if (this.slots.lastAnnounce[slot] >= cutoff) {
+        break;
+      }
+      this.remove(slot);
+      removed++;
+    }
+    return removed;
+  }
+
+  removeSwarm(infoHash: string): void {
+    const swarm = this.swarms.get(infoHash);
+    while (swarm && swarm.size > 0) {
+      const list = swarm.seeders.count > 0 ? swarm.seeders : swarm.leechers;
+      this.remove(list.items[list.count - 1]);
+    }
+  }
+
+  removeUser(userId: number): void {
+    for (let slot = this.users.first(userId); slot !== NO_SLOT; slot = this.users.first(userId)) {
+      this.remove(slot);
+    }
+  }
+
+  slotsOfSwarm(infoHash: string): number[] {
+    const swarm = this.swarms.get(infoHash);
+    if (!swarm) {
+      return [];
+    }
+    const { seeders, leechers } = swarm;
+    return [...seeders.items.subarray(0, seeders.count), ...leechers.items.subarray(0, leechers.count)];
+  }
+
+  slotsOfUser(userId: number): number[] {
+    return this.users.slotsOf(userId);
+  }
+
+  totals(): PeerTotals {
+    return { peers: this.seeders + this.leechers, seeders: this.seeders, leechers: this.leechers };
+  }
+
+  private writeState(slot: number, a: PeerAnnounce, seeder: boolean): void {
+    const s = this.slots;
+    s.writeIp(slot, a.ipBytes);
+    s.setSeeder(slot, seeder);
+    s.port[slot] = a.port;
+    s.uploaded[slot] = a.uploaded;
+    s.downloaded[slot] = a.downloaded;
+    s.left[slot] = a.left;
+    s.lastAnnounce[slot] = a.now;
+  }
+
+  private count(seeder: boolean, delta: number): void {
+    if (seeder) {
+      this.seeders += delta;
+    } else {
+      this.leechers += delta;
+    }
+  }
+}
