@@ -41,7 +41,8 @@ export class LedgerRepository {
   private async applyAccounts(manager: EntityManager, { accounts }: PendingBatch): Promise<string[]> {
     const column = <T>(pick: (account: PendingBatch['accounts'][number]) => T) => accounts.map(pick);
     const toDate = (ms: number | null) => (ms === null ? null : new Date(ms));
-    const rows: { info_hash: string }[] = await manager.query(
+    // Structured: for an UPDATE, a plain query() answers [rows, count] rather than the rows.
+    const result: { records: { info_hash: string }[] } = await manager.queryRunner!.query(
       `WITH input AS (
          SELECT * FROM unnest($1::integer[], $2::char(40)[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[],
                               $7::bigint[], $8::timestamptz[], $9::timestamptz[], $10::timestamptz[], $11::text[])
@@ -108,7 +109,8 @@ export class LedgerRepository {
         column((a) => toDate(a.lastAnnounce)),
         column((a) => a.lastIp),
       ],
+      true,
     );
-    return rows.map((row) => row.info_hash);
+    return result.records.map((row) => row.info_hash);
   }
 }
