@@ -56,6 +56,8 @@ export class ManagedProcess {
     };
     child.stdout?.on('data', append);
     child.stderr?.on('data', append);
+    // A failed kill() is reported as an 'error' event; unhandled, it would crash the test process.
+    child.on('error', (error) => append(Buffer.from(`\n[${name}: ${error.message}]\n`)));
   }
 
   /** Spawns `command args`; rejects if the executable cannot be started at all. */

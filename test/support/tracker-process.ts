@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from 'test/support/free-port';
@@ -52,6 +52,10 @@ export async function startTracker(
     env.DATABASE_URL === undefined && env.DATA_DIR === undefined
       ? await mkdtemp(join(tmpdir(), 'tracker-data-'))
       : undefined;
+  if (ownDataDir !== undefined) {
+    // Run as root, the embedded PostgreSQL drops to the `postgres` user, which must be able to enter the folder.
+    await chmod(ownDataDir, 0o755);
+  }
   const dataDir = env.DATA_DIR ?? ownDataDir;
 
   const childEnv: Record<string, string> = {};
@@ -72,7 +76,8 @@ export async function startTracker(
     cwd: REPO_ROOT,
     env: childEnv,
   });
-  void child.exited.then(async () => {
+  // The temporary DATA_DIR goes with the process, however it ends; stop() and kill() wait for that too.
+  const removed = child.exited.then(async () => {
     if (ownDataDir !== undefined) {
       await rm(ownDataDir, { recursive: true, force: true });
     }
@@ -82,6 +87,7 @@ export async function startTracker(
     await waitUntilHealthy(baseUrl, child, options.readyTimeoutMs ?? 60_000);
   } catch (error) {
     await child.kill();
+    await removed;
     throw error;
   }
 
@@ -92,8 +98,15 @@ export async function startTracker(
     port,
     adminToken,
     pid: child.pid,
-    stop: (signal: NodeJS.Signals = 'SIGTERM') => child.stop(signal, stopTimeoutMs),
-    kill: () => child.kill(),
+    stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
+      const code = await child.stop(signal, stopTimeoutMs);
+      await removed;
+      return code;
+    },
+    kill: async () => {
+      await child.kill();
+      await removed;
+    },
     logs: () => child.logs(),
   };
 }
