@@ -6,20 +6,25 @@
  * KEYS: 1 peers hash, 2 seeders zset, 3 leechers zset, 4 pending ledger hash
  * ARGV: 1 member (4-byte user id .. 20-byte peer id .. 4|16-byte ip .. 2-byte port), 2 ip text, 3 now,
  *       4 uploaded, 5 downloaded, 6 left, 7 event (n|s|c|x = none|started|completed|stopped),
- *       8 upload factor, 9 download factor, 10 ttl ms, 11 numwant, 12 want peer ids (0|1), 13 random integer
- * Returns: {seeders, leechers, compact4, compact6, ids4, ids6, change, ledger became non-empty (0|1)}
- *   change: 0 nothing for the indexes, 1 new peer, 2 peer removed, 3 index entry due for a refresh
+ *       8 upload factor, 9 download factor, 10 ttl ms, 11 members wanted, 12 random integer
+ * Returns: {seeders, leechers, seeder members, leecher members, index entry due (0|1), ledger became non-empty (0|1)}
+ *   The members are windows of live peers at random offsets, at most ARGV[11] in all, seeders first, possibly
+ *   including the announcing user's own peers: Node filters and packs them, which costs Redis far less than Lua.
+ *   The index entry (user → swarm, registry) is due for a new peer and once per 8-TTL period of a live one.
  */
 export const ANNOUNCE_LUA = `
 local peers, seeders, leechers, ledger = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local member, ip = ARGV[1], ARGV[2]
-local field, addr = string.sub(member, 1, 24), string.sub(member, 25)
+local field = string.sub(member, 1, 24)
 local now, up, down, left = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local event, ttl = ARGV[7], tonumber(ARGV[10])
 local cutoff = now - ttl
 local seeder = left == 0
 local creditUp, creditDown, rawUp, rawDown, seed = 0, 0, 0, 0, 0
-local change = 0
+local indexDue = 0
+-- Keys get a 3-TTL expiry when created and again in a live peer's first announce of each TTL-long period,
+-- so a swarm vanishes after its last peer falls silent, without a PEXPIRE on every announce.
+local touch = true
 
 local old = redis.call('HGET', peers, field)
 local oldMember, oldSet
@@ -37,10 +42,9 @@ if old then
       seed = now - last
     end
   end
-  -- The per-user index is written only on changes; a long-lived peer renews its entry once per period.
-  local period = ttl * 8
-  if math.floor(now / period) ~= math.floor(last / period) then
-    change = 3
+  touch = math.floor(now / ttl) ~= math.floor(last / ttl)
+  if math.floor(now / (ttl * 8)) ~= math.floor(last / (ttl * 8)) then
+    indexDue = 1
   end
 end
 
@@ -48,21 +52,25 @@ if event == 'x' then
   if old then
     redis.call('ZREM', oldSet, oldMember)
     redis.call('HDEL', peers, field)
-    change = 2
+    indexDue = 0
   end
 else
   local set = seeder and seeders or leechers
-  if old and (oldMember ~= member or oldSet ~= set) then
+  if old and oldSet ~= set then
+    redis.call('ZREM', oldSet, oldMember)
+    touch = true
+  elseif old and oldMember ~= member then
     redis.call('ZREM', oldSet, oldMember)
   end
   redis.call('ZADD', set, now, member)
-  redis.call('HSET', peers, field, struct.pack('>Bdddd', seeder and 1 or 0, up, down, left, now) .. addr)
+  redis.call('HSET', peers, field, struct.pack('>Bdddd', seeder and 1 or 0, up, down, left, now) .. string.sub(member, 25))
   if not old then
-    change = 1
+    indexDue = 1
   end
-  -- Dead swarms vanish on their own; three TTLs of slack cover announces that arrive late.
-  redis.call('PEXPIRE', peers, ttl * 3)
-  redis.call('PEXPIRE', set, ttl * 3)
+  if touch then
+    redis.call('PEXPIRE', peers, ttl * 3)
+    redis.call('PEXPIRE', set, ttl * 3)
+  end
 end
 
 -- Pending ledger of (user, torrent): credited and raw sums, seed time, completion and times, latest address.
@@ -83,59 +91,47 @@ end
 redis.call('HSET', ledger, user,
   struct.pack('>dddddddd', cu + creditUp, cd + creditDown, ru + rawUp, rd + rawDown, st + seed, done, first, last) .. ip)
 
--- Bounded pruning: at most two silent peers per set and announce; counts and samples skip the rest anyway.
-local expired = '(' .. string.format('%.0f', cutoff)
-for _, set in ipairs({seeders, leechers}) do
-  local gone = redis.call('ZRANGEBYSCORE', set, '-inf', expired, 'LIMIT', 0, 2)
-  for i = 1, #gone do
-    redis.call('ZREM', set, gone[i])
-    redis.call('HDEL', peers, string.sub(gone[i], 1, 24))
+-- Live peers are the highest ranks (sorted by last announce). Bounded pruning: at most two silent peers per set
+-- and announce, and only when there are some; counts and samples skip the rest anyway.
+local function census(set)
+  local total = redis.call('ZCARD', set)
+  local live = redis.call('ZCOUNT', set, cutoff, '+inf')
+  if total > live then
+    local gone = redis.call('ZRANGEBYSCORE', set, '-inf', '(' .. string.format('%.0f', cutoff), 'LIMIT', 0, 2)
+    redis.call('ZREM', set, unpack(gone))
+    for i = 1, #gone do gone[i] = string.sub(gone[i], 1, 24) end
+    redis.call('HDEL', peers, unpack(gone))
+    total = total - #gone
   end
+  return total, live
 end
+local totalSeeders, liveSeeders = census(seeders)
+local totalLeechers, liveLeechers = census(leechers)
 
-local liveSeeders = redis.call('ZCOUNT', seeders, cutoff, '+inf')
-local liveLeechers = redis.call('ZCOUNT', leechers, cutoff, '+inf')
-local c4, c6, i4, i6 = {}, {}, {}, {}
+-- A window of up to count live members at a random offset, wrapping around. ZRANGE by rank costs far less than
+-- ZRANDMEMBER, and the window still moves with every announce.
+local function window(set, total, live, random, count)
+  if live == 0 or count <= 0 then return {} end
+  if count > live then count = live end
+  local base, offset = total - live, random % live
+  local last = offset + count - 1
+  if last < live then return redis.call('ZRANGE', set, base + offset, base + last) end
+  local out = redis.call('ZRANGE', set, base + offset, total - 1)
+  local more = redis.call('ZRANGE', set, base, base + last - live)
+  for i = 1, #more do out[#out + 1] = more[i] end
+  return out
+end
+local fromSeeders, fromLeechers = {}, {}
 local want = tonumber(ARGV[11])
 if event ~= 'x' and want > 0 then
-  local own = user
-  local ids = ARGV[12] == '1'
-  local rnd = tonumber(ARGV[13])
-  -- Live members are the highest ranks (sorted by time): take a window at a random offset, wrapping around,
-  -- skipping the announcing user's own peers. ZRANGE by rank is much cheaper than ZRANDMEMBER.
-  local function pick(set, live, random)
-    if live == 0 or want == 0 then return end
-    local offset = random % live
-    local base = redis.call('ZCARD', set) - live
-    local scanned = 0
-    while want > 0 and scanned < live do
-      local from = (offset + scanned) % live
-      local to = math.min(from + want + 1, live - 1, from + live - scanned - 1)
-      local members = redis.call('ZRANGE', set, base + from, base + to)
-      scanned = scanned + to - from + 1
-      for i = 1, #members do
-        local m = members[i]
-        if string.sub(m, 1, 4) ~= own then
-          if #m == 30 then
-            c4[#c4 + 1] = string.sub(m, 25)
-            if ids then i4[#i4 + 1] = string.sub(m, 5, 24) end
-          else
-            c6[#c6 + 1] = string.sub(m, 25)
-            if ids then i6[#i6 + 1] = string.sub(m, 5, 24) end
-          end
-          want = want - 1
-          if want == 0 then return end
-        end
-      end
-    end
-  end
+  local rnd = tonumber(ARGV[12])
   if seeder then
-    pick(leechers, liveLeechers, rnd)
+    fromLeechers = window(leechers, totalLeechers, liveLeechers, rnd, want)
   else
-    pick(seeders, liveSeeders, rnd)
-    pick(leechers, liveLeechers, math.floor(rnd / 16777216))
+    fromSeeders = window(seeders, totalSeeders, liveSeeders, rnd, want)
+    fromLeechers = window(leechers, totalLeechers, liveLeechers, math.floor(rnd / 16777216), want - #fromSeeders)
   end
 end
 
-return {liveSeeders, liveLeechers, table.concat(c4), table.concat(c6), table.concat(i4), table.concat(i6), change, dirty}
+return {liveSeeders, liveLeechers, fromSeeders, fromLeechers, indexDue, dirty}
 `;

@@ -89,7 +89,8 @@ export class RedisLedger {
       }
     });
     if (found > 0) {
-      this.logger.warn(`Recovered ${found} pending ledgers that were missing from the dirty set`);
+      // After a crash between an announce and its dirty mark, or a claim in flight elsewhere (harmless: RENAMENX).
+      this.logger.log(`Re-marked ${found} swarms with a pending ledger as dirty`);
     }
   }
 

@@ -11,7 +11,7 @@ import type {
   SwarmUsers,
   UserTorrents,
 } from 'src/peers/peer-store.types';
-import { decodePeer, encodePeerField, EVENT_CODES, encodeMember } from 'src/peers/redis/redis-peer.codec';
+import { decodePeer, encodeMember, EVENT_CODES, packSampledPeers } from 'src/peers/redis/redis-peer.codec';
 import { RedisKeys } from 'src/peers/redis/redis-keys';
 import { RedisLedger } from 'src/peers/redis/redis-ledger';
 import { inChunks } from 'src/peers/redis/redis-scan.util';
@@ -28,10 +28,8 @@ export interface RedisPeerStoreOptions {
   recoverEveryMs?: number;
 }
 
-/** Change codes of the announce script (announce.lua.ts). */
-const NEW_PEER = 1;
-const REMOVED_PEER = 2;
-const INDEX_REFRESH = 3;
+/** Extra members sampled so that the announcing user's own peers, filtered out here, rarely leave the answer short. */
+const OWN_PEER_SLACK = 2;
 
 /**
  * Peers in Redis or Redis Cluster, so that several tracker instances share swarms and a restart loses nothing.
@@ -103,24 +101,15 @@ export class RedisPeerStore extends PeerStore {
       a.uploadFactor,
       a.downloadFactor,
       this.ttlMs,
-      a.numwant,
-      a.wantPeerIds ? 1 : 0,
+      a.numwant > 0 ? a.numwant + OWN_PEER_SLACK : 0,
       Math.floor(Math.random() * 0x1000000000000),
     );
-    const [complete, incomplete, compact4, compact6, ids4, ids6, change, dirty] = reply;
-    if (change !== 0 || dirty === 1) {
-      await this.afterTransition(a, change, dirty === 1);
+    const [complete, incomplete, fromSeeders, fromLeechers, indexDue, dirty] = reply;
+    if (indexDue === 1 || dirty === 1) {
+      await this.afterTransition(a, indexDue === 1, dirty === 1);
     }
-    return {
-      complete,
-      incomplete,
-      peers: {
-        compact4,
-        compact6,
-        ids4: a.wantPeerIds ? ids4 : null,
-        ids6: a.wantPeerIds ? ids6 : null,
-      },
-    };
+    const peers = packSampledPeers(a.userId, [fromSeeders, fromLeechers], a.numwant, a.wantPeerIds);
+    return { complete, incomplete, peers };
   }
 
   async scrape(infoHashes: readonly string[]): Promise<Map<string, SwarmCounts>> {
@@ -182,11 +171,12 @@ export class RedisPeerStore extends PeerStore {
   }
 
   async removeUser(userId: number): Promise<void> {
-    const bySwarm = await this.users.entries(userId, null);
-    await inChunks([...bySwarm], 500, ([infoHash, peerIds]) => {
-      const keys = this.keys.swarm(infoHash);
-      const fields = peerIds.map((peerId) => encodePeerField(userId, peerId));
-      return this.scripts.run.peerStoreRemovePeers(keys.peers, keys.seeders, keys.leechers, ...fields);
+    await inChunks(await this.users.swarms(userId, null), 500, async (infoHash) => {
+      const fields = (await this.users.peersIn(infoHash, userId)).map(([field]) => field);
+      if (fields.length > 0) {
+        const keys = this.keys.swarm(infoHash);
+        await this.scripts.run.peerStoreRemovePeers(keys.peers, keys.seeders, keys.leechers, ...fields);
+      }
     });
     await this.users.drop(userId);
   }
@@ -204,16 +194,14 @@ export class RedisPeerStore extends PeerStore {
   }
 
   /** The writes outside the swarm's slot; failures are repaired later (recovery scan, index refresh), not thrown. */
-  private async afterTransition(a: PeerAnnounce, change: number, dirty: boolean): Promise<void> {
+  private async afterTransition(a: PeerAnnounce, indexDue: boolean, dirty: boolean): Promise<void> {
     const writes: Promise<unknown>[] = [];
     if (dirty) {
       writes.push(this.ledger.markDirty(a.infoHash));
     }
-    if (change === NEW_PEER || change === INDEX_REFRESH) {
-      writes.push(this.users.add(a.userId, a.infoHash, a.peerId, a.now));
+    if (indexDue) {
+      writes.push(this.users.add(a.userId, a.infoHash, a.now));
       writes.push(this.client.zadd(this.keys.swarms, a.now, a.infoHash));
-    } else if (change === REMOVED_PEER) {
-      writes.push(this.users.remove(a.userId, a.infoHash, a.peerId));
     }
     const results = await Promise.allSettled(writes);
     for (const r of results) {

@@ -1,5 +1,5 @@
-import { ipText } from 'src/peers/ip-text.util';
-import type { AnnounceEvent, PeerView, PendingAccount } from 'src/peers/peer-store.types';
+import { ipv4Text, ipv6Text } from 'src/peers/ip-text.util';
+import type { AnnounceEvent, PeerView, PendingAccount, SelectedPeers } from 'src/peers/peer-store.types';
 
 /*
  * Binary layouts shared with the Lua scripts (announce.lua.ts). Integers are big-endian; byte counts and times are
@@ -40,12 +40,50 @@ export function encodeMember(userId: number, peerId: Buffer, ipBytes: Buffer, po
   return member;
 }
 
-export function encodePeerField(userId: number, peerId: Buffer): Buffer {
-  checkUserId(userId);
-  const field = Buffer.allocUnsafe(FIELD_BYTES);
-  field.writeUInt32BE(userId, 0);
-  peerId.copy(field, 4, 0, 20);
-  return field;
+const IPV4_MEMBER = FIELD_BYTES + 6;
+
+/**
+ * Packs sampled members (seeders first) into the wire's compact forms: at most `numwant` peers, none of `userId`'s.
+ */
+export function packSampledPeers(
+  userId: number,
+  samples: readonly Buffer[][],
+  numwant: number,
+  wantPeerIds: boolean,
+): SelectedPeers {
+  const chosen: Buffer[] = [];
+  let v4 = 0;
+  for (const members of samples) {
+    for (const m of members) {
+      if (chosen.length < numwant && m.readUInt32BE(0) !== userId) {
+        chosen.push(m);
+        v4 += m.length === IPV4_MEMBER ? 1 : 0;
+      }
+    }
+  }
+  const v6 = chosen.length - v4;
+  const compact4 = Buffer.allocUnsafe(v4 * 6);
+  const compact6 = Buffer.allocUnsafe(v6 * 18);
+  const ids4 = wantPeerIds ? Buffer.allocUnsafe(v4 * 20) : null;
+  const ids6 = wantPeerIds ? Buffer.allocUnsafe(v6 * 20) : null;
+  let i4 = 0;
+  let i6 = 0;
+  for (const m of chosen) {
+    if (m.length === IPV4_MEMBER) {
+      m.copy(compact4, i4 * 6, FIELD_BYTES);
+      if (ids4) {
+        m.copy(ids4, i4 * 20, 4, FIELD_BYTES);
+      }
+      i4++;
+    } else {
+      m.copy(compact6, i6 * 18, FIELD_BYTES);
+      if (ids6) {
+        m.copy(ids6, i6 * 20, 4, FIELD_BYTES);
+      }
+      i6++;
+    }
+  }
+  return { compact4, compact6, ids4, ids6 };
 }
 
 /** A live-or-not peer from its hash field and record. */
@@ -55,7 +93,7 @@ export function decodePeer(field: Buffer, record: Buffer): PeerView {
   return {
     userId: field.readUInt32BE(0),
     peerId: Buffer.from(field.subarray(4, FIELD_BYTES)),
-    ip: ipText(record, RECORD_HEADER, ipv6),
+    ip: ipv6 ? ipv6Text(record, RECORD_HEADER) : ipv4Text(record.readUInt32BE(RECORD_HEADER)),
     port: record.readUInt16BE(RECORD_HEADER + ipLength),
     seeder: record[0] === 1,
     uploaded: record.readDoubleBE(1),

@@ -12,8 +12,8 @@ import { REMOVE_PEERS_LUA, SWARM_COUNTS_LUA } from 'src/peers/redis/swarm.lua';
 
 type Arg = string | Buffer | number;
 
-/** Raw reply of the announce script: counts, four packed byte strings, index change, ledger became dirty. */
-export type AnnounceReply = [number, number, Buffer, Buffer, Buffer, Buffer, number, number];
+/** Raw reply of the announce script: live counts, sampled seeder and leecher members, index change, ledger dirty. */
+export type AnnounceReply = [number, number, Buffer[], Buffer[], number, number];
 
 /** The methods ioredis adds for our scripts (`<name>Buffer` answers bulk strings as Buffers). */
 interface ScriptCommands {

@@ -1,18 +1,21 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { UserTorrents } from 'src/peers/peer-store.types';
-import { encodePeerField, recordState } from 'src/peers/redis/redis-peer.codec';
+import { recordState } from 'src/peers/redis/redis-peer.codec';
 import type { RedisKeys } from 'src/peers/redis/redis-keys';
 import { inChunks } from 'src/peers/redis/redis-scan.util';
 
+/** A user's peers in a swarm: their hash fields and records. */
+export type UserPeers = Array<[field: Buffer, record: Buffer]>;
+
 /**
- * Which swarms a user has peers in, for the admin API and for removing a user. A user's key lives in another slot
- * than the swarms, so the announce script cannot write it: the store writes it after the script, only when the
- * script reports a change (new peer, stopped peer) or that the entry is due for its periodic refresh (a peer renews
- * its entry in the first announce of each 8-TTL period). So the index only says where to look: readers check each
- * entry against the swarm's own record (alive? seeding?), and entries older than any live peer's can be are pruned.
+ * Which swarms a user may have peers in, for the admin API and for removing a user: a sorted set of binary info
+ * hashes scored by when the entry was written. It lives in another slot than the swarms, so the announce script
+ * cannot write it: the store adds the entry after the script, only when the script reports a new peer or that the
+ * peer's entry is due for its refresh (first announce in each 8-TTL period). Stopped and expired peers leave their
+ * entry behind: the index only says where to look, readers check the swarm itself (HSCAN for the user's 4-byte
+ * prefix), and entries older than any live peer's can be (8 + 2 TTL) are pruned.
  */
 export class RedisUserIndex {
-  /** Refresh period (8 TTL) plus the longest a live peer can go without crossing it (2 TTL). */
   private readonly keepMs: number;
 
   constructor(
@@ -23,20 +26,13 @@ export class RedisUserIndex {
     this.keepMs = ttlMs * 10;
   }
 
-  async add(userId: number, infoHash: string, peerId: Buffer, now: number): Promise<void> {
+  async add(userId: number, infoHash: string, now: number): Promise<void> {
     const key = this.keys.user(userId);
-    await this.client.pipeline().zadd(key, now, entryOf(infoHash, peerId)).pexpire(key, this.keepMs).exec();
+    await this.client.pipeline().zadd(key, now, Buffer.from(infoHash, 'hex')).pexpire(key, this.keepMs).exec();
   }
 
-  async remove(userId: number, infoHash: string, peerId: Buffer): Promise<void> {
-    await this.client.zrem(this.keys.user(userId), entryOf(infoHash, peerId));
-  }
-
-  /**
-   * The user's peer ids per swarm, as far as the index knows (not checked against the swarms): all of them when `now`
-   * is null, else those that may still be alive at `now` (older entries are pruned).
-   */
-  async entries(userId: number, now: number | null): Promise<Map<string, Buffer[]>> {
+  /** Swarms the user may have peers in at `now` (older entries are pruned), or every listed one when `now` is null. */
+  async swarms(userId: number, now: number | null): Promise<string[]> {
     const key = this.keys.user(userId);
     let members: Buffer[];
     if (now === null) {
@@ -46,27 +42,35 @@ export class RedisUserIndex {
       await this.client.zremrangebyscore(key, '-inf', `(${oldest}`);
       members = await this.client.zrangebyscoreBuffer(key, oldest, '+inf');
     }
-    const bySwarm = new Map<string, Buffer[]>();
-    for (const member of members) {
-      const infoHash = member.toString('latin1', 0, 40);
-      const peerIds = bySwarm.get(infoHash) ?? [];
-      peerIds.push(member.subarray(40));
-      bySwarm.set(infoHash, peerIds);
-    }
-    return bySwarm;
+    return members.map((m) => m.toString('hex'));
+  }
+
+  /** The user's peers in one swarm, live or not: an HSCAN for the 4-byte user id prefix of the fields. */
+  async peersIn(infoHash: string, userId: number): Promise<UserPeers> {
+    const key = this.keys.swarm(infoHash).peers;
+    const pattern = userPrefixPattern(userId);
+    const found: UserPeers = [];
+    let cursor = '0';
+    do {
+      const [next, pairs] = (await this.client.callBuffer('HSCAN', key, cursor, 'MATCH', pattern, 'COUNT', 1000)) as [
+        Buffer,
+        Buffer[],
+      ];
+      cursor = next.toString();
+      for (let i = 0; i + 1 < pairs.length; i += 2) {
+        found.push([pairs[i], pairs[i + 1]]);
+      }
+    } while (cursor !== '0');
+    return found;
   }
 
   async torrents(userId: number, now: number): Promise<UserTorrents> {
     const cutoff = now - this.ttlMs;
     const seeding: string[] = [];
     const leeching: string[] = [];
-    const bySwarm = [...(await this.entries(userId, now))];
-    await inChunks(bySwarm, 500, async ([infoHash, peerIds]) => {
-      const fields = peerIds.map((peerId) => encodePeerField(userId, peerId));
-      const records = await this.client.hmgetBuffer(this.keys.swarm(infoHash).peers, ...fields);
-      const alive = records
-        .filter((r): r is Buffer => r !== null)
-        .map(recordState)
+    await inChunks(await this.swarms(userId, now), 500, async (infoHash) => {
+      const alive = (await this.peersIn(infoHash, userId))
+        .map(([, record]) => recordState(record))
         .filter((r) => r.lastAnnounce >= cutoff);
       if (alive.some((r) => r.seeder)) {
         seeding.push(infoHash);
@@ -83,6 +87,17 @@ export class RedisUserIndex {
   }
 }
 
-function entryOf(infoHash: string, peerId: Buffer): Buffer {
-  return Buffer.concat([Buffer.from(infoHash, 'latin1'), peerId]);
+/** MATCH pattern for fields starting with the user's 4 id bytes, glob metacharacters escaped. */
+function userPrefixPattern(userId: number): Buffer {
+  const id = Buffer.allocUnsafe(4);
+  id.writeUInt32BE(userId, 0);
+  const bytes: number[] = [];
+  for (const b of id) {
+    if (b === 0x2a || b === 0x3f || b === 0x5b || b === 0x5d || b === 0x5c) {
+      bytes.push(0x5c); // * ? [ ] \
+    }
+    bytes.push(b);
+  }
+  bytes.push(0x2a);
+  return Buffer.from(bytes);
 }
