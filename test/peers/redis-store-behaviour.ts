@@ -118,6 +118,17 @@ export function describeRedisStoreBehaviour(name: string, getClient: () => Redis
       expect(await getClient().pttl(`${prefix}{${ih}}:g`)).toBe(-1);
     });
 
+    it('treats the next announce of a peer silent for longer than the TTL as its first, pruned yet or not', async () => {
+      const ih = newInfoHash();
+      const store = storeOf();
+      await announce(store, { infoHash: ih, userId: 1, uploaded: 0, left: 0, now: t0 });
+      const back = t0 + peerTtlSeconds * 1000 + 1;
+      await announce(store, { infoHash: ih, userId: 1, uploaded: 500, left: 0, now: back });
+      await announce(store, { infoHash: ih, userId: 1, uploaded: 600, left: 0, now: back + 1000 });
+      expect((await drainLedger(store)).get(ledgerKey(1, ih))).toMatchObject({ uploaded: 100, seedTime: 1000 });
+      expect(await store.userTorrents(1, back + 1000)).toEqual({ seeding: [ih], leeching: [] });
+    });
+
     it('counts each account near 2^53 exactly across several announces', async () => {
       const ih = newInfoHash();
       const store = storeOf();

@@ -32,19 +32,26 @@ if old then
   local flags, baseUp, baseDown, _, last = struct.unpack('>Bdddd', old)
   oldMember = field .. string.sub(old, 34)
   oldSet = flags == 1 and seeders or leechers
-  if event ~= 's' then
-    if up >= baseUp and down >= baseDown then
-      rawUp, rawDown = up - baseUp, down - baseDown
-      creditUp = math.floor(rawUp * tonumber(ARGV[8]))
-      creditDown = math.floor(rawDown * tonumber(ARGV[9]))
+  if last < cutoff then
+    -- Silent for longer than the TTL: the peer was gone, so this is its first announce, pruned yet or not.
+    redis.call('ZREM', oldSet, oldMember)
+    redis.call('HDEL', peers, field)
+    old = false
+  else
+    if event ~= 's' then
+      if up >= baseUp and down >= baseDown then
+        rawUp, rawDown = up - baseUp, down - baseDown
+        creditUp = math.floor(rawUp * tonumber(ARGV[8]))
+        creditDown = math.floor(rawDown * tonumber(ARGV[9]))
+      end
+      if flags == 1 and now > last then
+        seed = now - last
+      end
     end
-    if flags == 1 and now > last and now - last <= ttl then
-      seed = now - last
+    touch = math.floor(now / ttl) ~= math.floor(last / ttl)
+    if math.floor(now / (ttl * 8)) ~= math.floor(last / (ttl * 8)) then
+      indexDue = 1
     end
-  end
-  touch = math.floor(now / ttl) ~= math.floor(last / ttl)
-  if math.floor(now / (ttl * 8)) ~= math.floor(last / (ttl * 8)) then
-    indexDue = 1
   end
 end
 

@@ -1,0 +1,103 @@
+import { decodePeer, decodePendingAccount, encodeMember, packSampledPeers } from 'src/peers/redis/redis-peer.codec';
+
+const peerId = (n: number) => Buffer.from(`-qB4650-${n.toString().padStart(12, '0')}`, 'latin1');
+const v4 = (userId: number, n: number) => encodeMember(userId, peerId(n), Buffer.from([10, 0, 0, n]), 6000 + n);
+const v6 = (userId: number, n: number) => {
+  const ip = Buffer.alloc(16);
+  ip.writeUInt16BE(0x2001, 0);
+  ip[15] = n;
+  return encodeMember(userId, peerId(n), ip, 7000 + n);
+};
+
+describe('encodeMember', () => {
+  it('lays out user id, peer id, address and port', () => {
+    const member = encodeMember(0x01020304, peerId(1), Buffer.from([192, 0, 2, 7]), 6881);
+    expect(member.readUInt32BE(0)).toBe(0x01020304);
+    expect(member.subarray(4, 24)).toEqual(peerId(1));
+    expect([...member.subarray(24)]).toEqual([192, 0, 2, 7, 6881 >> 8, 6881 & 255]);
+  });
+
+  it('refuses a user id that does not fit 32 bits', () => {
+    expect(() => encodeMember(2 ** 32, peerId(1), Buffer.alloc(4), 1)).toThrow(RangeError);
+  });
+});
+
+describe('packSampledPeers', () => {
+  it("keeps seeders first, leaves out the announcing user's peers and stops at numwant", () => {
+    const peers = packSampledPeers(
+      1,
+      [
+        [v4(1, 1), v4(2, 2)],
+        [v4(3, 3), v6(4, 4), v4(5, 5)],
+      ],
+      3,
+      false,
+    );
+    expect(peers.compact4).toEqual(Buffer.concat([v4(2, 2).subarray(24), v4(3, 3).subarray(24)]));
+    expect(peers.compact6).toEqual(v6(4, 4).subarray(24));
+    expect(peers.ids4).toBeNull();
+    expect(peers.ids6).toBeNull();
+  });
+
+  it('gives peer ids in the same order when asked', () => {
+    const peers = packSampledPeers(9, [[v6(1, 1), v4(2, 2), v4(3, 3)]], 50, true);
+    expect(peers.ids4).toEqual(Buffer.concat([peerId(2), peerId(3)]));
+    expect(peers.ids6).toEqual(peerId(1));
+  });
+
+  it('gives empty buffers when nothing was sampled', () => {
+    const peers = packSampledPeers(1, [[], []], 50, true);
+    expect(peers).toEqual({
+      compact4: Buffer.alloc(0),
+      compact6: Buffer.alloc(0),
+      ids4: Buffer.alloc(0),
+      ids6: Buffer.alloc(0),
+    });
+  });
+});
+
+describe('decodePeer', () => {
+  it('reads a record the announce script wrote', () => {
+    const member = v6(42, 5);
+    const record = Buffer.alloc(33 + 18);
+    record[0] = 1;
+    record.writeDoubleBE(Number.MAX_SAFE_INTEGER, 1);
+    record.writeDoubleBE(7, 9);
+    record.writeDoubleBE(0, 17);
+    record.writeDoubleBE(1_700_000_000_123, 25);
+    member.copy(record, 33, 24);
+    expect(decodePeer(member.subarray(0, 24), record)).toEqual({
+      userId: 42,
+      peerId: peerId(5),
+      ip: '2001::5',
+      port: 7005,
+      seeder: true,
+      uploaded: Number.MAX_SAFE_INTEGER,
+      downloaded: 7,
+      left: 0,
+      lastAnnounce: 1_700_000_000_123,
+    });
+  });
+});
+
+describe('decodePendingAccount', () => {
+  it('reads the sums, the optional completion and the latest address', () => {
+    const field = Buffer.from([0, 0, 1, 0]);
+    const value = Buffer.alloc(64);
+    [10, 20, 30, 40, 5000, -1, 100, 200].forEach((v, i) => value.writeDoubleBE(v, i * 8));
+    const account = decodePendingAccount('ab'.repeat(20), field, Buffer.concat([value, Buffer.from('10.0.0.9')]));
+    expect(account).toEqual({
+      userId: 256,
+      infoHash: 'ab'.repeat(20),
+      uploaded: 10,
+      downloaded: 20,
+      rawUploaded: 30,
+      rawDownloaded: 40,
+      seedTime: 5000,
+      completedAt: null,
+      firstAnnounce: 100,
+      lastAnnounce: 200,
+      lastIp: '10.0.0.9',
+    });
+  });
+});
