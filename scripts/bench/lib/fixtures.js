@@ -1,0 +1,168 @@
+'use strict';
+// What the tracker needs before it can be loaded: a database, registered users and torrents, the pool files
+// announce.lua reads, and, for the Redis store, a key prefix to clean up afterwards.
+const { randomBytes, randomInt } = require('node:crypto');
+const fs = require('node:fs');
+const http = require('node:http');
+const path = require('node:path');
+
+const ALPHANUMERIC = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** Random users (site id + our own passkey) and info hashes, written one a line for announce.lua. */
+function makePool(dir, { torrents, users }) {
+  const infoHashes = Array.from({ length: torrents }, () => randomBytes(20).toString('hex'));
+  const accounts = Array.from({ length: users }, (_, index) => ({
+    id: index + 1,
+    passkey: Array.from({ length: 32 }, () => ALPHANUMERIC[randomInt(ALPHANUMERIC.length)]).join(''),
+  }));
+  const torrentsFile = path.join(dir, 'torrents.txt');
+  const passkeysFile = path.join(dir, 'passkeys.txt');
+  fs.writeFileSync(torrentsFile, infoHashes.join('\n') + '\n');
+  fs.writeFileSync(passkeysFile, accounts.map((account) => account.passkey).join('\n') + '\n');
+  return { infoHashes, accounts, torrentsFile, passkeysFile };
+}
+
+/** A fresh database `<prefix>_<random>` on the local PostgreSQL (PG_ADMIN_URL overrides where that is). */
+async function createDatabase(prefix) {
+  const { Client } = require('pg');
+  const adminUrl = process.env.PG_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+  const onAdmin = async (sql) => {
+    const client = new Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  const name = `${prefix}_${randomBytes(5).toString('hex')}`;
+  await onAdmin(`CREATE DATABASE "${name}"`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { name, url: url.toString(), drop: () => onAdmin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
+
+/** Registers every user and torrent of the pool through the admin API, a few requests at a time. */
+async function registerPool(baseUrl, adminToken, pool) {
+  const post = async (route, body) => {
+    const response = await fetch(`${baseUrl}${route}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (response.status !== 201) {
+      throw new Error(`POST ${route} ${JSON.stringify(body)} answered ${response.status}: ${await response.text()}`);
+    }
+  };
+  await inParallel(pool.accounts, 8, (account) => post('/api/users', account));
+  await inParallel(pool.infoHashes, 16, (infoHash) => post('/api/torrents', { infoHash }));
+}
+
+async function inParallel(items, width, task) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      await task(items[next++]);
+    }
+  };
+  await Promise.all(Array.from({ length: width }, worker));
+}
+
+/**
+ * One announce built the way announce.lua builds them, so that a store that refuses them is reported with its
+ * reason before wrk floods it. Resolves with the status and body (latin1).
+ */
+function probeAnnounce(baseUrl, pool) {
+  const percent = (bytes) => [...bytes].map((byte) => '%' + byte.toString(16).toUpperCase().padStart(2, '0')).join('');
+  const infoHash = Buffer.from(pool.infoHashes[0], 'hex');
+  const peerId = Buffer.concat([Buffer.from('-qB4650-'), randomBytes(12)]);
+  const query =
+    `info_hash=${percent(infoHash)}&peer_id=${percent(peerId)}&port=${randomInt(1024, 65536)}` +
+    '&uploaded=0&downloaded=0&left=1000&event=started&numwant=50&compact=1&no_peer_id=1';
+  return new Promise((resolve, reject) => {
+    const request = http.get(`${baseUrl}/${pool.accounts[0].passkey}/announce?${query}`, (response) => {
+      const chunks = [];
+      response.on('data', (chunk) => chunks.push(chunk));
+      response.on('end', () =>
+        resolve({ status: response.statusCode, body: Buffer.concat(chunks).toString('latin1') }),
+      );
+    });
+    request.setTimeout(5_000, () => request.destroy(new Error('probe announce timed out')));
+    request.on('error', reject);
+  });
+}
+
+/** Polls `url` until it answers 200, or the server exits, or `timeoutMs` passes. */
+async function waitForOk(url, server, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    if (!server.running) {
+      throw new Error(`${server.name} exited (${await server.exited}) before it answered:\n${server.logTail()}`);
+    }
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (response.status === 200) {
+        return;
+      }
+      last = `HTTP ${response.status} ${(await response.text()).slice(0, 200)}`;
+    } catch (error) {
+      last = error.message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${server.name} did not answer ${url} within ${timeoutMs} ms (${last}):\n${server.logTail()}`);
+}
+
+/** A client for the local Redis, or null (with the reason) when it does not answer. */
+async function connectRedis(url) {
+  const Redis = require('ioredis');
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.ping();
+    return { client };
+  } catch (error) {
+    client.disconnect();
+    return { client: null, reason: error.message };
+  }
+}
+
+/** `INFO` fields as numbers where they are numeric. */
+async function redisInfo(client, section) {
+  const info = {};
+  for (const line of (await client.info(section)).split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0) {
+      const value = line.slice(colon + 1);
+      info[line.slice(0, colon)] = /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+    }
+  }
+  return info;
+}
+
+/** SCAN + UNLINK every key under `prefix`; resolves with how many were deleted. */
+async function deleteRedisKeys(client, prefix) {
+  let deleted = 0;
+  let cursor = '0';
+  do {
+    const [nextCursor, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = nextCursor;
+    if (keys.length > 0) {
+      deleted += await client.unlink(...keys);
+    }
+  } while (cursor !== '0');
+  return deleted;
+}
+
+module.exports = {
+  makePool,
+  createDatabase,
+  registerPool,
+  probeAnnounce,
+  waitForOk,
+  connectRedis,
+  redisInfo,
+  deleteRedisKeys,
+};

@@ -1,0 +1,394 @@
+'use strict';
+// `npm run bench`: loads the real tracker with realistic announces (wrk + announce.lua) on the memory store and on
+// the Redis store, beside a bare NestJS + Fastify route as the framework's ceiling, all in one run on 127.0.0.1,
+// and prints announces/s, p50/p99, failures and server CPU per announce against the targets of issue 3.
+// See README.md for the options and how to read the table.
+const { execFileSync } = require('node:child_process');
+const { randomBytes } = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { summarizeProfile } = require('./lib/cpu-profile');
+const fixtures = require('./lib/fixtures');
+const proc = require('./lib/processes');
+const { printReport } = require('./lib/report');
+const { runWrk } = require('./lib/wrk');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const ENTRY = path.join(ROOT, 'dist', 'src', 'main.js');
+const CEILING = path.join(__dirname, 'ceiling-server.js');
+const PROFILER = path.join(__dirname, 'lib', 'profiler-preload.js');
+const TARGETS = ['ceiling', 'memory', 'redis'];
+
+const options = parseOptions(process.argv.slice(2));
+const cleanups = [];
+
+process.on('SIGINT', () => {
+  console.error('\ninterrupted: stopping servers and cleaning up');
+  proc.killAll();
+  void cleanUp().finally(() => process.exit(130));
+});
+
+main()
+  .then((code) => cleanUp().then(() => process.exit(code)))
+  .catch(async (error) => {
+    console.error(`bench failed: ${error.stack || error}`);
+    proc.killAll();
+    await cleanUp();
+    process.exit(1);
+  });
+
+async function main() {
+  ensureWrk();
+  ensureBuild();
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracker-bench-'));
+  cleanups.push(async () => (options.keep ? console.log(`kept ${workDir}`) : fs.rmSync(workDir, { recursive: true })));
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const resultsDir = path.join(ROOT, 'bench-results');
+  const pool = fixtures.makePool(workDir, { torrents: options.torrents, users: options.users });
+  const context = { workDir, pool, profileDir: path.join(resultsDir, `profiles-${stamp}`) };
+
+  printHeader();
+  const rows = [];
+  for (const target of options.only) {
+    const started = Date.now();
+    console.log(`\n== ${target} ==`);
+    const cleanupsBefore = cleanups.length;
+    let row;
+    try {
+      row = await benchTarget(target, context);
+    } catch (error) {
+      row = { store: target, status: 'error', error: error.message };
+    } finally {
+      // Stop this target's server, drop its database and keys now rather than at the end.
+      await cleanUp(cleanupsBefore);
+    }
+    rows.push(row);
+    const outcome = row.status === 'ok' ? `${Math.round(row.rps)} req/s` : `${row.status}: ${row.error}`;
+    console.log(`   ${outcome} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  }
+
+  const summary = printReport(rows, options);
+  fs.mkdirSync(resultsDir, { recursive: true });
+  const jsonFile = path.join(resultsDir, `bench-${stamp}.json`);
+  const machine = { node: process.version, cpus: os.cpus().length, loadavg: os.loadavg(), host: os.hostname() };
+  fs.writeFileSync(
+    jsonFile,
+    JSON.stringify({ at: new Date().toISOString(), options, machine, rows, summary }, null, 2),
+  );
+  console.log(`\nsaved ${path.relative(ROOT, jsonFile)}`);
+  return summary.exitCode;
+}
+
+async function benchTarget(target, context) {
+  if (target === 'ceiling') {
+    return benchCeiling(context);
+  }
+  if (target === 'redis') {
+    const { client, reason } = await fixtures.connectRedis(options.redisUrl);
+    if (!client) {
+      return { store: 'redis', status: 'skipped', error: `no Redis at ${options.redisUrl} (${reason})` };
+    }
+    const prefix = `bench:${randomBytes(4).toString('hex')}:`;
+    cleanups.push(async () => {
+      const deleted = await fixtures.deleteRedisKeys(client, prefix);
+      console.log(`deleted ${deleted} Redis keys under ${prefix}`);
+      client.disconnect();
+    });
+    return benchTracker('redis', context, { REDIS_URL: options.redisUrl, REDIS_KEY_PREFIX: prefix }, client);
+  }
+  return benchTracker('memory', context, {}, null);
+}
+
+async function benchCeiling({ workDir, pool, profileDir }) {
+  const port = await proc.freePort();
+  const profile = profiling(profileDir, 'ceiling');
+  const server = proc.startServer('ceiling', process.execPath, [...profile.args, CEILING], {
+    cwd: workDir,
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), NODE_ENV: 'production', ...profile.env },
+    logFile: path.join(workDir, 'ceiling.log'),
+  });
+  cleanups.push(() => server.stop());
+  const url = `http://127.0.0.1:${port}`;
+  await fixtures.waitForOk(`${url}/${pool.accounts[0].passkey}/announce`, server, 30_000);
+  const row = { store: 'ceiling', ...(await measure(url, pool, { node: server.pid })) };
+  row.profile = await profile.summary();
+  await server.stop();
+  return row;
+}
+
+/** With --profile: the preload that profiles the measured run when measure() signals it, and its summary. */
+function profiling(profileDir, name) {
+  if (!options.profile) {
+    return { args: [], env: {}, summary: async () => undefined };
+  }
+  fs.mkdirSync(profileDir, { recursive: true });
+  const file = path.join(profileDir, `${name}.cpuprofile`);
+  return {
+    args: ['-r', PROFILER],
+    env: { BENCH_PROFILE_FILE: file },
+    summary: async () => {
+      for (let waited = 0; !fs.existsSync(file) && waited < 15_000; waited += 100) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return fs.existsSync(file) ? { file: path.relative(ROOT, file), ...summarizeProfile(file) } : undefined;
+    },
+  };
+}
+
+async function benchTracker(store, { workDir, profileDir, pool }, extraEnv, redis) {
+  const database = await fixtures.createDatabase('bench');
+  cleanups.push(() => database.drop());
+  const port = await proc.freePort();
+  const adminToken = randomBytes(24).toString('hex');
+  const profile = profiling(profileDir, store);
+  const server = proc.startServer(`tracker (${store})`, process.execPath, [...profile.args, ENTRY], {
+    // Not the repository: a .env there must not reconfigure the run.
+    cwd: workDir,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_URL: database.url,
+      ADMIN_TOKEN: adminToken,
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+      ...extraEnv,
+      ...profile.env,
+    },
+    logFile: path.join(workDir, `tracker-${store}.log`),
+  });
+  cleanups.push(() => server.stop());
+  const url = `http://127.0.0.1:${port}`;
+  await fixtures.waitForOk(`${url}/health`, server, 60_000);
+
+  const registering = Date.now();
+  await fixtures.registerPool(url, adminToken, pool);
+  console.log(
+    `   registered ${pool.accounts.length} users, ${pool.infoHashes.length} torrents in ${Date.now() - registering} ms`,
+  );
+  const probe = await fixtures.probeAnnounce(url, pool);
+  if (probe.status !== 200 || probe.body[0] !== 'd' || probe.body.includes('failure reason')) {
+    throw new Error(
+      `a single announce did not succeed: HTTP ${probe.status} ${JSON.stringify(probe.body.slice(0, 300))}`,
+    );
+  }
+
+  const redisPid = redis ? (await fixtures.redisInfo(redis, 'server')).process_id : undefined;
+  const before = { rss: proc.rssBytes(server.pid), redis: redis ? await redisSnapshot(redis) : null };
+  const figures = await measure(url, pool, { node: server.pid, redis: redisPid });
+  const stats = await (await fetch(`${url}/api/stats`, { headers: { authorization: `Bearer ${adminToken}` } })).json();
+  const row = { store, ...figures, peers: stats.peers };
+  const rss = proc.rssBytes(server.pid);
+  row.rssMb = rss / 2 ** 20;
+  if (stats.peers > 0) {
+    row.bytesPerPeer = redis
+      ? ((await redisSnapshot(redis)).usedMemory - before.redis.usedMemory) / stats.peers
+      : (rss - before.rss) / stats.peers;
+  }
+  if (redis) {
+    const after = await redisSnapshot(redis);
+    row.evalshaUsPerCall =
+      (after.evalsha.usec - before.redis.evalsha.usec) / (after.evalsha.calls - before.redis.evalsha.calls || 1);
+  }
+
+  row.profile = await profile.summary();
+
+  // Nest's shutdown hook closes everything, then re-raises the signal: dying of SIGTERM is the graceful end.
+  const stopping = Date.now();
+  const exit = await server.stop();
+  row.shutdownMs = Date.now() - stopping;
+  if (exit !== 0 && exit !== 'SIGTERM') {
+    row.warning = `tracker exited with ${exit} after SIGTERM (not a graceful shutdown)`;
+  }
+  row.logWarnings = logWarnings(server.logFile);
+  if (row.logWarnings.count > 0) {
+    console.log(`   ${row.logWarnings.count} warning/error lines in the tracker's log`);
+  }
+  return row;
+}
+
+/** Warning and error lines of a JSON log: how many, and the distinct messages (a few). */
+function logWarnings(file) {
+  const messages = new Map();
+  let count = 0;
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    let entry;
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      continue; // not JSON: a stack trace line or the like
+    }
+    if (entry.level >= 40) {
+      count++;
+      const message = `${entry.context ? `${entry.context}: ` : ''}${String(entry.msg).slice(0, 300)}`;
+      messages.set(message, (messages.get(message) ?? 0) + 1);
+    }
+  }
+  const distinct = [...messages.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5);
+  return { count, distinct: distinct.map(([message, times]) => ({ message, times })) };
+}
+
+async function redisSnapshot(client) {
+  const memory = await fixtures.redisInfo(client, 'memory');
+  const stats = await fixtures.redisInfo(client, 'commandstats');
+  const evalsha = /calls=(\d+),usec=(\d+)/.exec(stats.cmdstat_evalsha ?? '') ?? [0, 0, 0];
+  return { usedMemory: memory.used_memory, evalsha: { calls: Number(evalsha[1]), usec: Number(evalsha[2]) } };
+}
+
+/** A warm-up run, then the measured run with CPU time of the server, Redis, wrk and the whole machine around it. */
+async function measure(url, pool, pids) {
+  const load = { url, connections: options.connections, threads: options.threads, pool, close: options.close };
+  console.log(`   warm-up ${options.warmup} s`);
+  await runWrk({ ...load, seconds: options.warmup });
+  const cpu = () => ({
+    at: Date.now(),
+    node: proc.processCpuSeconds(pids.node),
+    redis: pids.redis ? proc.processCpuSeconds(pids.redis) : null,
+    wrk: proc.reapedChildrenCpuSeconds(),
+    machine: proc.machineBusySeconds(),
+  });
+  console.log(`   measuring ${options.duration} s at ${options.connections} connections`);
+  const toggleProfiler = () => options.profile && process.kill(pids.node, 'SIGWINCH');
+  toggleProfiler();
+  const start = cpu();
+  const result = await runWrk({ ...load, seconds: options.duration });
+  const end = cpu();
+  toggleProfiler();
+  const wall = (end.at - start.at) / 1000;
+  const used = (key) => (start[key] === null || end[key] === null ? null : end[key] - start[key]);
+  const perAnnounceUs = (seconds) => (seconds === null ? null : (seconds * 1e6) / result.requests);
+  const [node, redis, wrk, machine] = ['node', 'redis', 'wrk', 'machine'].map(used);
+  const server = node + (redis ?? 0);
+  return {
+    status: 'ok',
+    requests: result.requests,
+    rps: result.rps,
+    p50: result.p50_ms,
+    p90: result.p90_ms,
+    p99: result.p99_ms,
+    p999: result.p999_ms,
+    max: result.max_ms,
+    failures: result.failures + result.bad_body,
+    non2xx: result.non200,
+    socketErrors: result.errors_connect + result.errors_read + result.errors_write + result.errors_timeout,
+    samples: result.samples || undefined,
+    cpu: {
+      serverPercent: (100 * server) / wall,
+      nodeUs: perAnnounceUs(node),
+      redisUs: perAnnounceUs(redis),
+      wrkPercent: wrk === null ? null : (100 * wrk) / wall,
+      otherPercent: machine === null ? null : (100 * (machine - server - (wrk ?? 0))) / wall,
+    },
+  };
+}
+
+function printHeader() {
+  const wrkVersion = safe(() => execFileSync('wrk', ['-v'], { encoding: 'utf8' }));
+  console.log(
+    `tracker bench: ${options.torrents} torrents, ${options.users} users, wrk -t${options.threads} -c${options.connections}, ` +
+      `${options.warmup} s warm-up + ${options.duration} s per store${options.close ? ', Connection: close' : ', keep-alive'}`,
+  );
+  console.log(
+    `node ${process.version}, ${os.cpus().length} CPUs, load average ${os
+      .loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')}` + (wrkVersion ? `, ${wrkVersion.split('\n')[0].split(' [')[0]}` : ''),
+  );
+}
+
+function safe(fn) {
+  try {
+    return fn();
+  } catch (error) {
+    return error.stdout ? String(error.stdout) : '';
+  }
+}
+
+function ensureWrk() {
+  if (safe(() => execFileSync('sh', ['-c', 'command -v wrk'], { encoding: 'utf8' })).trim()) {
+    return;
+  }
+  if (process.getuid?.() === 0 && fs.existsSync('/usr/bin/apt-get')) {
+    console.log('wrk is missing: apt-get install -y wrk');
+    execFileSync('apt-get', ['install', '-y', '-q', 'wrk'], { stdio: 'inherit', timeout: 180_000 });
+    return;
+  }
+  throw new Error('wrk is not installed (Debian: apt-get install wrk)');
+}
+
+/** Builds when dist/ is missing; a stale build is only reported (others may be using it), unless --build. */
+function ensureBuild() {
+  if (!fs.existsSync(ENTRY) || options.build) {
+    console.log('building: npx nest build');
+    execFileSync('npx', ['nest', 'build'], { cwd: ROOT, stdio: 'inherit' });
+    return;
+  }
+  const builtAt = fs.statSync(ENTRY).mtimeMs;
+  const newest = (dir) =>
+    fs.readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
+      const full = path.join(dir, entry.name);
+      return Math.max(latest, entry.isDirectory() ? newest(full) : fs.statSync(full).mtimeMs);
+    }, 0);
+  if (newest(path.join(ROOT, 'src')) > builtAt) {
+    console.log('note: src/ is newer than dist/: this measures the last build (pass --build to rebuild first)');
+  }
+}
+
+async function cleanUp(downTo = 0) {
+  while (cleanups.length > downTo) {
+    try {
+      await cleanups.pop()();
+    } catch (error) {
+      console.error(`cleanup: ${error.message}`);
+    }
+  }
+}
+
+function parseOptions(argv) {
+  const parsed = {
+    duration: 15,
+    warmup: 5,
+    connections: 64,
+    threads: 2,
+    torrents: 5000,
+    users: 50,
+    only: TARGETS,
+    redisUrl: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379',
+    profile: false,
+    build: false,
+    close: false,
+    keep: false,
+  };
+  for (const arg of argv) {
+    const [key, value] = arg.replace(/^--/, '').split('=');
+    if (['profile', 'build', 'close', 'keep'].includes(key) && value === undefined) {
+      parsed[key] = true;
+    } else if (key === 'only' && value) {
+      parsed.only = value.split(',');
+      const unknown = parsed.only.filter((name) => !TARGETS.includes(name));
+      if (unknown.length > 0) {
+        usage(`unknown target ${unknown.join(', ')}`);
+      }
+    } else if (key === 'redis-url' && value) {
+      parsed.redisUrl = value;
+    } else if (
+      ['duration', 'warmup', 'connections', 'threads', 'torrents', 'users'].includes(key) &&
+      Number(value) > 0
+    ) {
+      parsed[key] = Math.floor(Number(value));
+    } else {
+      usage(`unknown option ${arg}`);
+    }
+  }
+  return parsed;
+}
+
+function usage(problem) {
+  console.error(`${problem}
+usage: npm run bench -- [--only=ceiling,memory,redis] [--duration=15] [--warmup=5] [--connections=64] [--threads=2]
+                        [--torrents=5000] [--users=50] [--redis-url=redis://127.0.0.1:6379] [--profile] [--build]
+                        [--close] [--keep]`);
+  process.exit(2);
+}
