@@ -34,6 +34,10 @@ export class Ipv6AddressTable {
     this.freeHead = entry;
   }
 
+  get byteLength(): number {
+    return this.bytes.byteLength + this.nextFree.byteLength;
+  }
+
   write(entry: number, address: Uint8Array): void {
     this.bytes.set(address.subarray(0, 16), entry * 16);
   }

@@ -8,6 +8,8 @@ export const PEER_ID_BYTES = 20;
 const FLAG_SEEDER = 1;
 const FLAG_IPV6 = 2;
 const GROWTH = 1.5;
+/** 4 × f64, 8 × i32, u16, 20-byte peer id, u8 flags. */
+const BYTES_PER_SLOT = 4 * 8 + 8 * 4 + 2 + PEER_ID_BYTES + 1;
 
 type Column = Int32Array | Uint32Array | Uint8Array | Uint16Array | Float64Array;
 
@@ -147,30 +149,43 @@ export class PeerSlotTable {
     return this.isIpv6(slot) ? ipv6Text(this.ipv6.bytes, this.ip[slot] * 16) : ipv4Text(this.ip[slot]);
   }
 
+  /**
+   * All columns are views into one ArrayBuffer, widest elements first so every view is aligned. One big block per
+   * growth (instead of fifteen) is mmap-backed once large and goes straight back to the OS when replaced, where
+   * separate mid-size columns leave the malloc heap fragmented (~25 bytes a peer of RSS at a million peers).
+   */
   private resize(capacity: number): void {
     const n = capacity;
-    this.swarm = grow(this.swarm, new Int32Array(n), this.used);
-    this.userId = grow(this.userId, new Int32Array(n), this.used);
-    this.peerId = grow(this.peerId, new Uint8Array(n * PEER_ID_BYTES), this.used * PEER_ID_BYTES);
-    this.ip = grow(this.ip, new Uint32Array(n), this.used);
-    this.port = grow(this.port, new Uint16Array(n), this.used);
-    this.flags = grow(this.flags, new Uint8Array(n), this.used);
-    this.uploaded = grow(this.uploaded, new Float64Array(n), this.used);
-    this.downloaded = grow(this.downloaded, new Float64Array(n), this.used);
-    this.left = grow(this.left, new Float64Array(n), this.used);
-    this.lastAnnounce = grow(this.lastAnnounce, new Float64Array(n), this.used);
-    this.listPos = grow(this.listPos, new Int32Array(n), this.used);
-    this.expiryPrev = grow(this.expiryPrev, new Int32Array(n), this.used);
-    this.expiryNext = grow(this.expiryNext, new Int32Array(n), this.used);
-    this.userPrev = grow(this.userPrev, new Int32Array(n), this.used);
-    this.userNext = grow(this.userNext, new Int32Array(n), this.used);
+    const buffer = new ArrayBuffer(n * BYTES_PER_SLOT);
+    let offset = 0;
+    const take = <T extends Column>(make: (at: number) => T, old: T | undefined, perSlot: number): T => {
+      const view = make(offset);
+      offset += view.byteLength;
+      if (old) {
+        view.set(old.subarray(0, this.used * perSlot));
+      }
+      return view;
+    };
+    this.uploaded = take((at) => new Float64Array(buffer, at, n), this.uploaded, 1);
+    this.downloaded = take((at) => new Float64Array(buffer, at, n), this.downloaded, 1);
+    this.left = take((at) => new Float64Array(buffer, at, n), this.left, 1);
+    this.lastAnnounce = take((at) => new Float64Array(buffer, at, n), this.lastAnnounce, 1);
+    this.swarm = take((at) => new Int32Array(buffer, at, n), this.swarm, 1);
+    this.userId = take((at) => new Int32Array(buffer, at, n), this.userId, 1);
+    this.ip = take((at) => new Uint32Array(buffer, at, n), this.ip, 1);
+    this.listPos = take((at) => new Int32Array(buffer, at, n), this.listPos, 1);
+    this.expiryPrev = take((at) => new Int32Array(buffer, at, n), this.expiryPrev, 1);
+    this.expiryNext = take((at) => new Int32Array(buffer, at, n), this.expiryNext, 1);
+    this.userPrev = take((at) => new Int32Array(buffer, at, n), this.userPrev, 1);
+    this.userNext = take((at) => new Int32Array(buffer, at, n), this.userNext, 1);
+    this.port = take((at) => new Uint16Array(buffer, at, n), this.port, 1);
+    this.peerId = take((at) => new Uint8Array(buffer, at, n * PEER_ID_BYTES), this.peerId, PEER_ID_BYTES);
+    this.flags = take((at) => new Uint8Array(buffer, at, n), this.flags, 1);
     this.capacity = capacity;
   }
-}
 
-function grow<T extends Column>(old: T | undefined, next: T, length: number): T {
-  if (old) {
-    next.set(old.subarray(0, length));
+  /** Bytes held, for metrics and the memory bench. */
+  get byteLength(): number {
+    return this.capacity * BYTES_PER_SLOT + this.ipv6.byteLength;
   }
-  return next;
 }
