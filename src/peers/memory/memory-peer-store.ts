@@ -27,8 +27,8 @@ const SWEEP_INTERVAL_MS = 5000;
 const EMPTY = Buffer.alloc(0);
 
 /**
- * The embedded peer store: every swarm in this process, in typed arrays with no per-peer objects (about 105
- * bytes a peer, see scripts/bench/memory-per-peer.ts). Single-threaded, so each call is atomic.
+ * The embedded peer store: every swarm in this process, in typed arrays with no per-peer objects (about 112
+ * bytes a peer at a million peers, see scripts/bench/memory-per-peer.ts). Single-threaded, so each call is atomic.
  * Time comes only from the `now` of each call (the sweep timer passes the wall clock), so tests control it.
  */
 export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModuleDestroy {
