@@ -32,7 +32,13 @@ describePeerStoreContract(
   () => {
     const prefix = newPrefix();
     const store = new RedisPeerStore(clusterClient(), { peerTtlSeconds, keyPrefix: prefix });
-    return Promise.resolve({ store, cleanup: () => deleteKeys(clusterClient(), prefix) });
+    return Promise.resolve({
+      store,
+      cleanup: async () => {
+        await store.onModuleDestroy();
+        await deleteKeys(clusterClient(), prefix);
+      },
+    });
   },
   { peerTtlSeconds },
 );

@@ -16,7 +16,13 @@ describePeerStoreContract(
   () => {
     const prefix = newPrefix();
     const store = new RedisPeerStore(client, { peerTtlSeconds, keyPrefix: prefix });
-    return Promise.resolve({ store, cleanup: () => deleteKeys(client, prefix) });
+    return Promise.resolve({
+      store,
+      cleanup: async () => {
+        await store.onModuleDestroy();
+        await deleteKeys(client, prefix);
+      },
+    });
   },
   { peerTtlSeconds },
 );

@@ -26,15 +26,21 @@ export async function deleteKeys(client: Redis | Cluster, prefix: string): Promi
 export function describeRedisStoreBehaviour(name: string, getClient: () => Redis | Cluster): void {
   describe(`RedisPeerStore on ${name}`, () => {
     let prefix: string;
+    let stores: RedisPeerStore[] = [];
     const t0 = Date.now();
-    const storeOf = (options: Partial<RedisPeerStoreOptions> = {}) =>
-      new RedisPeerStore(getClient(), { peerTtlSeconds, keyPrefix: prefix, ...options });
+    const storeOf = (options: Partial<RedisPeerStoreOptions> = {}) => {
+      const store = new RedisPeerStore(getClient(), { peerTtlSeconds, keyPrefix: prefix, ...options });
+      stores.push(store);
+      return store;
+    };
 
     beforeEach(() => {
       prefix = newPrefix();
     });
 
     afterEach(async () => {
+      await Promise.all(stores.map((store) => store.onModuleDestroy()));
+      stores = [];
       await deleteKeys(getClient(), prefix);
     });
 
@@ -127,6 +133,15 @@ export function describeRedisStoreBehaviour(name: string, getClient: () => Redis
       await announce(store, { infoHash: ih, userId: 1, uploaded: 600, left: 0, now: back + 1000 });
       expect((await drainLedger(store)).get(ledgerKey(1, ih))).toMatchObject({ uploaded: 100, seedTime: 1000 });
       expect(await store.userTorrents(1, back + 1000)).toEqual({ seeding: [ih], leeching: [] });
+    });
+
+    it("counts another instance's peers in the totals about a second later", async () => {
+      const [a, b] = [storeOf(), storeOf()];
+      await announce(a, { infoHash: newInfoHash(), userId: 1, left: 0, now: t0 });
+      await announce(a, { infoHash: newInfoHash(), userId: 2, left: 5, now: t0 });
+      await sleep(1500);
+      expect(await b.totals(t0)).toEqual({ peers: 2, seeders: 1, leechers: 1 });
+      expect(await b.totals(t0 + peerTtlSeconds * 1000 + 1000)).toEqual({ peers: 0, seeders: 0, leechers: 0 });
     });
 
     it('counts each account near 2^53 exactly across several announces', async () => {

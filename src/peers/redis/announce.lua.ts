@@ -7,10 +7,11 @@
  * ARGV: 1 member (4-byte user id .. 20-byte peer id .. 4|16-byte ip .. 2-byte port), 2 ip text, 3 now,
  *       4 uploaded, 5 downloaded, 6 left, 7 event (n|s|c|x = none|started|completed|stopped),
  *       8 upload factor, 9 download factor, 10 ttl ms, 11 members wanted, 12 random integer
- * Returns: {seeders, leechers, seeder members, leecher members, index entry due (0|1), ledger became non-empty (0|1)}
+ * Returns: {seeders, leechers, seeder members, leecher members, index entry due (0|1), ledger became non-empty (0|1),
+ *           previous role (0 none or expired, 1 leecher, 2 seeder), previous last announce}
  *   The members are windows of live peers at random offsets, at most ARGV[11] in all, seeders first, possibly
  *   including the announcing user's own peers: Node filters and packs them, which costs Redis far less than Lua.
- *   The index entry (user → swarm, registry) is due for a new peer and once per 8-TTL period of a live one.
+ *   The user index entry (user → swarm) is due for a new peer and once per 8-TTL period of a live one.
  */
 export const ANNOUNCE_LUA = `
 local peers, seeders, leechers, ledger = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
@@ -22,6 +23,7 @@ local cutoff = now - ttl
 local seeder = left == 0
 local creditUp, creditDown, rawUp, rawDown, seed = 0, 0, 0, 0, 0
 local indexDue = 0
+local prevRole, prevLast = 0, 0
 -- Keys get a 3-TTL expiry when created and again in a live peer's first announce of each TTL-long period,
 -- so a swarm vanishes after its last peer falls silent, without a PEXPIRE on every announce.
 local touch = true
@@ -38,6 +40,7 @@ if old then
     redis.call('HDEL', peers, field)
     old = false
   else
+    prevRole, prevLast = flags + 1, last
     if event ~= 's' then
       if up >= baseUp and down >= baseDown then
         rawUp, rawDown = up - baseUp, down - baseDown
@@ -140,5 +143,5 @@ if event ~= 'x' and want > 0 then
   end
 end
 
-return {liveSeeders, liveLeechers, fromSeeders, fromLeechers, indexDue, dirty}
+return {liveSeeders, liveLeechers, fromSeeders, fromLeechers, indexDue, dirty, prevRole, prevLast}
 `;

@@ -12,7 +12,7 @@ describe('RedisKeys', () => {
   });
 
   it('puts the tracker-wide keys together in one slot', () => {
-    for (const key of [keys.dirty, keys.batches, keys.swarms, keys.manifest('b1')]) {
+    for (const key of [keys.dirty, keys.batches, keys.counters(7), keys.manifest('b1')]) {
       expect(key.startsWith('tracker:{~}:')).toBe(true);
     }
   });

@@ -14,13 +14,12 @@ export interface SwarmKeys {
 
 /**
  * Every key the Redis peer store uses, in one place. Swarm keys carry the info hash as hash tag; the tracker-wide
- * keys (dirty set, batches, swarm registry) share the `{~}` tag so that the batch scripts can touch them together;
+ * keys (dirty set, batches, peer counters) share the `{~}` tag so that the batch scripts can touch them together;
  * a user's index has no tag and lands wherever its name hashes.
  */
 export class RedisKeys {
   readonly dirty: string;
   readonly batches: string;
-  readonly swarms: string;
   /** SCAN pattern of every swarm ledger, for the recovery path. */
   readonly ledgerPattern: string;
   /** SCAN pattern of every key of this store (tests clean up with it). */
@@ -33,7 +32,6 @@ export class RedisKeys {
     }
     this.dirty = `${prefix}${GLOBAL_TAG}:dirty`;
     this.batches = `${prefix}${GLOBAL_TAG}:batches`;
-    this.swarms = `${prefix}${GLOBAL_TAG}:swarms`;
     const glob = prefix.replace(/[*?[\]\\]/g, '\\$&');
     this.ledgerPattern = `${glob}{*}:g`;
     this.everything = `${glob}*`;
@@ -47,6 +45,11 @@ export class RedisKeys {
   /** A swarm's share of a claimed batch: its ledger, renamed in place (same slot). */
   batchPart(infoHash: string, batchId: string): string {
     return `${this.prefix}{${infoHash}}:b:${batchId}`;
+  }
+
+  /** Hash of live-peer counters for one 10-minute window of announce seconds (redis-peer-counters.ts). */
+  counters(window: number): string {
+    return `${this.prefix}${GLOBAL_TAG}:n:${window}`;
   }
 
   /** Set of the info hashes in a batch; the member `!` seals it against late additions. */

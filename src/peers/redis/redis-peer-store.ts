@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
 import { PeerStore } from 'src/peers/peer-store';
 import type {
@@ -11,7 +11,8 @@ import type {
   SwarmUsers,
   UserTorrents,
 } from 'src/peers/peer-store.types';
-import { decodePeer, encodeMember, EVENT_CODES, packSampledPeers } from 'src/peers/redis/redis-peer.codec';
+import { decodePeer, encodeMember, EVENT_CODES, packSampledPeers, recordState } from 'src/peers/redis/redis-peer.codec';
+import { RedisPeerCounters } from 'src/peers/redis/redis-peer-counters';
 import { RedisKeys } from 'src/peers/redis/redis-keys';
 import { RedisLedger } from 'src/peers/redis/redis-ledger';
 import { inChunks } from 'src/peers/redis/redis-scan.util';
@@ -42,8 +43,8 @@ const OWN_PEER_SLACK = 2;
  * Announce = one EVALSHA (announce.lua.ts): reads the peer's baseline, credits deltas and seed time, moves the peer,
  * adds to the ledger, prunes at most 2 expired members per set, counts live peers (ZCOUNT from now - TTL), and samples
  * a window at a random offset among the live ranks (ZRANGE, not ZRANDMEMBER). Only on rare transitions does the store
- * send one more command to another slot: the dirty mark when the ledger went from empty to non-empty, the per-user
- * index and the swarm registry on a new peer or refresh (redis-user-index.ts).
+ * send one more command to another slot: the dirty mark when the ledger went from empty to non-empty, and the
+ * per-user index on a new peer or its periodic refresh (redis-user-index.ts).
  *
  * Ledger hand-off (redis-ledger.ts, the scripts in ledger.lua.ts and batch.lua.ts):
  * - `{~}:dirty` lists swarms with a ledger. A crash between the script and the SADD is repaired by a SCAN for ledger
@@ -56,18 +57,20 @@ const OWN_PEER_SLACK = 2;
  *   it, by others once its lease ran out (they seal the manifest first, then read the parts).
  * - Ack deletes the parts, then the manifest and registration.
  *
- * Totals: a global counter would be another slot (and would drift as peers expire silently), so `{~}:swarms`
- * registers swarms (written with the user index) and totals() sums exact per-swarm live counts: O(swarms),
- * for the admin API and metrics, never for announces. Scrape has no clock, so it counts relative to each swarm's
- * latest announce.
+ * Totals (redis-peer-counters.ts): a counter key in every slot is impossible and an O(swarms) walk too slow for
+ * metrics, so each instance counts peers in one-second buckets of their last announce, from what the script
+ * reports (previous role and time), and flushes the deltas about once a second to a few `{~}` hashes. Silent peers
+ * drop out of the sum as their bucket ages past the TTL, so nothing drifts. Scrape has no clock, so it counts relative
+ * to each swarm's latest announce.
  */
-export class RedisPeerStore extends PeerStore {
+export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
   private readonly logger = new Logger(RedisPeerStore.name);
   private readonly ttlMs: number;
   private readonly keys: RedisKeys;
   private readonly scripts: RedisScripts;
   private readonly ledger: RedisLedger;
   private readonly users: RedisUserIndex;
+  private readonly counters: RedisPeerCounters;
 
   constructor(
     private readonly client: Redis | Cluster,
@@ -82,6 +85,12 @@ export class RedisPeerStore extends PeerStore {
       recoverEveryMs: options.recoverEveryMs ?? 300_000,
     });
     this.users = new RedisUserIndex(client, this.keys, this.ttlMs);
+    this.counters = new RedisPeerCounters(client, this.keys, this.ttlMs);
+  }
+
+  /** Writes the counter deltas still in memory; the client itself belongs to RedisConnection. */
+  async onModuleDestroy(): Promise<void> {
+    await this.counters.close();
   }
 
   async announce(a: PeerAnnounce): Promise<AnnounceResult> {
@@ -104,7 +113,11 @@ export class RedisPeerStore extends PeerStore {
       a.numwant > 0 ? a.numwant + OWN_PEER_SLACK : 0,
       Math.floor(Math.random() * 0x1000000000000),
     );
-    const [complete, incomplete, fromSeeders, fromLeechers, indexDue, dirty] = reply;
+    const [complete, incomplete, fromSeeders, fromLeechers, indexDue, dirty, prevRole, prevLast] = reply;
+    this.counters.move(
+      prevRole === 0 ? null : { seeder: prevRole === 2, lastAnnounce: prevLast },
+      a.event === 'stopped' ? null : { seeder: a.left === 0, lastAnnounce: a.now },
+    );
     if (indexDue === 1 || dirty === 1) {
       await this.afterTransition(a, indexDue === 1, dirty === 1);
     }
@@ -113,7 +126,12 @@ export class RedisPeerStore extends PeerStore {
   }
 
   async scrape(infoHashes: readonly string[]): Promise<Map<string, SwarmCounts>> {
-    const counts = await Promise.all(infoHashes.map((h) => this.counts(h, '')));
+    const counts = await Promise.all(
+      infoHashes.map((h) => {
+        const keys = this.keys.swarm(h);
+        return this.scripts.run.peerStoreSwarmCounts(keys.seeders, keys.leechers, this.ttlMs);
+      }),
+    );
     const result = new Map<string, SwarmCounts>();
     infoHashes.forEach((h, i) => {
       const [complete, incomplete] = counts[i];
@@ -151,23 +169,13 @@ export class RedisPeerStore extends PeerStore {
     return this.users.torrents(userId, now);
   }
 
-  async totals(now: number): Promise<PeerTotals> {
-    const oldest = now - this.ttlMs * 10; // no live peer's registry entry is older (see RedisUserIndex)
-    await this.client.zremrangebyscore(this.keys.swarms, '-inf', `(${oldest}`);
-    const hashes = await this.client.zrangebyscore(this.keys.swarms, oldest, '+inf');
-    const counts = await inChunks(hashes, 1000, (h) => this.counts(h, now));
-    let seeders = 0;
-    let leechers = 0;
-    for (const [s, l] of counts) {
-      seeders += s;
-      leechers += l;
-    }
-    return { peers: seeders + leechers, seeders, leechers };
+  totals(now: number): Promise<PeerTotals> {
+    return this.counters.totals(now);
   }
 
   async removeTorrent(infoHash: string): Promise<void> {
     const keys = this.keys.swarm(infoHash);
-    await this.client.del(keys.peers, keys.seeders, keys.leechers);
+    this.uncount(await this.scripts.run.peerStoreRemoveSwarmBuffer(keys.peers, keys.seeders, keys.leechers));
   }
 
   async removeUser(userId: number): Promise<void> {
@@ -175,7 +183,9 @@ export class RedisPeerStore extends PeerStore {
       const fields = (await this.users.peersIn(infoHash, userId)).map(([field]) => field);
       if (fields.length > 0) {
         const keys = this.keys.swarm(infoHash);
-        await this.scripts.run.peerStoreRemovePeers(keys.peers, keys.seeders, keys.leechers, ...fields);
+        this.uncount(
+          await this.scripts.run.peerStoreRemovePeersBuffer(keys.peers, keys.seeders, keys.leechers, ...fields),
+        );
       }
     });
     await this.users.drop(userId);
@@ -201,7 +211,6 @@ export class RedisPeerStore extends PeerStore {
     }
     if (indexDue) {
       writes.push(this.users.add(a.userId, a.infoHash, a.now));
-      writes.push(this.client.zadd(this.keys.swarms, a.now, a.infoHash));
     }
     const results = await Promise.allSettled(writes);
     for (const r of results) {
@@ -211,8 +220,10 @@ export class RedisPeerStore extends PeerStore {
     }
   }
 
-  private counts(infoHash: string, now: number | ''): Promise<[number, number]> {
-    const keys = this.keys.swarm(infoHash);
-    return this.scripts.run.peerStoreSwarmCounts(keys.seeders, keys.leechers, this.ttlMs, now);
+  /** Removed records leave the tracker-wide counters. */
+  private uncount(records: Buffer[]): void {
+    for (const record of records) {
+      this.counters.move(recordState(record), null);
+    }
   }
 }

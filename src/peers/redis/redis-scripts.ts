@@ -8,18 +8,22 @@ import {
   BATCH_TAKE_LUA,
 } from 'src/peers/redis/batch.lua';
 import { CLAIM_LEDGER_LUA } from 'src/peers/redis/ledger.lua';
-import { REMOVE_PEERS_LUA, SWARM_COUNTS_LUA } from 'src/peers/redis/swarm.lua';
+import { REMOVE_PEERS_LUA, REMOVE_SWARM_LUA, SWARM_COUNTS_LUA } from 'src/peers/redis/swarm.lua';
 
 type Arg = string | Buffer | number;
 
-/** Raw reply of the announce script: live counts, sampled seeder and leecher members, index change, ledger dirty. */
-export type AnnounceReply = [number, number, Buffer[], Buffer[], number, number];
+/**
+ * Raw reply of the announce script: live counts, sampled seeder and leecher members, index entry due, ledger dirty,
+ * previous role (0 none, 1 leecher, 2 seeder) and last announce.
+ */
+export type AnnounceReply = [number, number, Buffer[], Buffer[], number, number, number, number];
 
 /** The methods ioredis adds for our scripts (`<name>Buffer` answers bulk strings as Buffers). */
 interface ScriptCommands {
   peerStoreAnnounceBuffer(...args: Arg[]): Promise<AnnounceReply>;
   peerStoreSwarmCounts(...args: Arg[]): Promise<[number, number]>;
-  peerStoreRemovePeers(...args: Arg[]): Promise<number>;
+  peerStoreRemovePeersBuffer(...args: Arg[]): Promise<Buffer[]>;
+  peerStoreRemoveSwarmBuffer(...args: Arg[]): Promise<Buffer[]>;
   peerStoreClaimLedgerBuffer(...args: Arg[]): Promise<[number, ...Buffer[]]>;
   peerStoreBatchAdd(...args: Arg[]): Promise<number>;
   peerStoreBatchTake(...args: Arg[]): Promise<string | null>;
@@ -32,6 +36,7 @@ const DEFINITIONS: Record<string, { numberOfKeys: number; lua: string }> = {
   peerStoreAnnounce: { numberOfKeys: 4, lua: ANNOUNCE_LUA },
   peerStoreSwarmCounts: { numberOfKeys: 2, lua: SWARM_COUNTS_LUA },
   peerStoreRemovePeers: { numberOfKeys: 3, lua: REMOVE_PEERS_LUA },
+  peerStoreRemoveSwarm: { numberOfKeys: 3, lua: REMOVE_SWARM_LUA },
   peerStoreClaimLedger: { numberOfKeys: 2, lua: CLAIM_LEDGER_LUA },
   peerStoreBatchAdd: { numberOfKeys: 2, lua: BATCH_ADD_LUA },
   peerStoreBatchTake: { numberOfKeys: 1, lua: BATCH_TAKE_LUA },
