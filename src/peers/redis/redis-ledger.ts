@@ -60,8 +60,16 @@ export class RedisLedger {
       await this.ack(id);
     }
     if (Date.now() >= this.nextRecovery) {
+      const first = this.nextRecovery === 0;
       this.nextRecovery = Date.now() + this.options.recoverEveryMs;
-      await this.recover();
+      // The first one (startup) is awaited, so a crash's leftovers go out at once; later ones walk the keyspace
+      // in the background, so that they never hold up a flush.
+      const recovery = this.recover().catch((error: unknown) =>
+        this.logger.warn(`Pending ledger recovery scan failed: ${String(error)}`),
+      );
+      if (first) {
+        await recovery;
+      }
     }
     return this.build(maxAccounts);
   }
@@ -101,11 +109,22 @@ export class RedisLedger {
     const margin = Math.floor(this.options.leaseMs / 6);
     const accounts: PendingAccount[] = [];
     let opened = false;
+    // Swarms this build already tried. An announce after the move starts a new ledger and marks the swarm dirty
+    // again; that ledger is for the next batch (this batch's part key is taken, so it would be refused forever).
+    const tried = new Set<string>();
     while (accounts.length < maxAccounts) {
-      const popped = await this.client.spop(this.keys.dirty, Math.min(SWARMS_PER_ROUND, maxAccounts - accounts.length));
+      const spopped = await this.client.spop(
+        this.keys.dirty,
+        Math.min(SWARMS_PER_ROUND, maxAccounts - accounts.length),
+      );
+      const popped = spopped.filter((infoHash) => !tried.has(infoHash));
+      if (popped.length < spopped.length) {
+        await this.client.sadd(this.keys.dirty, ...spopped.filter((infoHash) => tried.has(infoHash)));
+      }
       if (popped.length === 0) {
         break;
       }
+      popped.forEach((infoHash) => tried.add(infoHash));
       const deadline = await this.scripts.run.peerStoreBatchAdd(
         this.keys.batches,
         manifest,
