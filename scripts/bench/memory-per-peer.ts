@@ -99,6 +99,9 @@ async function main(): Promise<void> {
   console.log(
     `rss: +${mib(rss)} = ${perPeer(rss)} (V8 heap reserve +${mib(reserve)}, malloc and other +${mib(rss - data - reserve)})`,
   );
+  const gcStarted = process.hrtime.bigint();
+  gc();
+  console.log(`full GC with the store loaded: ${(Number(process.hrtime.bigint() - gcStarted) / 1e6).toFixed(1)} ms`);
   console.log(`fill: ${Math.round(fillRate)} announces/s; re-announce (numwant ${numwant}):`);
   const reannounceRate = await announceAll(store, peers, t0 + 1_800_000, 'none');
   console.log(`  ${Math.round(reannounceRate)} announces/s`);
