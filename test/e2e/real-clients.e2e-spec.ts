@@ -17,7 +17,8 @@ import { GiveUp, waitFor } from 'test/support/wait-for';
 /**
  * Real BitTorrent clients (aria2, qBittorrent, transmission from Debian) swap a private torrent through the compiled
  * tracker. DHT, PEX, LPD and UPnP are off, so the tracker is the only way the peers find each other. Each client has
- * its own 127.0.0.x address and listens below the ephemeral port range.
+ * its own 127.0.0.x address and listens below the ephemeral port range. The whole file stays within about 3 minutes
+ * (hook and test timeouts below); a normal run takes about 30 s.
  *
  * REAL_CLIENTS_TRACKER=fake runs the same scenario against the in-process stand-in (test/support/fake-tracker), to tell
  * a client or harness problem from a tracker one.
@@ -79,14 +80,17 @@ describe('real BitTorrent clients against the tracker', () => {
       tracker = await startFakeTracker();
     } else {
       database = await createTempDatabase('e2e');
-      tracker = await startTracker({
-        DATABASE_URL: database.url,
-        ADMIN_TOKEN: randomBytes(24).toString('hex'),
-        FLUSH_INTERVAL_MS: '200',
-      });
+      tracker = await startTracker(
+        {
+          DATABASE_URL: database.url,
+          ADMIN_TOKEN: randomBytes(24).toString('hex'),
+          FLUSH_INTERVAL_MS: '200',
+        },
+        { readyTimeoutMs: 30_000 },
+      );
     }
     admin = new AdminClient(tracker.baseUrl, tracker.adminToken);
-  }, 90_000);
+  }, 40_000);
 
   afterAll(async () => {
     for (const cleanup of cleanups.reverse()) {
@@ -97,7 +101,7 @@ describe('real BitTorrent clients against the tracker', () => {
     if (workDir) {
       await rm(workDir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 20_000);
 
   /** Two users with their passkeys, a random payload and one private torrent per user, registered with the tracker. */
   async function prepareSwarm(label: string, size: number) {
@@ -143,6 +147,7 @@ describe('real BitTorrent clients against the tracker', () => {
     swarm: Awaited<ReturnType<typeof prepareSwarm>>,
     seederIp: string,
     seederOptions: { trackerIntervalSec?: number },
+    downloadTimeoutMs: number,
     startLeecher: () => Promise<Leecher>,
   ): Promise<number> {
     const { infoHash } = swarm;
@@ -170,7 +175,7 @@ describe('real BitTorrent clients against the tracker', () => {
           const progress = await leecher.progress(infoHash);
           return progress >= 1 ? progress : undefined;
         },
-        { description: 'the download to complete', timeoutMs: 120_000, intervalMs: 250 },
+        { description: 'the download to complete', timeoutMs: downloadTimeoutMs, intervalMs: 250 },
       );
       const downloadMs = Date.now() - started;
       expect(await sha256File(join(savePath, swarm.payloadName))).toBe(swarm.sha256);
@@ -211,7 +216,7 @@ describe('real BitTorrent clients against the tracker', () => {
   it('aria2 seeds to qBittorrent: intact file, one snatch, both peers leave on a graceful stop', async () => {
     const swarm = await prepareSwarm('aria2-qbittorrent', 16 * MiB);
     const startedAt = Date.now();
-    const downloadMs = await runSwarm(swarm, '127.0.0.2', {}, async () => {
+    const downloadMs = await runSwarm(swarm, '127.0.0.2', {}, 40_000, async () => {
       const qb = await startQbittorrent({
         workDir: join(swarm.dir, 'qbittorrent'),
         ip: '127.0.0.3',
@@ -233,13 +238,13 @@ describe('real BitTorrent clients against the tracker', () => {
       };
     });
     console.log(`aria2 -> qBittorrent: ${swarm.size} bytes in ${downloadMs} ms, swarm ${Date.now() - startedAt} ms`);
-  }, 150_000);
+  }, 65_000);
 
   it('aria2 seeds to transmission, which it must dial: intact file, one snatch, both peers leave', async () => {
     const swarm = await prepareSwarm('aria2-transmission', 8 * MiB);
     const startedAt = Date.now();
     // transmission never dials 127.x peers: the seeder re-announces every 3 s to learn of it and dial in.
-    const downloadMs = await runSwarm(swarm, '127.0.0.4', { trackerIntervalSec: 3 }, async () => {
+    const downloadMs = await runSwarm(swarm, '127.0.0.4', { trackerIntervalSec: 3 }, 50_000, async () => {
       const tr = await startTransmission({
         workDir: join(swarm.dir, 'transmission'),
         ip: '127.0.0.5',
@@ -262,5 +267,5 @@ describe('real BitTorrent clients against the tracker', () => {
       };
     });
     console.log(`aria2 -> transmission: ${swarm.size} bytes in ${downloadMs} ms, swarm ${Date.now() - startedAt} ms`);
-  }, 120_000);
+  }, 75_000);
 });
