@@ -16,10 +16,14 @@ export interface TestApp {
 
 /**
  * The whole tracker in-process on a fresh PostgreSQL database (real migrations), driven through Fastify's inject.
- * `env` adds to or overrides the defaults (memory peer store, ADMIN_TOKEN set).
+ * `env` adds to or overrides the defaults (memory peer store, ADMIN_TOKEN set). A second instance can share the
+ * first one's `database`; the database is dropped by the instance that created it.
  */
-export async function createTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
-  const database = await createTempDatabase('int');
+export async function createTestApp(
+  env: Record<string, string | undefined> = {},
+  shared?: { database: TempDatabase },
+): Promise<TestApp> {
+  const database = shared?.database ?? (await createTempDatabase('int'));
   const { app } = await createTrackerApp({
     DATABASE_URL: database.url,
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
@@ -45,7 +49,9 @@ export async function createTestApp(env: Record<string, string | undefined> = {}
     },
     async close() {
       await app.close();
-      await database.drop();
+      if (!shared) {
+        await database.drop();
+      }
     },
   };
 }

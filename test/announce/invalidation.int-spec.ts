@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { announceUrl, peerId } from 'test/support/announce-url';
+import { Answer } from 'test/support/bencode-answer';
+import { createTestApp, type TestApp } from 'test/support/test-app';
+import { sleep } from 'test/support/wait-for';
+
+/**
+ * CONTRACT §5 "at once": after an admin write on one instance, the next request on any other instance sees it,
+ * although that instance had the old answer cached (the lookup cache TTL here is an hour).
+ */
+describe('cache invalidation across instances sharing Redis and PostgreSQL', () => {
+  let writer: TestApp;
+  let reader: TestApp;
+
+  beforeAll(async () => {
+    const env = {
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}:`,
+      LOOKUP_CACHE_TTL_MS: '3600000',
+    };
+    writer = await createTestApp(env);
+    reader = await createTestApp(env, { database: writer.database });
+  });
+
+  afterAll(async () => {
+    await reader.close();
+    await writer.close();
+  });
+
+  /** The contract gives another instance one second; poll within it. */
+  async function failureOn(app: TestApp, url: string, expected: RegExp | undefined): Promise<string | undefined> {
+    const deadline = Date.now() + 1000;
+    for (;;) {
+      const failure = new Answer((await app.get(url)).body).failure;
+      const seen = expected === undefined ? failure === undefined : failure !== undefined && expected.test(failure);
+      if (seen || Date.now() > deadline) {
+        return failure;
+      }
+      await sleep(10);
+    }
+  }
+
+  it('sees users, passkeys, torrents and the whitelist change on the other instance at once', async () => {
+    const { body: user } = await writer.api('POST', '/api/users', { id: 1 });
+    const infoHash = randomBytes(20);
+    const url = (passkey: string, prefix?: string) =>
+      announceUrl(passkey, { infoHash, peerId: peerId(prefix), left: 0 });
+
+    // The reader caches "unknown torrent", then the torrent is registered on the writer.
+    expect(await failureOn(reader, url(user.passkey), /not registered/)).toMatch(/not registered/);
+    await writer.api('POST', '/api/torrents', { infoHash: infoHash.toString('hex') });
+    expect(await failureOn(reader, url(user.passkey), undefined)).toBeUndefined();
+
+    await writer.api('PATCH', '/api/users/1', { enabled: false });
+    expect(await failureOn(reader, url(user.passkey), /disabled/)).toMatch(/disabled/);
+    await writer.api('PATCH', '/api/users/1', { enabled: true });
+    expect(await failureOn(reader, url(user.passkey), undefined)).toBeUndefined();
+
+    const { body: rotated } = await writer.api('POST', '/api/users/1/passkey', {});
+    expect(await failureOn(reader, url(user.passkey), /Unknown passkey/)).toMatch(/Unknown passkey/);
+    expect(await failureOn(reader, url(rotated.passkey), undefined)).toBeUndefined();
+
+    await writer.api('POST', '/api/clients', { prefix: '-TR', name: 'Transmission' });
+    expect(await failureOn(reader, url(rotated.passkey, '-qB4520-'), /client/)).toMatch(/client/);
+    await writer.api('DELETE', '/api/clients/-TR');
+    expect(await failureOn(reader, url(rotated.passkey, '-qB4520-'), undefined)).toBeUndefined();
+
+    await writer.api('DELETE', `/api/torrents/${infoHash.toString('hex')}`);
+    expect(await failureOn(reader, url(rotated.passkey), /deleted/)).toMatch(/deleted/);
+
+    await writer.api('DELETE', '/api/users/1');
+    expect(await failureOn(reader, url(rotated.passkey), /Unknown passkey/)).toMatch(/Unknown passkey/);
+  });
+});
