@@ -71,6 +71,9 @@ export class RedisPeerCounters {
         }
       }
     }
+    // A decrement whose increment was lost in a crash can leave a bucket below zero until it ages out.
+    seeders = Math.max(0, seeders);
+    leechers = Math.max(0, leechers);
     return { peers: seeders + leechers, seeders, leechers };
   }
 
