@@ -85,17 +85,21 @@ async function benchTarget(target, context) {
     return benchCeiling(context);
   }
   if (target === 'redis') {
-    const { client, reason } = await fixtures.connectRedis(options.redisUrl);
+    const redisUrl = options.redisUrl ?? (await startPrivateRedis(context.workDir));
+    const { client, reason } = await fixtures.connectRedis(redisUrl);
     if (!client) {
-      return { store: 'redis', status: 'skipped', error: `no Redis at ${options.redisUrl} (${reason})` };
+      return { store: 'redis', status: 'skipped', error: `no Redis at ${redisUrl} (${reason})` };
     }
     const prefix = `bench:${randomBytes(4).toString('hex')}:`;
     cleanups.push(async () => {
       const deleted = await fixtures.deleteRedisKeys(client, prefix);
-      console.log(`deleted ${deleted} Redis keys under ${prefix}`);
+      console.log(`   deleted ${deleted} Redis keys under ${prefix}`);
       client.disconnect();
     });
-    return benchTracker('redis', context, { REDIS_URL: options.redisUrl, REDIS_KEY_PREFIX: prefix }, client);
+    console.log(
+      `   Redis: ${redisUrl}${options.redisUrl ? ' (shared: its CPU and command counts include other clients)' : ' (private)'}`,
+    );
+    return benchTracker('redis', context, { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix }, client);
   }
   return benchTracker('memory', context, {}, null);
 }
@@ -115,6 +119,38 @@ async function benchCeiling({ workDir, pool, profileDir }) {
   row.profile = await profile.summary();
   await server.stop();
   return row;
+}
+
+/**
+ * A redis-server of our own on a free port, without persistence, so that its CPU time and INFO commandstats are
+ * the tracker's alone (a shared Redis counts other clients too). Falls back to the usual local Redis when
+ * redis-server is not installed.
+ */
+async function startPrivateRedis(workDir) {
+  if (!safe(() => execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' })).trim()) {
+    return 'redis://127.0.0.1:6379';
+  }
+  const port = await proc.freePort();
+  const server = proc.startServer(
+    'redis-server',
+    'redis-server',
+    ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', workDir],
+    { cwd: workDir, env: { PATH: process.env.PATH }, logFile: path.join(workDir, 'redis.log') },
+  );
+  cleanups.push(() => server.stop());
+  const url = `redis://127.0.0.1:${port}`;
+  for (let waited = 0; waited < 10_000; waited += 100) {
+    const { client } = await fixtures.connectRedis(url);
+    if (client) {
+      client.disconnect();
+      return url;
+    }
+    if (!server.running) {
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`redis-server on port ${port} did not start:\n${server.logTail()}`);
 }
 
 /** With --profile: the preload that profiles the measured run when measure() signals it, and its summary. */
@@ -176,21 +212,16 @@ async function benchTracker(store, { workDir, profileDir, pool }, extraEnv, redi
   }
 
   const redisPid = redis ? (await fixtures.redisInfo(redis, 'server')).process_id : undefined;
-  const before = { rss: proc.rssBytes(server.pid), redis: redis ? await redisSnapshot(redis) : null };
-  const figures = await measure(url, pool, { node: server.pid, redis: redisPid });
+  const before = { rss: proc.rssBytes(server.pid), redis: redis ? await redisUsedMemory(redis) : null };
+  const figures = await measure(url, pool, { node: server.pid, redis: redisPid, database: database.name }, redis);
   const stats = await (await fetch(`${url}/api/stats`, { headers: { authorization: `Bearer ${adminToken}` } })).json();
   const row = { store, ...figures, peers: stats.peers };
   const rss = proc.rssBytes(server.pid);
   row.rssMb = rss / 2 ** 20;
   if (stats.peers > 0) {
     row.bytesPerPeer = redis
-      ? ((await redisSnapshot(redis)).usedMemory - before.redis.usedMemory) / stats.peers
+      ? ((await redisUsedMemory(redis)) - before.redis) / stats.peers
       : (rss - before.rss) / stats.peers;
-  }
-  if (redis) {
-    const after = await redisSnapshot(redis);
-    row.evalshaUsPerCall =
-      (after.evalsha.usec - before.redis.evalsha.usec) / (after.evalsha.calls - before.redis.evalsha.calls || 1);
   }
 
   row.profile = await profile.summary();
@@ -230,37 +261,57 @@ function logWarnings(file) {
   return { count, distinct: distinct.map(([message, times]) => ({ message, times })) };
 }
 
-async function redisSnapshot(client) {
-  const memory = await fixtures.redisInfo(client, 'memory');
-  const stats = await fixtures.redisInfo(client, 'commandstats');
-  const evalsha = /calls=(\d+),usec=(\d+)/.exec(stats.cmdstat_evalsha ?? '') ?? [0, 0, 0];
-  return { usedMemory: memory.used_memory, evalsha: { calls: Number(evalsha[1]), usec: Number(evalsha[2]) } };
+async function redisUsedMemory(client) {
+  return (await fixtures.redisInfo(client, 'memory')).used_memory;
+}
+
+/** Redis commands sent per announce during the measured run, with Redis's own time per call, busiest first. */
+function commandsPerAnnounce(before, after, requests) {
+  const rows = [];
+  for (const [command, { calls, usec }] of after) {
+    const previous = before.get(command) ?? { calls: 0, usec: 0 };
+    const delta = calls - previous.calls;
+    if (delta / requests >= 0.01) {
+      rows.push({ command, perAnnounce: delta / requests, usPerCall: (usec - previous.usec) / delta });
+    }
+  }
+  return rows.sort((a, b) => b.perAnnounce * b.usPerCall - a.perAnnounce * a.usPerCall);
 }
 
 /** A warm-up run, then the measured run with CPU time of the server, Redis, wrk and the whole machine around it. */
-async function measure(url, pool, pids) {
+async function measure(url, pool, pids, redisClient = null) {
   const load = { url, connections: options.connections, threads: options.threads, pool, close: options.close };
   console.log(`   warm-up ${options.warmup} s`);
   await runWrk({ ...load, seconds: options.warmup });
-  const cpu = () => ({
-    at: Date.now(),
-    node: proc.processCpuSeconds(pids.node),
-    redis: pids.redis ? proc.processCpuSeconds(pids.redis) : null,
-    wrk: proc.reapedChildrenCpuSeconds(),
-    machine: proc.machineBusySeconds(),
-  });
+  // The server's processes: node, and for the tracker its PostgreSQL backends and (redis store) redis-server.
+  const serverPids = { node: [pids.node], pg: pids.database ? await fixtures.backendPids(pids.database) : [] };
+  if (pids.redis) {
+    serverPids.redis = [pids.redis];
+  }
+  const cpu = () => {
+    const sample = { at: Date.now(), wrk: proc.reapedChildrenCpuSeconds(), machine: proc.machineBusySeconds() };
+    for (const [part, list] of Object.entries(serverPids)) {
+      sample[part] = list.map((pid) => proc.processCpuSeconds(pid) ?? 0).reduce((a, b) => a + b, 0);
+    }
+    return sample;
+  };
   console.log(`   measuring ${options.duration} s at ${options.connections} connections`);
   const toggleProfiler = () => options.profile && process.kill(pids.node, 'SIGWINCH');
   toggleProfiler();
+  const commandsBefore = redisClient && (await fixtures.redisCommandStats(redisClient));
   const start = cpu();
   const result = await runWrk({ ...load, seconds: options.duration });
   const end = cpu();
   toggleProfiler();
+  const commandsAfter = redisClient && (await fixtures.redisCommandStats(redisClient));
   const wall = (end.at - start.at) / 1000;
   const used = (key) => (start[key] === null || end[key] === null ? null : end[key] - start[key]);
-  const perAnnounceUs = (seconds) => (seconds === null ? null : (seconds * 1e6) / result.requests);
-  const [node, redis, wrk, machine] = ['node', 'redis', 'wrk', 'machine'].map(used);
-  const server = node + (redis ?? 0);
+  const parts = {};
+  for (const part of Object.keys(serverPids)) {
+    parts[part] = (used(part) * 1e6) / result.requests;
+  }
+  const server = Object.keys(serverPids).reduce((sum, part) => sum + used(part), 0);
+  const [wrk, machine] = [used('wrk'), used('machine')];
   return {
     status: 'ok',
     requests: result.requests,
@@ -274,10 +325,12 @@ async function measure(url, pool, pids) {
     non2xx: result.non200,
     socketErrors: result.errors_connect + result.errors_read + result.errors_write + result.errors_timeout,
     samples: result.samples || undefined,
+    redisCommands: redisClient ? commandsPerAnnounce(commandsBefore, commandsAfter, result.requests) : undefined,
     cpu: {
       serverPercent: (100 * server) / wall,
-      nodeUs: perAnnounceUs(node),
-      redisUs: perAnnounceUs(redis),
+      usPerAnnounce: (server * 1e6) / result.requests,
+      /** µs per announce by process: node, and for the tracker pg (its database backends) and redis. */
+      parts,
       wrkPercent: wrk === null ? null : (100 * wrk) / wall,
       otherPercent: machine === null ? null : (100 * (machine - server - (wrk ?? 0))) / wall,
     },
@@ -355,7 +408,7 @@ function parseOptions(argv) {
     torrents: 5000,
     users: 50,
     only: TARGETS,
-    redisUrl: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379',
+    redisUrl: process.env.BENCH_REDIS_URL || undefined,
     profile: false,
     build: false,
     close: false,
@@ -388,7 +441,7 @@ function parseOptions(argv) {
 function usage(problem) {
   console.error(`${problem}
 usage: npm run bench -- [--only=ceiling,memory,redis] [--duration=15] [--warmup=5] [--connections=64] [--threads=2]
-                        [--torrents=5000] [--users=50] [--redis-url=redis://127.0.0.1:6379] [--profile] [--build]
+                        [--torrents=5000] [--users=50] [--redis-url=redis://…] [--profile] [--build]
                         [--close] [--keep]`);
   process.exit(2);
 }

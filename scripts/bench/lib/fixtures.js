@@ -25,9 +25,8 @@ function makePool(dir, { torrents, users }) {
 /** A fresh database `<prefix>_<random>` on the local PostgreSQL (PG_ADMIN_URL overrides where that is). */
 async function createDatabase(prefix) {
   const { Client } = require('pg');
-  const adminUrl = process.env.PG_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
   const onAdmin = async (sql) => {
-    const client = new Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
+    const client = new Client({ connectionString: adminUrl(), connectionTimeoutMillis: 5_000 });
     await client.connect();
     try {
       await client.query(sql);
@@ -37,9 +36,26 @@ async function createDatabase(prefix) {
   };
   const name = `${prefix}_${randomBytes(5).toString('hex')}`;
   await onAdmin(`CREATE DATABASE "${name}"`);
-  const url = new URL(adminUrl);
+  const url = new URL(adminUrl());
   url.pathname = `/${name}`;
   return { name, url: url.toString(), drop: () => onAdmin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
+
+/** Process ids of the PostgreSQL backends connected to `database` (the tracker's pool), for their CPU time. */
+async function backendPids(database) {
+  const { Client } = require('pg');
+  const client = new Client({ connectionString: adminUrl(), connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    const { rows } = await client.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]);
+    return rows.map((row) => row.pid);
+  } finally {
+    await client.end();
+  }
+}
+
+function adminUrl() {
+  return process.env.PG_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 }
 
 /** Registers every user and torrent of the pool through the admin API, a few requests at a time. */
@@ -142,6 +158,18 @@ async function redisInfo(client, section) {
   return info;
 }
 
+/** Calls and microseconds per command from `INFO commandstats` (cumulative since Redis started). */
+async function redisCommandStats(client) {
+  const stats = new Map();
+  for (const [key, value] of Object.entries(await redisInfo(client, 'commandstats'))) {
+    const match = /calls=(\d+),usec=(\d+)/.exec(String(value));
+    if (key.startsWith('cmdstat_') && match) {
+      stats.set(key.slice('cmdstat_'.length), { calls: Number(match[1]), usec: Number(match[2]) });
+    }
+  }
+  return stats;
+}
+
 /** SCAN + UNLINK every key under `prefix`; resolves with how many were deleted. */
 async function deleteRedisKeys(client, prefix) {
   let deleted = 0;
@@ -159,10 +187,12 @@ async function deleteRedisKeys(client, prefix) {
 module.exports = {
   makePool,
   createDatabase,
+  backendPids,
   registerPool,
   probeAnnounce,
   waitForOk,
   connectRedis,
   redisInfo,
+  redisCommandStats,
   deleteRedisKeys,
 };

@@ -37,16 +37,15 @@ function printReport(rows, options) {
       String(row.non2xx),
       String(row.socketErrors),
       fixed(row.cpu.serverPercent, 0),
-      row.cpu.redisUs === null
-        ? fixed(row.cpu.nodeUs, 1)
-        : `${fixed(row.cpu.nodeUs + row.cpu.redisUs, 1)} (node ${fixed(row.cpu.nodeUs, 1)} + redis ${fixed(row.cpu.redisUs, 1)})`,
+      cpuBreakdown(row.cpu),
       fixed(row.cpu.wrkPercent, 0),
       fixed(row.cpu.otherPercent, 0),
     ]),
   );
   console.log(
-    '\nµs/announce = server CPU (user+sys from /proc, Redis included for redis) / announces; 1 core ÷ µs/announce = req/s per core.' +
-      '\nCPU % is of one core; "other" is everything else busy on the machine (PostgreSQL flushes, other jobs).',
+    '\nµs/announce = server CPU (user+sys from /proc: node, its PostgreSQL backends, redis-server) / announces;' +
+      '\n1 core ÷ µs/announce = announces/s per core.' +
+      '\nCPU % is of one core; "other" is everything else busy on the machine (other jobs, PostgreSQL\'s background work).',
   );
 
   const busy = ok.filter((row) => row.cpu.otherPercent > 25);
@@ -67,8 +66,11 @@ function printReport(rows, options) {
     if (row.shutdownMs !== undefined) {
       parts.push(`SIGTERM to exit ${row.shutdownMs} ms`);
     }
-    if (row.evalshaUsPerCall !== undefined) {
-      parts.push(`EVALSHA ${fixed(row.evalshaUsPerCall, 1)} µs/call inside Redis`);
+    if (row.redisCommands) {
+      const commands = row.redisCommands
+        .slice(0, 8)
+        .map((c) => `${c.command} ${fixed(c.perAnnounce, 2)} (${fixed(c.usPerCall, 1)} µs)`);
+      parts.push(`Redis commands per announce (Redis's µs per call): ${commands.join(', ')}`);
     }
     console.log(`${row.store}: ${parts.join(', ')}`);
   }
@@ -155,6 +157,13 @@ function targetVerdicts(rows, ceiling, options) {
     }
   }
   return verdicts;
+}
+
+/** "total (node a + pg b + redis c)", or just the total for a single process. */
+function cpuBreakdown(cpu) {
+  const parts = Object.entries(cpu.parts).filter(([, us]) => us > 0);
+  const total = fixed(cpu.usPerAnnounce, 1);
+  return parts.length > 1 ? `${total} (${parts.map(([name, us]) => `${name} ${fixed(us, 1)}`).join(' + ')})` : total;
 }
 
 function printProfile(row) {
