@@ -1,0 +1,67 @@
+import { Redis } from 'ioredis';
+import { RedisPeerStore } from 'src/peers/redis/redis-peer-store';
+import { announce, ledgerKey, newInfoHash } from 'test/peers/contract/contract-fixtures';
+import { deleteKeys, newPrefix } from 'test/peers/redis-store-behaviour';
+
+/**
+ * Under steady load an announce lands between a claim's RENAMENX of a swarm's ledger and its next SPOP of the dirty
+ * set: the swarm is dirty again, with a new ledger, while its batch is still being built. The loss test caught the
+ * flusher spinning on such a swarm forever (its part key in the batch was taken, so the move was refused and the
+ * swarm put back, round after round): nothing was flushed any more and SIGTERM ran into its deadline.
+ */
+describe('RedisLedger: a swarm made dirty again while its batch is built', () => {
+  const writerClient = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true, maxRetriesPerRequest: 1 });
+  const claimerClient = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true, maxRetriesPerRequest: 1 });
+  const prefix = newPrefix();
+  const stores: RedisPeerStore[] = [];
+  const storeOn = (client: Redis) => {
+    const store = new RedisPeerStore(client, { peerTtlSeconds: 2700, keyPrefix: prefix });
+    stores.push(store);
+    return store;
+  };
+
+  afterAll(async () => {
+    await Promise.all(stores.map((store) => store.onModuleDestroy()));
+    await deleteKeys(writerClient, prefix);
+    writerClient.disconnect();
+    claimerClient.disconnect();
+  });
+
+  it('leaves the new ledger to the next batch instead of spinning on it', async () => {
+    const writer = storeOn(writerClient);
+    const claimer = storeOn(claimerClient);
+    const ih = newInfoHash();
+    const t0 = Date.now();
+    await announce(writer, { infoHash: ih, userId: 1, uploaded: 0, now: t0 });
+    await announce(writer, { infoHash: ih, userId: 1, uploaded: 100, now: t0 + 1 });
+
+    // The claimer's second SPOP of the build first lets an announce through, as steady load does.
+    const spop = claimerClient.spop.bind(claimerClient) as (...args: unknown[]) => Promise<string[]>;
+    let spops = 0;
+    (claimerClient as unknown as { spop: (...args: unknown[]) => Promise<string[]> }).spop = async (...args) => {
+      spops++;
+      if (spops === 2) {
+        await announce(writer, { infoHash: ih, userId: 1, uploaded: 130, now: t0 + 2 });
+      }
+      return spop(...args);
+    };
+
+    const first = await Promise.race([
+      claimer.claimPending(100),
+      new Promise<'stuck'>((resolve) => setTimeout(() => resolve('stuck'), 3_000)),
+    ]);
+    expect(first).not.toBe('stuck');
+    if (first === 'stuck' || first === null) {
+      throw new Error(`the claim came back ${String(first)}`);
+    }
+    expect(first.accounts.map((a) => [ledgerKey(a.userId, a.infoHash), a.uploaded])).toEqual([[ledgerKey(1, ih), 100]]);
+    await claimer.ackPending(first.id);
+
+    const second = await claimer.claimPending(100);
+    expect(second?.accounts.map((a) => [ledgerKey(a.userId, a.infoHash), a.uploaded])).toEqual([
+      [ledgerKey(1, ih), 30],
+    ]);
+    await claimer.ackPending(second?.id ?? '');
+    expect(await claimer.claimPending(100)).toBeNull();
+  });
+});
