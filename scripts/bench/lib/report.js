@@ -168,22 +168,23 @@ function cpuBreakdown(cpu) {
 
 function printProfile(row) {
   const { profile } = row;
+  // Profiled main-thread time per announce: sampled wall time, so it also counts time the thread waited for a CPU.
+  const perAnnounce = (ms) => fixed((ms * 1000) / row.requests, 1);
   console.log(
-    `\n## CPU profile: ${row.store} (${profile.file}), measured window: ${fixed(profile.busyMs, 0)} ms busy, ` +
-      `${fixed(profile.idleMs, 0)} ms idle on the main thread\n`,
+    `\n## CPU profile: ${row.store} (${profile.file})\n\nmain thread during the measured run: ` +
+      `${perAnnounce(profile.busyMs)} µs busy per announce (${fixed(profile.busyMs, 0)} ms), ` +
+      `${fixed(profile.idleMs, 0)} ms idle\n`,
   );
+  const table = (title, entries) =>
+    printTable(
+      ['%', 'µs/ann', title],
+      entries.map((entry) => [fixed(entry.percent, 1), perAnnounce(entry.ms), entry.label]),
+      ['r', 'r', 'l'],
+    );
   console.log('self time by package / file:');
-  printTable(
-    ['%', 'ms', 'where'],
-    profile.packages.slice(0, 12).map((entry) => [fixed(entry.percent, 1), fixed(entry.ms, 0), entry.label]),
-    ['r', 'r', 'l'],
-  );
+  table('where', profile.packages.slice(0, 12));
   console.log('\nself time by function:');
-  printTable(
-    ['%', 'ms', 'function'],
-    profile.functions.map((entry) => [fixed(entry.percent, 1), fixed(entry.ms, 0), entry.label]),
-    ['r', 'r', 'l'],
-  );
+  table('function', profile.functions);
 }
 
 /** A Markdown table; `align` has 'l' or 'r' per column (default: first left, the rest right). */
