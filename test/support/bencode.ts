@@ -1,36 +1,8 @@
-/** A minimal bencoding (BEP 3) for tests: byte strings stay Buffers, dictionary keys are read as latin1. */
+/**
+ * A bencode decoder for tests that also reports where each top-level value sits in the input (a .torrent's info_hash
+ * is the sha1 of those raw bytes). Byte strings stay Buffers, dictionary keys are read as latin1. Encoding: src/bencode.
+ */
 export type BValue = number | Buffer | BValue[] | { [key: string]: BValue };
-
-export function bencode(value: BValue | string): Buffer {
-  const parts: Buffer[] = [];
-  const write = (v: BValue | string): void => {
-    if (typeof v === 'number') {
-      if (!Number.isSafeInteger(v)) {
-        throw new Error(`bencode: ${v} is not an integer`);
-      }
-      parts.push(Buffer.from(`i${v}e`));
-    } else if (typeof v === 'string' || Buffer.isBuffer(v)) {
-      const bytes = typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
-      parts.push(Buffer.from(`${bytes.length}:`), bytes);
-    } else if (Array.isArray(v)) {
-      parts.push(Buffer.from('l'));
-      v.forEach(write);
-      parts.push(Buffer.from('e'));
-    } else {
-      parts.push(Buffer.from('d'));
-      // Keys sorted as raw bytes, as BEP 3 requires.
-      for (const key of Object.keys(v).sort((a, b) =>
-        Buffer.compare(Buffer.from(a, 'latin1'), Buffer.from(b, 'latin1')),
-      )) {
-        write(Buffer.from(key, 'latin1'));
-        write(v[key]);
-      }
-      parts.push(Buffer.from('e'));
-    }
-  };
-  write(value);
-  return Buffer.concat(parts);
-}
 
 export interface Decoded {
   value: BValue;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bencode, type BValue } from 'test/support/bencode';
+import { bencode, type BencodeValue } from 'src/bencode/bencode.util';
 
 /** One announce as the stand-in tracker understood it. */
 export interface FakeAnnounce {
@@ -72,7 +72,7 @@ export async function startFakeTracker(host = '127.0.0.1'): Promise<FakeTracker>
     leechers: swarmSide(torrent, false),
   });
 
-  const announce = (req: IncomingMessage, passkey: string, rawQuery: string): BValue => {
+  const announce = (req: IncomingMessage, passkey: string, rawQuery: string): BencodeValue => {
     const query = parseRawQuery(rawQuery);
     const infoHash = query.get('info_hash');
     const peerId = query.get('peer_id');
