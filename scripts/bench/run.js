@@ -332,7 +332,8 @@ async function measure(url, pool, pids, redisClient = null) {
       /** µs per announce by process: node, and for the tracker pg (its database backends) and redis. */
       parts,
       wrkPercent: wrk === null ? null : (100 * wrk) / wall,
-      otherPercent: machine === null ? null : (100 * (machine - server - (wrk ?? 0))) / wall,
+      // Clamped: /proc tick rounding can make it a little negative on an idle machine.
+      otherPercent: machine === null ? null : Math.max(0, (100 * (machine - server - (wrk ?? 0))) / wall),
     },
   };
 }
