@@ -3,22 +3,19 @@
 // the Redis store, beside a bare NestJS + Fastify route as the framework's ceiling, all in one run on 127.0.0.1,
 // and prints announces/s, p50/p99, failures and server CPU per announce against the targets of issue 3.
 // See README.md for the options and how to read the table.
-const { execFileSync } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { summarizeProfile } = require('./lib/cpu-profile');
 const fixtures = require('./lib/fixtures');
+const { measure } = require('./lib/measure');
 const proc = require('./lib/processes');
 const { printReport } = require('./lib/report');
-const { runWrk } = require('./lib/wrk');
+const { ENTRY, ROOT, ensureBuild, ensureWrk, installed, parseOptions, printHeader } = require('./lib/setup');
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const ENTRY = path.join(ROOT, 'dist', 'src', 'main.js');
 const CEILING = path.join(__dirname, 'ceiling-server.js');
 const PROFILER = path.join(__dirname, 'lib', 'profiler-preload.js');
-const TARGETS = ['ceiling', 'memory', 'redis'];
 
 const options = parseOptions(process.argv.slice(2));
 const cleanups = [];
@@ -40,7 +37,7 @@ main()
 
 async function main() {
   ensureWrk();
-  ensureBuild();
+  ensureBuild(options);
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracker-bench-'));
   cleanups.push(async () => (options.keep ? console.log(`kept ${workDir}`) : fs.rmSync(workDir, { recursive: true })));
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -48,7 +45,7 @@ async function main() {
   const pool = fixtures.makePool(workDir, { torrents: options.torrents, users: options.users });
   const context = { workDir, pool, profileDir: path.join(resultsDir, `profiles-${stamp}`) };
 
-  printHeader();
+  printHeader(options);
   const rows = [];
   for (const target of options.only) {
     const started = Date.now();
@@ -115,7 +112,7 @@ async function benchCeiling({ workDir, pool, profileDir }) {
   cleanups.push(() => server.stop());
   const url = `http://127.0.0.1:${port}`;
   await fixtures.waitForOk(`${url}/${pool.accounts[0].passkey}/announce`, server, 30_000);
-  const row = { store: 'ceiling', ...(await measure(url, pool, { node: server.pid })) };
+  const row = { store: 'ceiling', ...(await measure(options, url, pool, { node: server.pid })) };
   row.profile = await profile.summary();
   await server.stop();
   return row;
@@ -127,7 +124,7 @@ async function benchCeiling({ workDir, pool, profileDir }) {
  * redis-server is not installed.
  */
 async function startPrivateRedis(workDir) {
-  if (!safe(() => execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' })).trim()) {
+  if (!installed('redis-server')) {
     return 'redis://127.0.0.1:6379';
   }
   const port = await proc.freePort();
@@ -213,7 +210,13 @@ async function benchTracker(store, { workDir, profileDir, pool }, extraEnv, redi
 
   const redisPid = redis ? (await fixtures.redisInfo(redis, 'server')).process_id : undefined;
   const before = { rss: proc.rssBytes(server.pid), redis: redis ? await redisUsedMemory(redis) : null };
-  const figures = await measure(url, pool, { node: server.pid, redis: redisPid, database: database.name }, redis);
+  const figures = await measure(
+    options,
+    url,
+    pool,
+    { node: server.pid, redis: redisPid, database: database.name },
+    redis,
+  );
   const stats = await (await fetch(`${url}/api/stats`, { headers: { authorization: `Bearer ${adminToken}` } })).json();
   const row = { store, ...figures, peers: stats.peers };
   const rss = proc.rssBytes(server.pid);
@@ -265,131 +268,6 @@ async function redisUsedMemory(client) {
   return (await fixtures.redisInfo(client, 'memory')).used_memory;
 }
 
-/** Redis commands sent per announce during the measured run, with Redis's own time per call, busiest first. */
-function commandsPerAnnounce(before, after, requests) {
-  const rows = [];
-  for (const [command, { calls, usec }] of after) {
-    const previous = before.get(command) ?? { calls: 0, usec: 0 };
-    const delta = calls - previous.calls;
-    if (delta / requests >= 0.01) {
-      rows.push({ command, perAnnounce: delta / requests, usPerCall: (usec - previous.usec) / delta });
-    }
-  }
-  return rows.sort((a, b) => b.perAnnounce * b.usPerCall - a.perAnnounce * a.usPerCall);
-}
-
-/** A warm-up run, then the measured run with CPU time of the server, Redis, wrk and the whole machine around it. */
-async function measure(url, pool, pids, redisClient = null) {
-  const load = { url, connections: options.connections, threads: options.threads, pool, close: options.close };
-  console.log(`   warm-up ${options.warmup} s`);
-  await runWrk({ ...load, seconds: options.warmup });
-  // The server's processes: node, and for the tracker its PostgreSQL backends and (redis store) redis-server.
-  const serverPids = { node: [pids.node], pg: pids.database ? await fixtures.backendPids(pids.database) : [] };
-  if (pids.redis) {
-    serverPids.redis = [pids.redis];
-  }
-  const cpu = () => {
-    const sample = { at: Date.now(), wrk: proc.reapedChildrenCpuSeconds(), machine: proc.machineBusySeconds() };
-    for (const [part, list] of Object.entries(serverPids)) {
-      sample[part] = list.map((pid) => proc.processCpuSeconds(pid) ?? 0).reduce((a, b) => a + b, 0);
-    }
-    return sample;
-  };
-  console.log(`   measuring ${options.duration} s at ${options.connections} connections`);
-  const toggleProfiler = () => options.profile && process.kill(pids.node, 'SIGWINCH');
-  toggleProfiler();
-  const commandsBefore = redisClient && (await fixtures.redisCommandStats(redisClient));
-  const start = cpu();
-  const result = await runWrk({ ...load, seconds: options.duration });
-  const end = cpu();
-  toggleProfiler();
-  const commandsAfter = redisClient && (await fixtures.redisCommandStats(redisClient));
-  const wall = (end.at - start.at) / 1000;
-  const used = (key) => (start[key] === null || end[key] === null ? null : end[key] - start[key]);
-  const parts = {};
-  for (const part of Object.keys(serverPids)) {
-    parts[part] = (used(part) * 1e6) / result.requests;
-  }
-  const server = Object.keys(serverPids).reduce((sum, part) => sum + used(part), 0);
-  const [wrk, machine] = [used('wrk'), used('machine')];
-  return {
-    status: 'ok',
-    requests: result.requests,
-    rps: result.rps,
-    p50: result.p50_ms,
-    p90: result.p90_ms,
-    p99: result.p99_ms,
-    p999: result.p999_ms,
-    max: result.max_ms,
-    failures: result.failures + result.bad_body,
-    non2xx: result.non200,
-    socketErrors: result.errors_connect + result.errors_read + result.errors_write + result.errors_timeout,
-    samples: result.samples || undefined,
-    redisCommands: redisClient ? commandsPerAnnounce(commandsBefore, commandsAfter, result.requests) : undefined,
-    cpu: {
-      serverPercent: (100 * server) / wall,
-      usPerAnnounce: (server * 1e6) / result.requests,
-      /** µs per announce by process: node, and for the tracker pg (its database backends) and redis. */
-      parts,
-      wrkPercent: wrk === null ? null : (100 * wrk) / wall,
-      // Clamped: /proc tick rounding can make it a little negative on an idle machine.
-      otherPercent: machine === null ? null : Math.max(0, (100 * (machine - server - (wrk ?? 0))) / wall),
-    },
-  };
-}
-
-function printHeader() {
-  const wrkVersion = safe(() => execFileSync('wrk', ['-v'], { encoding: 'utf8' }));
-  console.log(
-    `tracker bench: ${options.torrents} torrents, ${options.users} users, wrk -t${options.threads} -c${options.connections}, ` +
-      `${options.warmup} s warm-up + ${options.duration} s per store${options.close ? ', Connection: close' : ', keep-alive'}`,
-  );
-  console.log(
-    `node ${process.version}, ${os.cpus().length} CPUs, load average ${os
-      .loadavg()
-      .map((n) => n.toFixed(2))
-      .join(' ')}` + (wrkVersion ? `, ${wrkVersion.split('\n')[0].split(' [')[0]}` : ''),
-  );
-}
-
-function safe(fn) {
-  try {
-    return fn();
-  } catch (error) {
-    return error.stdout ? String(error.stdout) : '';
-  }
-}
-
-function ensureWrk() {
-  if (safe(() => execFileSync('sh', ['-c', 'command -v wrk'], { encoding: 'utf8' })).trim()) {
-    return;
-  }
-  if (process.getuid?.() === 0 && fs.existsSync('/usr/bin/apt-get')) {
-    console.log('wrk is missing: apt-get install -y wrk');
-    execFileSync('apt-get', ['install', '-y', '-q', 'wrk'], { stdio: 'inherit', timeout: 180_000 });
-    return;
-  }
-  throw new Error('wrk is not installed (Debian: apt-get install wrk)');
-}
-
-/** Builds when dist/ is missing; a stale build is only reported (others may be using it), unless --build. */
-function ensureBuild() {
-  if (!fs.existsSync(ENTRY) || options.build) {
-    console.log('building: npx nest build');
-    execFileSync('npx', ['nest', 'build'], { cwd: ROOT, stdio: 'inherit' });
-    return;
-  }
-  const builtAt = fs.statSync(ENTRY).mtimeMs;
-  const newest = (dir) =>
-    fs.readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
-      const full = path.join(dir, entry.name);
-      return Math.max(latest, entry.isDirectory() ? newest(full) : fs.statSync(full).mtimeMs);
-    }, 0);
-  if (newest(path.join(ROOT, 'src')) > builtAt) {
-    console.log('note: src/ is newer than dist/: this measures the last build (pass --build to rebuild first)');
-  }
-}
-
 async function cleanUp(downTo = 0) {
   while (cleanups.length > downTo) {
     try {
@@ -398,51 +276,4 @@ async function cleanUp(downTo = 0) {
       console.error(`cleanup: ${error.message}`);
     }
   }
-}
-
-function parseOptions(argv) {
-  const parsed = {
-    duration: 15,
-    warmup: 5,
-    connections: 64,
-    threads: 2,
-    torrents: 5000,
-    users: 50,
-    only: TARGETS,
-    redisUrl: process.env.BENCH_REDIS_URL || undefined,
-    profile: false,
-    build: false,
-    close: false,
-    keep: false,
-  };
-  for (const arg of argv) {
-    const [key, value] = arg.replace(/^--/, '').split('=');
-    if (['profile', 'build', 'close', 'keep'].includes(key) && value === undefined) {
-      parsed[key] = true;
-    } else if (key === 'only' && value) {
-      parsed.only = value.split(',');
-      const unknown = parsed.only.filter((name) => !TARGETS.includes(name));
-      if (unknown.length > 0) {
-        usage(`unknown target ${unknown.join(', ')}`);
-      }
-    } else if (key === 'redis-url' && value) {
-      parsed.redisUrl = value;
-    } else if (
-      ['duration', 'warmup', 'connections', 'threads', 'torrents', 'users'].includes(key) &&
-      Number(value) > 0
-    ) {
-      parsed[key] = Math.floor(Number(value));
-    } else {
-      usage(`unknown option ${arg}`);
-    }
-  }
-  return parsed;
-}
-
-function usage(problem) {
-  console.error(`${problem}
-usage: npm run bench -- [--only=ceiling,memory,redis] [--duration=15] [--warmup=5] [--connections=64] [--threads=2]
-                        [--torrents=5000] [--users=50] [--redis-url=redis://…] [--profile] [--build]
-                        [--close] [--keep]`);
-  process.exit(2);
 }

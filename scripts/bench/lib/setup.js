@@ -1,0 +1,116 @@
+'use strict';
+// What `npm run bench` needs before it starts: its options, wrk, and a build of the tracker.
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const ENTRY = path.join(ROOT, 'dist', 'src', 'main.js');
+const TARGETS = ['ceiling', 'memory', 'redis'];
+
+function parseOptions(argv) {
+  const parsed = {
+    duration: 15,
+    warmup: 5,
+    connections: 64,
+    threads: 2,
+    torrents: 5000,
+    users: 50,
+    only: TARGETS,
+    redisUrl: process.env.BENCH_REDIS_URL || undefined,
+    profile: false,
+    build: false,
+    close: false,
+    keep: false,
+  };
+  for (const arg of argv) {
+    const [key, value] = arg.replace(/^--/, '').split('=');
+    if (['profile', 'build', 'close', 'keep'].includes(key) && value === undefined) {
+      parsed[key] = true;
+    } else if (key === 'only' && value) {
+      parsed.only = value.split(',');
+      const unknown = parsed.only.filter((name) => !TARGETS.includes(name));
+      if (unknown.length > 0) {
+        usage(`unknown target ${unknown.join(', ')}`);
+      }
+    } else if (key === 'redis-url' && value) {
+      parsed.redisUrl = value;
+    } else if (
+      ['duration', 'warmup', 'connections', 'threads', 'torrents', 'users'].includes(key) &&
+      Number(value) > 0
+    ) {
+      parsed[key] = Math.floor(Number(value));
+    } else {
+      usage(`unknown option ${arg}`);
+    }
+  }
+  return parsed;
+}
+
+function usage(problem) {
+  console.error(`${problem}
+usage: npm run bench -- [--only=ceiling,memory,redis] [--duration=15] [--warmup=5] [--connections=64] [--threads=2]
+                        [--torrents=5000] [--users=50] [--redis-url=redis://…] [--profile] [--build]
+                        [--close] [--keep]`);
+  process.exit(2);
+}
+
+function printHeader(options) {
+  const wrkVersion = safe(() => execFileSync('wrk', ['-v'], { encoding: 'utf8' }));
+  console.log(
+    `tracker bench: ${options.torrents} torrents, ${options.users} users, wrk -t${options.threads} -c${options.connections}, ` +
+      `${options.warmup} s warm-up + ${options.duration} s per store${options.close ? ', Connection: close' : ', keep-alive'}`,
+  );
+  console.log(
+    `node ${process.version}, ${os.cpus().length} CPUs, load average ${os
+      .loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')}` + (wrkVersion ? `, ${wrkVersion.split('\n')[0].split(' [')[0]}` : ''),
+  );
+}
+
+function ensureWrk() {
+  if (installed('wrk')) {
+    return;
+  }
+  if (process.getuid?.() === 0 && fs.existsSync('/usr/bin/apt-get')) {
+    console.log('wrk is missing: apt-get install -y wrk');
+    execFileSync('apt-get', ['install', '-y', '-q', 'wrk'], { stdio: 'inherit', timeout: 180_000 });
+    return;
+  }
+  throw new Error('wrk is not installed (Debian: apt-get install wrk)');
+}
+
+/** Builds when dist/ is missing; a stale build is only reported (others may be using it), unless --build. */
+function ensureBuild(options) {
+  if (!fs.existsSync(ENTRY) || options.build) {
+    console.log('building: npx nest build');
+    execFileSync('npx', ['nest', 'build'], { cwd: ROOT, stdio: 'inherit' });
+    return;
+  }
+  const builtAt = fs.statSync(ENTRY).mtimeMs;
+  const newest = (dir) =>
+    fs.readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
+      const full = path.join(dir, entry.name);
+      return Math.max(latest, entry.isDirectory() ? newest(full) : fs.statSync(full).mtimeMs);
+    }, 0);
+  if (newest(path.join(ROOT, 'src')) > builtAt) {
+    console.log('note: src/ is newer than dist/: this measures the last build (pass --build to rebuild first)');
+  }
+}
+
+function safe(fn) {
+  try {
+    return fn();
+  } catch (error) {
+    return error.stdout ? String(error.stdout) : '';
+  }
+}
+
+/** Whether a command is on the PATH. */
+function installed(command) {
+  return safe(() => execFileSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' })).trim() !== '';
+}
+
+module.exports = { ROOT, ENTRY, TARGETS, parseOptions, printHeader, ensureWrk, ensureBuild, installed };
