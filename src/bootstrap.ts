@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { parseQueryString } from 'src/announce/protocol/query-string-parser.util';
 import { AppModule } from 'src/app.module';
 import { loadTrackerConfig, loadTrackerConfigFromProcess, type TrackerConfig } from 'src/config/tracker.config';
 import { createLogger } from 'src/logging/create-logger';
@@ -27,6 +28,7 @@ export async function createTrackerApp(env?: Record<string, string | undefined>)
     // ctorrent and other old clients speak HTTP/1.0 or send no Host header.
     http: { requireHostHeader: false },
     keepAliveTimeout: 65_000,
+    routerOptions: { querystringParser: parseQueryString },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), adapter, {
     logger: createLogger(config),

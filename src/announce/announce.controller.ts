@@ -1,8 +1,8 @@
-import { Controller, Get, Header, Req, UseFilters, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, Header, Req, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { AnnounceFailureFilter } from 'src/announce/announce-failure.filter';
 import { AnnounceService } from 'src/announce/announce.service';
-import { LookupInterceptor } from 'src/announce/lookup.interceptor';
+import { LookupGuard } from 'src/announce/lookup.guard';
 import { AnnounceFailure, FailureCode } from 'src/announce/protocol/announce-failure';
 import type { TrackerRequest } from 'src/announce/tracker-request';
 
@@ -15,14 +15,14 @@ export class AnnounceController {
 
   @Get(':passkey/announce')
   @Header('Content-Type', 'text/plain')
-  @UseInterceptors(LookupInterceptor)
+  @UseGuards(LookupGuard)
   announce(@Req() request: TrackerRequest): Promise<Buffer> {
     return this.announces.announce(request.announce!);
   }
 
   @Get(':passkey/scrape')
   @Header('Content-Type', 'text/plain')
-  @UseInterceptors(LookupInterceptor)
+  @UseGuards(LookupGuard)
   scrape(@Req() request: TrackerRequest): Promise<Buffer> {
     return this.announces.scrape(request.scrape!);
   }

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AnnounceController } from 'src/announce/announce.controller';
 import { AnnounceService } from 'src/announce/announce.service';
-import { LookupInterceptor } from 'src/announce/lookup.interceptor';
+import { LookupGuard } from 'src/announce/lookup.guard';
 import { LookupModule } from 'src/lookup/lookup.module';
 import { PeersModule } from 'src/peers/peers.module';
 
@@ -9,6 +9,6 @@ import { PeersModule } from 'src/peers/peers.module';
 @Module({
   imports: [PeersModule, LookupModule],
   controllers: [AnnounceController],
-  providers: [AnnounceService, LookupInterceptor],
+  providers: [AnnounceService, LookupGuard],
 })
 export class AnnounceModule {}

@@ -3,13 +3,13 @@ import type { AnnounceRequest } from 'src/announce/protocol/announce-request';
 import type { PeerAddress } from 'src/announce/protocol/peer-address.util';
 import type { TorrentSnapshot, UserSnapshot } from 'src/lookup/lookup.types';
 
-/** What the lookup interceptor attaches to an announce before the handler runs. */
+/** What the lookup guard attaches to an announce before the handler runs. */
 export interface AnnounceContext {
   user: UserSnapshot;
   torrent: TorrentSnapshot;
   request: AnnounceRequest;
   address: PeerAddress;
-  /** process.hrtime.bigint() when the interceptor started, for the latency histogram. */
+  /** process.hrtime.bigint() when the lookup guard started, for the latency histogram. */
   startedAt: bigint;
 }
 

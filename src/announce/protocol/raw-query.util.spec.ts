@@ -1,3 +1,4 @@
+import { parseQueryString } from 'src/announce/protocol/query-string-parser.util';
 import { decodeBytes, queryOf, splitQuery } from 'src/announce/protocol/raw-query.util';
 
 describe('byte-wise query decoding', () => {
@@ -33,5 +34,12 @@ describe('query splitting', () => {
   it('finds the query of a raw URL', () => {
     expect(queryOf('/pk/announce?a=1&b=2')).toBe('a=1&b=2');
     expect(queryOf('/pk/announce')).toBe('');
+  });
+});
+
+describe("Fastify's query-string parser", () => {
+  it('leaves BitTorrent queries to the byte-wise decoder and parses the rest', () => {
+    expect(parseQueryString('info_hash=%12%34&peer_id=x')).toEqual({});
+    expect(parseQueryString('a=1&b=x%20y')).toEqual({ a: '1', b: 'x y' });
   });
 });

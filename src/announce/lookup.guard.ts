@@ -1,5 +1,4 @@
-import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
-import type { Observable } from 'rxjs';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { AnnounceFailure, FailureCode } from 'src/announce/protocol/announce-failure';
 import { decodeInfoHash, parseAnnounceRequest } from 'src/announce/protocol/announce-request';
 import { toPeerAddress } from 'src/announce/protocol/peer-address.util';
@@ -13,15 +12,16 @@ const PASSKEY = /^[0-9A-Za-z]{32}$/;
 export const MAX_SCRAPE_HASHES = 100;
 
 /**
- * The "caching interceptor": before an announce or scrape handler runs, it decodes the raw query, resolves the
- * passkey and info hashes through the cached LookupService, refuses what must be refused, and attaches the
- * result to the request. It never caches a response.
+ * The "caching interceptor" of the design: before an announce or scrape handler runs, it decodes the raw query,
+ * resolves the passkey and info hashes through the cached LookupService, refuses what must be refused, and attaches
+ * the result to the request. It never caches a response. It is a Nest guard rather than an interceptor because
+ * an interceptor wraps every announce in an RxJS pipeline: measured at 6-7 µs and ~10 KB of garbage per announce.
  */
 @Injectable()
-export class LookupInterceptor implements NestInterceptor {
+export class LookupGuard implements CanActivate {
   constructor(private readonly lookup: LookupService) {}
 
-  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const startedAt = process.hrtime.bigint();
     const request = context.switchToHttp().getRequest<TrackerRequest>();
     const user = await this.resolveUser((request.params as { passkey?: string }).passkey);
@@ -43,7 +43,7 @@ export class LookupInterceptor implements NestInterceptor {
         startedAt,
       };
     }
-    return next.handle();
+    return true;
   }
 
   private async resolveUser(passkey: string | undefined): Promise<UserSnapshot> {
