@@ -8,6 +8,7 @@ import { TRACKER_CONFIG, type TrackerConfig } from 'src/config/tracker.config';
 import { LookupService } from 'src/lookup/lookup.service';
 import { TrackerMetrics } from 'src/metrics/tracker-metrics';
 import { PeerStore } from 'src/peers/peer-store';
+import { PendingLedgerFullError, type AnnounceResult, type PeerAnnounce } from 'src/peers/peer-store.types';
 
 /** The rules of announce and scrape (CONTRACT §2-§3) once the user and torrent are known. */
 @Injectable()
@@ -31,7 +32,7 @@ export class AnnounceService {
     }
     const stopped = request.event === 'stopped';
     const numwant = stopped ? 0 : Math.min(request.numwant ?? this.config.numwantDefault, this.config.numwantMax);
-    const result = await this.peers.announce({
+    const result = await this.announceToStore({
       infoHash: torrent.infoHash,
       userId: user.id,
       peerId: request.peerId,
@@ -59,6 +60,18 @@ export class AnnounceService {
     });
     this.metrics.succeeded('announce', secondsSince(startedAt));
     return answer;
+  }
+
+  /** At the ledger's bound nothing was changed: a temporary failure, so the client comes back later. */
+  private async announceToStore(announce: PeerAnnounce): Promise<AnnounceResult> {
+    try {
+      return await this.peers.announce(announce);
+    } catch (error) {
+      if (error instanceof PendingLedgerFullError) {
+        throw new AnnounceFailure(FailureCode.Unavailable, 'The tracker is busy; try again in a few minutes.', 5);
+      }
+      throw error;
+    }
   }
 
   async scrape({ torrents, startedAt }: ScrapeContext): Promise<Buffer> {

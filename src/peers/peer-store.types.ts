@@ -113,3 +113,14 @@ export interface PendingBatch {
   id: string;
   accounts: PendingAccount[];
 }
+
+/**
+ * The store cannot take this announce's accounting now (its pending ledger is full because the database has been
+ * away for long). Nothing was changed; the client should come back later.
+ */
+export class PendingLedgerFullError extends Error {
+  constructor() {
+    super('The pending accounting ledger is full');
+    this.name = 'PendingLedgerFullError';
+  }
+}

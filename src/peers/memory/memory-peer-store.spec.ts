@@ -1,5 +1,5 @@
 import { MemoryPeerStore } from 'src/peers/memory/memory-peer-store';
-import type { AnnounceEvent, PeerAnnounce } from 'src/peers/peer-store.types';
+import { PendingLedgerFullError, type AnnounceEvent, type PeerAnnounce } from 'src/peers/peer-store.types';
 
 interface ModelPeer {
   infoHash: string;
@@ -131,5 +131,33 @@ describe('MemoryPeerStore under random churn', () => {
       await store.ackPending(batch.id);
     }
     expect(credited).toBe(expectedUploaded);
+  });
+});
+
+describe('MemoryPeerStore at the pending ledger bound', () => {
+  const base = (userId: number, infoHash: string): PeerAnnounce => ({
+    infoHash,
+    userId,
+    peerId: Buffer.alloc(20, userId),
+    ip: '10.0.0.1',
+    ipBytes: Buffer.from([10, 0, 0, 1]),
+    port: 6881,
+    uploaded: 0,
+    downloaded: 0,
+    left: 0,
+    event: 'none',
+    numwant: 10,
+    wantPeerIds: false,
+    now: Date.now(),
+    uploadFactor: 1,
+    downloadFactor: 1,
+  });
+
+  it('refuses an announce that would open a new pending row, changing nothing', async () => {
+    const store = new MemoryPeerStore({ peerTtlSeconds: 100, maxPendingAccounts: 1 });
+    await store.announce(base(1, 'a'.repeat(40)));
+    await expect(store.announce(base(2, 'a'.repeat(40)))).rejects.toBeInstanceOf(PendingLedgerFullError);
+    expect((await store.scrape(['a'.repeat(40)])).get('a'.repeat(40))).toEqual({ complete: 1, incomplete: 0 });
+    await expect(store.announce(base(1, 'a'.repeat(40)))).resolves.toMatchObject({ complete: 1 });
   });
 });

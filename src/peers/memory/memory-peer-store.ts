@@ -16,9 +16,12 @@ import type {
   SwarmUsers,
   UserTorrents,
 } from 'src/peers/peer-store.types';
+import { PendingLedgerFullError } from 'src/peers/peer-store.types';
 
 export interface MemoryPeerStoreOptions {
   peerTtlSeconds: number;
+  /** Pending (user, torrent) rows kept while the database is away; default 1,000,000 (a few hundred MB). */
+  maxPendingAccounts?: number;
 }
 
 /** Expired peers one announce or scrape removes on its way; the sweep timer takes the rest, so none stalls. */
@@ -36,7 +39,7 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
   private readonly ttlMs: number;
   private readonly peers: LivePeers;
   private readonly sampler: PeerSampler;
-  private readonly ledger = new PendingLedger();
+  private readonly ledger: PendingLedger;
   /** Latest `now` seen, for scrape, which has none of its own. */
   private clock = 0;
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -46,6 +49,7 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
     this.ttlMs = options.peerTtlSeconds * 1000;
     this.peers = new LivePeers(this.ttlMs);
     this.sampler = new PeerSampler(this.peers.slots);
+    this.ledger = new PendingLedger(options.maxPendingAccounts);
   }
 
   onModuleInit(): void {
@@ -68,6 +72,9 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
   }
 
   announce(announce: PeerAnnounce): Promise<AnnounceResult> {
+    if (!this.ledger.accepts(announce.userId, announce.infoHash)) {
+      return Promise.reject(new PendingLedgerFullError());
+    }
     return new Promise((resolve) => resolve(this.applyAnnounce(announce)));
   }
 

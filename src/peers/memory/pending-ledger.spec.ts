@@ -59,3 +59,18 @@ describe('PendingLedger', () => {
     expect(ledger.openRows).toBe(1);
   });
 });
+
+describe('pending ledger bound', () => {
+  it('refuses only new rows past the bound, and takes them again once a batch is acknowledged', () => {
+    const ledger = new PendingLedger(2);
+    const hash = (n: number) => n.toString(16).padStart(40, '0');
+    ledger.record(1, hash(1), '10.0.0.1', 1, false, 1, 1, 1, 1, 0);
+    ledger.record(2, hash(1), '10.0.0.1', 1, false, 1, 1, 1, 1, 0);
+    expect(ledger.accepts(1, hash(1))).toBe(true);
+    expect(ledger.accepts(3, hash(1))).toBe(false);
+    const batch = ledger.claim(10)!;
+    expect(ledger.accepts(3, hash(1))).toBe(true);
+    ledger.ack(batch.id);
+    expect(ledger.accepts(3, hash(1))).toBe(true);
+  });
+});

@@ -10,6 +10,17 @@ export class PendingLedger {
   private open = new Map<string, PendingAccount>();
   private claimed: PendingBatch | null = null;
 
+  /**
+   * `maxOpenRows` bounds memory while the database is away: rows merge per (user, torrent), so only announces
+   * that would open a new row are refused at the bound (see `accepts`); nothing already pending is dropped.
+   */
+  constructor(private readonly maxOpenRows = 1_000_000) {}
+
+  /** False when recording for this (user, torrent) would open a row past the bound. */
+  accepts(userId: number, infoHash: string): boolean {
+    return this.open.size < this.maxOpenRows || this.open.has(`${userId}:${infoHash}`);
+  }
+
   record(
     userId: number,
     infoHash: string,
