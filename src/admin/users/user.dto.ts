@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { IsBoolean, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { MAX_SITE_ID } from 'src/admin/common/admin-params.dto';
 import { OptionalMultiplier } from 'src/admin/common/multiplier.decorator';
@@ -35,23 +35,8 @@ export class CreateUserDto {
   downloadMultiplier?: number;
 }
 
-export class UpdateUserDto {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsBoolean()
-  enabled?: boolean;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsBoolean()
-  canLeech?: boolean;
-
-  @OptionalMultiplier()
-  uploadMultiplier?: number;
-
-  @OptionalMultiplier()
-  downloadMultiplier?: number;
-}
+/** The same fields as creation, less the identity (`id`) and the passkey, which has its own route. */
+export class UpdateUserDto extends PartialType(OmitType(CreateUserDto, ['id', 'passkey'] as const)) {}
 
 export class RotatePasskeyDto {
   @ApiPropertyOptional({ pattern: PASSKEY.source, description: 'Generated when absent' })
