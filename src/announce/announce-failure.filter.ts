@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Inject, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AnnounceFailure, FailureCode } from 'src/announce/protocol/announce-failure';
+import { trackerActionOf } from 'src/announce/tracker-request';
 import { bencode, type BencodeValue } from 'src/bencode/bencode.util';
 import { TRACKER_CONFIG, type TrackerConfig } from 'src/config/tracker.config';
 import { TrackerMetrics } from 'src/metrics/tracker-metrics';
@@ -23,7 +24,7 @@ export class AnnounceFailureFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const failure = exception instanceof AnnounceFailure ? exception : this.unexpected(exception, request);
-    const action = request.routeOptions.url?.endsWith('/scrape') ? 'scrape' : 'announce';
+    const action = trackerActionOf(request);
     this.metrics.failed(action, failure.code);
 
     const body: Record<string, BencodeValue> = {

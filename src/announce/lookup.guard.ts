@@ -3,7 +3,7 @@ import { AnnounceFailure, FailureCode } from 'src/announce/protocol/announce-fai
 import { decodeInfoHash, parseAnnounceRequest } from 'src/announce/protocol/announce-request';
 import { toPeerAddress } from 'src/announce/protocol/peer-address.util';
 import { queryOf, splitQuery } from 'src/announce/protocol/raw-query.util';
-import type { TrackerRequest } from 'src/announce/tracker-request';
+import { trackerActionOf, type TrackerRequest } from 'src/announce/tracker-request';
 import { LookupService } from 'src/lookup/lookup.service';
 import type { TorrentSnapshot, UserSnapshot } from 'src/lookup/lookup.types';
 
@@ -27,7 +27,7 @@ export class LookupGuard implements CanActivate {
     const user = await this.resolveUser((request.params as { passkey?: string }).passkey);
     const query = splitQuery(queryOf(request.url));
 
-    if (request.routeOptions.url?.endsWith('/scrape')) {
+    if (trackerActionOf(request) === 'scrape') {
       request.scrape = { user, torrents: await this.resolveScrapeTorrents(query.get('info_hash')), startedAt };
     } else {
       const parsed = parseAnnounceRequest(query);

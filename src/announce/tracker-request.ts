@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AnnounceRequest } from 'src/announce/protocol/announce-request';
 import type { PeerAddress } from 'src/announce/protocol/peer-address.util';
 import type { TorrentSnapshot, UserSnapshot } from 'src/lookup/lookup.types';
+import type { TrackerAction } from 'src/metrics/tracker-metrics';
 
 /** What the lookup guard attaches to an announce before the handler runs. */
 export interface AnnounceContext {
@@ -22,3 +23,8 @@ export interface ScrapeContext {
 }
 
 export type TrackerRequest = FastifyRequest & { announce?: AnnounceContext; scrape?: ScrapeContext };
+
+/** Whether a request is an announce or a scrape, from the route it matched. */
+export function trackerActionOf(request: FastifyRequest): TrackerAction {
+  return request.routeOptions.url?.endsWith('/scrape') ? 'scrape' : 'announce';
+}
