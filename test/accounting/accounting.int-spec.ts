@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { LedgerRepository } from 'src/storage/repositories/ledger.repository';
 import { announceUrl, peerId, type AnnounceParams } from 'test/support/announce-url';
 import { Answer } from 'test/support/bencode-answer';
@@ -190,6 +191,48 @@ describe.each(STORES)('accounting on the %s peer store (CONTRACT §4)', (_store,
     expect((await ledger.apply(batch)).applied).toBe(true);
     expect((await ledger.apply(batch)).applied).toBe(false);
     expect((await t.api('GET', `/api/users/${userId}`)).body).toMatchObject({ uploaded: 7, downloaded: 3 });
+  });
+
+  it('drops the accounts of deleted users and unknown torrents, and deletes history with its user', async () => {
+    const live = await setup();
+    const gone = await setup();
+    await gone.announce({ uploaded: 0 });
+    await waitFor(async () => (await historyOf(gone.userId, gone.infoHash)) ?? undefined, {
+      description: 'history of the user about to be deleted',
+      timeoutMs: 5000,
+    });
+    expect((await t.api('DELETE', `/api/users/${gone.userId}`)).status).toBe(204);
+
+    const now = Date.now();
+    const account = (userId: number, infoHash: string) => ({
+      userId,
+      infoHash,
+      uploaded: 5,
+      downloaded: 0,
+      rawUploaded: 5,
+      rawDownloaded: 0,
+      seedTime: 0,
+      completedAt: now,
+      firstAnnounce: now,
+      lastAnnounce: now,
+      lastIp: '127.0.0.9',
+    });
+    const unknownTorrent = randomBytes(20).toString('hex');
+    const result = await t.app.get(LedgerRepository).apply({
+      id: `test-${randomBytes(6).toString('hex')}`,
+      accounts: [
+        account(live.userId, live.infoHash),
+        account(gone.userId, gone.infoHash),
+        account(live.userId, unknownTorrent),
+      ],
+    });
+
+    expect(result).toEqual({ applied: true, snatchedTorrents: [live.infoHash] });
+    const rows: { user_id: number; info_hash: string }[] = await t.app
+      .get(DataSource)
+      .query(`SELECT user_id, info_hash FROM history WHERE user_id = ANY($1)`, [[live.userId, gone.userId]]);
+    expect(rows).toEqual([{ user_id: live.userId, info_hash: live.infoHash }]);
+    expect((await t.api('GET', `/api/users/${live.userId}`)).body).toMatchObject({ uploaded: 5 });
   });
 });
 

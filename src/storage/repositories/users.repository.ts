@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+import { HistoryEntity } from 'src/storage/entities/history.entity';
 import { UserEntity } from 'src/storage/entities/user.entity';
 import { isUniqueViolation } from 'src/storage/repositories/unique-violation.util';
 
@@ -55,9 +56,16 @@ export class UsersRepository {
     }
   }
 
-  /** Deletes the user and, by cascade, its history. */
+  /**
+   * Deletes the user, then its history, in one transaction. The user's row goes first: a flush that already locked
+   * it finishes before this proceeds (and its history rows are deleted here), a later flush finds no user and
+   * writes nothing for it (LedgerRepository).
+   */
   async delete(id: number): Promise<void> {
-    await this.users.delete({ id });
+    await this.users.manager.transaction(async (manager) => {
+      await manager.delete(UserEntity, { id });
+      await manager.delete(HistoryEntity, { userId: id });
+    });
   }
 
   count(): Promise<number> {
