@@ -3,8 +3,4 @@ import { AppliedBatches1763712100000 } from 'migrations/1763712100000-applied-ba
 import { CheaperFlushWrites1763712200000 } from 'migrations/1763712200000-cheaper-flush-writes';
 
 /** Every migration, oldest first. Listed explicitly so jest, the CLI and the server load the same classes. */
-export const MIGRATIONS = [
-  InitialSchema1763712000000,
-  AppliedBatches1763712100000,
-  CheaperFlushWrites1763712200000,
-];
+export const MIGRATIONS = [InitialSchema1763712000000, AppliedBatches1763712100000, CheaperFlushWrites1763712200000];
