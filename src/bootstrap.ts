@@ -2,6 +2,9 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { AnnounceFailure } from 'src/announce/protocol/announce-failure';
+import { encodeFailureAnswer, isTrackerPath } from 'src/announce/protocol/failure-answer.util';
 import { parseQueryString } from 'src/announce/protocol/query-string-parser.util';
 import { AppModule } from 'src/app.module';
 import { loadTrackerConfig, loadTrackerConfigFromProcess, type TrackerConfig } from 'src/config/tracker.config';
@@ -29,6 +32,7 @@ export async function createTrackerApp(env?: Record<string, string | undefined>)
     http: { requireHostHeader: false },
     keepAliveTimeout: 65_000,
     routerOptions: { querystringParser: parseQueryString },
+    frameworkErrors: badUrlAnswerer(config),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), adapter, {
     logger: createLogger(config),
@@ -48,6 +52,22 @@ export async function createTrackerApp(env?: Record<string, string | undefined>)
       shutDownOnSignals(app);
       return address;
     },
+  };
+}
+
+/**
+ * A path Fastify cannot decode (`/%ZZ/announce`) never reaches a route. A BitTorrent client still gets a bencoded
+ * failure with HTTP 200, anyone else Fastify's JSON 400.
+ */
+function badUrlAnswerer(config: TrackerConfig) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    if (isTrackerPath(request.url)) {
+      const failure = AnnounceFailure.badRequest('Malformed URL: the path is not valid percent-encoding.');
+      const intervals = { interval: config.announceInterval, minInterval: config.minInterval };
+      void reply.code(200).header('content-type', 'text/plain').send(encodeFailureAnswer(failure, intervals));
+      return;
+    }
+    void reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: error.message });
   };
 }
 

@@ -100,6 +100,12 @@ describe('admin API (CONTRACT §5)', () => {
       expect(response.statusCode).toBe(400);
     });
 
+    it('answers a JSON 400 for a path that is not valid percent-encoding', async () => {
+      const { status, body } = await t.api('GET', '/api/users/%ZZ');
+      expect(status).toBe(400);
+      expect(body.message).toMatch(/not a valid url/);
+    });
+
     it.each(['abc', '0', '-1', '1.5', '99999999999'])('answers 400 for the user id %s', async (id) => {
       const { status, body } = await t.api('GET', `/api/users/${id}`);
       expect(status).toBe(400);

@@ -187,6 +187,8 @@ describe.each(STORES)('announce and scrape on the %s peer store (CONTRACT §2-§
       ['a missing passkey', '/announce?info_hash=x', /passkey/i],
       ['a short passkey', '/abc/announce', /passkey/i],
       ['a passkey with bad characters', `/${'-'.repeat(32)}/announce`, /passkey/i],
+      ['a path that is not valid percent-encoding', '/%ZZ/announce?info_hash=x', /Malformed URL/],
+      ['a scrape path that is not valid percent-encoding', '/%E0%A4%A/scrape', /Malformed URL/],
     ])('refuses %s', async (_name, url, reason) => {
       await expectFailure(url, reason);
     });

@@ -12,7 +12,7 @@ export enum FailureCode {
 }
 
 /**
- * A refused announce or scrape. The announce filter answers it as a bencoded `failure reason` with HTTP 200.
+ * A refused announce or scrape. The announce failure filter answers it as a bencoded `failure reason` with HTTP 200.
  * `retryIn` is BEP 31's hint in minutes, or 'never'; absent when the client's own back-off is right.
  */
 export class AnnounceFailure extends Error {

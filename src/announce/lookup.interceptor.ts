@@ -1,9 +1,10 @@
-import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { AnnounceFailure, FailureCode } from 'src/announce/protocol/announce-failure';
 import { decodeInfoHash, parseAnnounceRequest } from 'src/announce/protocol/announce-request';
 import { toPeerAddress } from 'src/announce/protocol/peer-address.util';
 import { queryOf, splitQuery } from 'src/announce/protocol/raw-query.util';
-import { trackerActionOf, type TrackerRequest } from 'src/announce/tracker-request';
+import type { AnnounceContext, ScrapeContext } from 'src/announce/tracker-request';
 import { LookupService } from 'src/lookup/lookup.service';
 import type { TorrentSnapshot, UserSnapshot } from 'src/lookup/lookup.types';
 
@@ -12,41 +13,32 @@ const PASSKEY = /^[0-9A-Za-z]{32}$/;
 export const MAX_SCRAPE_HASHES = 100;
 
 /**
- * The "caching interceptor" of the design: before an announce or scrape handler runs, it decodes the raw query,
- * resolves the passkey and info hashes through the cached LookupService, refuses what must be refused, and attaches
- * the result to the request. It never caches a response. It is a Nest guard rather than an interceptor because
- * an interceptor wraps every announce in an RxJS pipeline: measured at 6-7 µs and ~10 KB of garbage per announce.
+ * The "caching interceptor" of the design, run by AnnounceRoutes before each handler: it decodes the raw query,
+ * resolves the passkey and info hashes through the cached LookupService, refuses what must be refused, and hands
+ * the handler what it resolved. It never caches a response.
  */
 @Injectable()
-export class LookupGuard implements CanActivate {
+export class LookupInterceptor {
   constructor(private readonly lookup: LookupService) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const startedAt = process.hrtime.bigint();
-    const request = context.switchToHttp().getRequest<TrackerRequest>();
-    const user = await this.resolveUser((request.params as { passkey?: string }).passkey);
-    const query = splitQuery(queryOf(request.url));
-
-    if (trackerActionOf(request) === 'scrape') {
-      request.scrape = { user, torrents: await this.resolveScrapeTorrents(query.get('info_hash')), startedAt };
-    } else {
-      const parsed = parseAnnounceRequest(query);
-      const address = toPeerAddress(request.ip);
-      if (!address) {
-        throw AnnounceFailure.badRequest('Your address could not be read.');
-      }
-      request.announce = {
-        user,
-        torrent: await this.resolveTorrent(parsed.infoHash),
-        request: parsed,
-        address,
-        startedAt,
-      };
+  async announce(request: FastifyRequest, startedAt: bigint): Promise<AnnounceContext> {
+    const user = await this.resolveUser(request);
+    const parsed = parseAnnounceRequest(splitQuery(queryOf(request.url)));
+    const address = toPeerAddress(request.ip);
+    if (!address) {
+      throw AnnounceFailure.badRequest('Your address could not be read.');
     }
-    return true;
+    return { user, torrent: await this.resolveTorrent(parsed.infoHash), request: parsed, address, startedAt };
   }
 
-  private async resolveUser(passkey: string | undefined): Promise<UserSnapshot> {
+  async scrape(request: FastifyRequest, startedAt: bigint): Promise<ScrapeContext> {
+    const user = await this.resolveUser(request);
+    const rawHashes = splitQuery(queryOf(request.url)).get('info_hash');
+    return { user, torrents: await this.resolveScrapeTorrents(rawHashes), startedAt };
+  }
+
+  private async resolveUser(request: FastifyRequest): Promise<UserSnapshot> {
+    const { passkey } = request.params as { passkey?: string };
     if (!passkey || !PASSKEY.test(passkey)) {
       throw new AnnounceFailure(FailureCode.BadPasskey, 'Invalid passkey: it must be 32 letters and digits.');
     }
