@@ -1,36 +1,38 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { TallyCounter, TallyHistogram } from 'src/metrics/tally-metrics';
 
 export type TrackerAction = 'announce' | 'scrape';
 type LookupCache = 'user' | 'torrent';
 
 /**
- * Every Prometheus metric of the tracker, in one registry. Label children are bound once,
- * so the announce path only pays for an increment.
+ * Every Prometheus metric of the tracker, in one registry. Series are bound once, so the announce path only pays
+ * for an increment.
  */
 @Injectable()
 export class TrackerMetrics {
   readonly registry = new Registry();
 
-  private readonly requests = new Counter({
-    name: 'tracker_requests_total',
-    help: 'Announces and scrapes by result (ok, or the failure code)',
-    labelNames: ['action', 'result'] as const,
-    registers: [this.registry],
-  });
-  private readonly duration = new Histogram({
-    name: 'tracker_request_duration_seconds',
-    help: 'Time to answer an announce or scrape, in the handler',
-    labelNames: ['action'] as const,
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-    registers: [this.registry],
-  });
-  private readonly lookups = new Counter({
-    name: 'tracker_lookup_cache_total',
-    help: 'Passkey and info hash lookups by cache result',
-    labelNames: ['cache', 'result'] as const,
-    registers: [this.registry],
-  });
+  // Announce-path metrics count in plain numbers (see TallyMetric); the rest are prom-client's own.
+  private readonly requests = new TallyCounter(
+    'tracker_requests_total',
+    'Announces and scrapes by result (ok, or the failure code)',
+    ['action', 'result'],
+    this.registry,
+  );
+  private readonly duration = new TallyHistogram(
+    'tracker_request_duration_seconds',
+    'Time to answer an announce or scrape, in the handler',
+    ['action'],
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    this.registry,
+  );
+  private readonly lookups = new TallyCounter(
+    'tracker_lookup_cache_total',
+    'Passkey and info hash lookups by cache result',
+    ['cache', 'result'],
+    this.registry,
+  );
   readonly flushBatchSize = new Histogram({
     name: 'tracker_flush_batch_accounts',
     help: 'Accounted (user, torrent) rows written per flush batch',
@@ -58,20 +60,20 @@ export class TrackerMetrics {
 
   succeeded(action: TrackerAction, seconds: number): void {
     if (action === 'announce') {
-      this.okAnnounce.inc();
+      this.okAnnounce.value++;
       this.announceDuration.observe(seconds);
     } else {
-      this.okScrape.inc();
+      this.okScrape.value++;
       this.scrapeDuration.observe(seconds);
     }
   }
 
   failed(action: TrackerAction, code: string): void {
-    this.requests.labels(action, code).inc();
+    this.requests.labels(action, code).value++;
   }
 
   lookup(cache: LookupCache, result: 'hit' | 'miss'): void {
-    this.lookupCounters[cache][result].inc();
+    this.lookupCounters[cache][result].value++;
   }
 
   /** Gauges whose value is read from elsewhere (the peer store) when Prometheus scrapes. */
