@@ -25,38 +25,41 @@ export class AnnounceRoutes implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    fastify.get('/:passkey/announce', (request, reply) => {
-      const startedAt = process.hrtime.bigint();
-      this.serve(reply, 'announce', () =>
-        this.lookup.announce(request, startedAt).then((context) => this.announces.announce(context)),
-      );
-    });
-    fastify.get('/:passkey/scrape', (request, reply) => {
-      const startedAt = process.hrtime.bigint();
-      this.serve(reply, 'scrape', () =>
-        this.lookup.scrape(request, startedAt).then((context) => this.announces.scrape(context)),
-      );
-    });
+    fastify.get('/:passkey/announce', (request, reply) => this.serve(reply, 'announce', this.announce(request)));
+    fastify.get('/:passkey/scrape', (request, reply) => this.serve(reply, 'scrape', this.scrape(request)));
     // A torrent made without the passkey in its announce URL.
-    for (const action of ['announce', 'scrape'] as const) {
-      fastify.get(`/${action}`, (_request: FastifyRequest, reply) => {
-        this.serve(reply, action, () =>
-          Promise.reject(
-            new AnnounceFailure(FailureCode.BadPasskey, 'Missing passkey: download the torrent again from the site.'),
-          ),
-        );
-      });
-    }
+    const missingPasskey = () =>
+      Promise.reject(
+        new AnnounceFailure(FailureCode.BadPasskey, 'Missing passkey: download the torrent again from the site.'),
+      );
+    fastify.get('/announce', (_request, reply) => this.serve(reply, 'announce', missingPasskey()));
+    fastify.get('/scrape', (_request, reply) => this.serve(reply, 'scrape', missingPasskey()));
+  }
+
+  private async announce(request: FastifyRequest): Promise<Buffer> {
+    const context = await this.lookup.announce(request, performance.now());
+    return this.announces.announce(context);
+  }
+
+  private async scrape(request: FastifyRequest): Promise<Buffer> {
+    const context = await this.lookup.scrape(request, performance.now());
+    return this.announces.scrape(context);
   }
 
   /** Sends the answer, or the failure filter's; either way HTTP 200 and bencoded. */
-  private serve(reply: FastifyReply, action: TrackerAction, answer: () => Promise<Buffer>): void {
-    answer()
-      .catch((error: unknown) => this.failures.catch(error, action))
-      .then(
-        (body) => reply.header('content-type', 'text/plain').send(body),
-        // Only reached if the filter itself throws: Fastify answers 500 and logs it.
-        (error: unknown) => reply.send(error),
-      );
+  private serve(reply: FastifyReply, action: TrackerAction, answer: Promise<Buffer>): void {
+    answer.then(
+      (body) => reply.header('content-type', 'text/plain').send(body),
+      (error: unknown) => this.sendFailure(reply, action, error),
+    );
+  }
+
+  private sendFailure(reply: FastifyReply, action: TrackerAction, error: unknown): void {
+    try {
+      reply.header('content-type', 'text/plain').send(this.failures.catch(error, action));
+    } catch (unexpected) {
+      // Only if the filter itself throws: Fastify answers 500 and logs it.
+      reply.send(unexpected);
+    }
   }
 }

@@ -27,7 +27,8 @@ export class AnnounceService {
         'You are not allowed to download. Seeding is still allowed.',
       );
     }
-    if (!(await this.lookup.clientAllowed(request.peerId))) {
+    const allowed = this.lookup.cachedClientAllowed(request.peerId, Date.now());
+    if (!(allowed ?? (await this.lookup.clientAllowed(request.peerId)))) {
       throw new AnnounceFailure(FailureCode.ClientNotAllowed, 'Your client is not on the allowed list.');
     }
     const stopped = request.event === 'stopped';
@@ -92,6 +93,6 @@ export class AnnounceService {
   }
 }
 
-function secondsSince(start: bigint): number {
-  return Number(process.hrtime.bigint() - start) / 1e9;
+function secondsSince(start: number): number {
+  return (performance.now() - start) / 1000;
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AnnounceFailure, FailureCode } from 'src/announce/protocol/announce-failure';
 import { decodeInfoHash, parseAnnounceRequest } from 'src/announce/protocol/announce-request';
-import { toPeerAddress } from 'src/announce/protocol/peer-address.util';
+import { PeerAddressCache } from 'src/announce/protocol/peer-address.util';
 import { queryOf, splitQuery } from 'src/announce/protocol/raw-query.util';
 import type { AnnounceContext, ScrapeContext } from 'src/announce/tracker-request';
 import { LookupService } from 'src/lookup/lookup.service';
@@ -19,51 +19,29 @@ export const MAX_SCRAPE_HASHES = 100;
  */
 @Injectable()
 export class LookupInterceptor {
+  private readonly addresses = new PeerAddressCache();
+
   constructor(private readonly lookup: LookupService) {}
 
-  async announce(request: FastifyRequest, startedAt: bigint): Promise<AnnounceContext> {
-    const user = await this.resolveUser(request);
+  // Lookups are answered from the cache without an await; only a miss waits for PostgreSQL.
+  async announce(request: FastifyRequest, startedAt: number): Promise<AnnounceContext> {
+    const passkey = passkeyOf(request);
+    const cachedUser = this.lookup.cachedUser(passkey);
+    const user = usable(cachedUser !== undefined ? cachedUser : await this.lookup.userByPasskey(passkey));
     const parsed = parseAnnounceRequest(splitQuery(queryOf(request.url)));
-    const address = toPeerAddress(request.ip);
+    const address = this.addresses.of(request.ip);
     if (!address) {
       throw AnnounceFailure.badRequest('Your address could not be read.');
     }
-    return { user, torrent: await this.resolveTorrent(parsed.infoHash), request: parsed, address, startedAt };
+    const cachedTorrent = this.lookup.cachedTorrent(parsed.infoHash);
+    const torrent = live(cachedTorrent !== undefined ? cachedTorrent : await this.lookup.torrent(parsed.infoHash));
+    return { user, torrent, request: parsed, address, startedAt };
   }
 
-  async scrape(request: FastifyRequest, startedAt: bigint): Promise<ScrapeContext> {
-    const user = await this.resolveUser(request);
+  async scrape(request: FastifyRequest, startedAt: number): Promise<ScrapeContext> {
+    const user = usable(await this.lookup.userByPasskey(passkeyOf(request)));
     const rawHashes = splitQuery(queryOf(request.url)).get('info_hash');
     return { user, torrents: await this.resolveScrapeTorrents(rawHashes), startedAt };
-  }
-
-  private async resolveUser(request: FastifyRequest): Promise<UserSnapshot> {
-    const { passkey } = request.params as { passkey?: string };
-    if (!passkey || !PASSKEY.test(passkey)) {
-      throw new AnnounceFailure(FailureCode.BadPasskey, 'Invalid passkey: it must be 32 letters and digits.');
-    }
-    const user = await this.lookup.userByPasskey(passkey);
-    if (!user) {
-      throw new AnnounceFailure(
-        FailureCode.UnknownPasskey,
-        'Unknown passkey. Download the torrent again from the site.',
-      );
-    }
-    if (!user.enabled) {
-      throw new AnnounceFailure(FailureCode.DisabledUser, 'Your account is disabled.');
-    }
-    return user;
-  }
-
-  private async resolveTorrent(infoHash: string): Promise<TorrentSnapshot> {
-    const torrent = await this.lookup.torrent(infoHash);
-    if (!torrent) {
-      throw new AnnounceFailure(FailureCode.UnknownTorrent, 'This torrent is not registered with this tracker.');
-    }
-    if (torrent.deleted) {
-      throw new AnnounceFailure(FailureCode.DeletedTorrent, 'This torrent has been deleted.', 'never');
-    }
-    return torrent;
   }
 
   private async resolveScrapeTorrents(rawHashes: string[] | undefined) {
@@ -79,4 +57,32 @@ export class LookupInterceptor {
       .filter((snapshot) => !snapshot.deleted)
       .map((snapshot) => ({ snapshot, rawInfoHash: raw.get(snapshot.infoHash)! }));
   }
+}
+
+function passkeyOf(request: FastifyRequest): string {
+  const { passkey } = request.params as { passkey?: string };
+  if (!passkey || !PASSKEY.test(passkey)) {
+    throw new AnnounceFailure(FailureCode.BadPasskey, 'Invalid passkey: it must be 32 letters and digits.');
+  }
+  return passkey;
+}
+
+function usable(user: UserSnapshot | null): UserSnapshot {
+  if (!user) {
+    throw new AnnounceFailure(FailureCode.UnknownPasskey, 'Unknown passkey. Download the torrent again from the site.');
+  }
+  if (!user.enabled) {
+    throw new AnnounceFailure(FailureCode.DisabledUser, 'Your account is disabled.');
+  }
+  return user;
+}
+
+function live(torrent: TorrentSnapshot | null): TorrentSnapshot {
+  if (!torrent) {
+    throw new AnnounceFailure(FailureCode.UnknownTorrent, 'This torrent is not registered with this tracker.');
+  }
+  if (torrent.deleted) {
+    throw new AnnounceFailure(FailureCode.DeletedTorrent, 'This torrent has been deleted.', 'never');
+  }
+  return torrent;
 }

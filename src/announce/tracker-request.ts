@@ -8,8 +8,8 @@ export interface AnnounceContext {
   torrent: TorrentSnapshot;
   request: AnnounceRequest;
   address: PeerAddress;
-  /** process.hrtime.bigint() when the request reached its route, for the latency histogram. */
-  startedAt: bigint;
+  /** performance.now() when the request reached its route, for the latency histogram. */
+  startedAt: number;
 }
 
 /** What it hands the scrape handler: the user, and the known torrents among the requested hashes. */
@@ -17,5 +17,5 @@ export interface ScrapeContext {
   user: UserSnapshot;
   /** Known, live torrents by hex info hash, with their 20 raw bytes. */
   torrents: { snapshot: TorrentSnapshot; rawInfoHash: Buffer }[];
-  startedAt: bigint;
+  startedAt: number;
 }

@@ -24,12 +24,17 @@ export function encodeAnnounceAnswer(answer: AnnounceAnswer): Buffer {
   if (!answer.compact) {
     return Buffer.concat([Buffer.from(head, 'latin1'), encodePeerDicts(answer.peers, answer.noPeerId), END]);
   }
-  const parts = [Buffer.from(`${head}${compact4.length}:`, 'latin1'), compact4];
-  if (compact6.length > 0) {
-    parts.push(Buffer.from(`6:peers6${compact6.length}:`, 'latin1'), compact6);
+  const peers = `${head}${compact4.length}:`;
+  const peers6 = compact6.length > 0 ? `6:peers6${compact6.length}:` : '';
+  const out = Buffer.allocUnsafe(peers.length + compact4.length + peers6.length + compact6.length + 1);
+  let at = out.write(peers, 0, 'latin1');
+  at += compact4.copy(out, at);
+  if (peers6) {
+    at += out.write(peers6, at, 'latin1');
+    at += compact6.copy(out, at);
   }
-  parts.push(END);
-  return Buffer.concat(parts);
+  out[at] = 0x65; // e
+  return out;
 }
 
 const END = Buffer.from('e');

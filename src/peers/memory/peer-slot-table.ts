@@ -140,8 +140,15 @@ export class PeerSlotTable {
       out.set(this.ipv6.bytes.subarray(at, at + 16), offset);
       out.writeUInt16BE(this.port[slot], offset + 16);
     } else {
-      out.writeUInt32BE(this.ip[slot], offset);
-      out.writeUInt16BE(this.port[slot], offset + 4);
+      // Byte by byte: writeUInt32BE's argument checks cost more than the writes, once per peer in every answer.
+      const ip = this.ip[slot];
+      const port = this.port[slot];
+      out[offset] = ip >>> 24;
+      out[offset + 1] = ip >>> 16;
+      out[offset + 2] = ip >>> 8;
+      out[offset + 3] = ip;
+      out[offset + 4] = port >>> 8;
+      out[offset + 5] = port;
     }
   }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PendingAccount, PendingBatch } from 'src/peers/peer-store.types';
+import { pgArray } from 'src/storage/repositories/pg-array.util';
 
 export interface AppliedBatch {
   /** False when this batch id was applied before (a redelivery): nothing was written. */
@@ -64,7 +65,7 @@ export class LedgerRepository {
     const infoHashes = [...new Set(accounts.map((account) => account.infoHash))];
     const rows: { info_hash: string }[] = await manager.query(
       `SELECT info_hash FROM torrents WHERE info_hash = ANY($1::char(40)[])`,
-      [infoHashes],
+      [pgArray(infoHashes)],
     );
     return new Set(rows.map((row) => row.info_hash));
   }
@@ -72,7 +73,7 @@ export class LedgerRepository {
   /** Adds each user's totals and latest activity; returns the ids of the users that exist. */
   private async creditUsers(manager: EntityManager, accounts: PendingAccount[]): Promise<Set<number>> {
     const credits = creditsByUser(accounts);
-    const column = <T>(pick: (credit: UserCredit) => T) => credits.map(pick);
+    const column = (pick: (credit: UserCredit) => number | string) => pgArray(credits.map(pick));
     const result: { records: { id: number }[] } = await manager.queryRunner!.query(
       `UPDATE users u SET
          uploaded = u.uploaded + s.uploaded,
@@ -106,7 +107,7 @@ export class LedgerRepository {
 
   /** Upserts the history rows and counts first completions as snatches; returns the torrents snatched. */
   private async writeHistory(manager: EntityManager, accounts: PendingAccount[]): Promise<string[]> {
-    const column = <T>(pick: (account: PendingAccount) => T) => accounts.map(pick);
+    const column = (pick: (account: PendingAccount) => number | string | null) => pgArray(accounts.map(pick));
     // Structured: for an UPDATE, a plain query() answers [rows, count] rather than the rows.
     const result: { records: { info_hash: string }[] } = await manager.queryRunner!.query(
       `WITH input AS (
