@@ -9,7 +9,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { summarizeProfile } = require('./lib/cpu-profile');
 const fixtures = require('./lib/fixtures');
-const { measure } = require('./lib/measure');
+const { combineRounds, measureRound, warmUp } = require('./lib/measure');
 const proc = require('./lib/processes');
 const { printReport } = require('./lib/report');
 const { ENTRY, ROOT, ensureBuild, ensureWrk, installed, parseOptions, printHeader } = require('./lib/setup');
@@ -46,46 +46,75 @@ async function main() {
   const context = { workDir, pool, profileDir: path.join(resultsDir, `profiles-${stamp}`) };
 
   printHeader(options);
-  const rows = [];
-  for (const target of options.only) {
-    const started = Date.now();
-    console.log(`\n== ${target} ==`);
-    const cleanupsBefore = cleanups.length;
-    let row;
+  // Every target runs side by side (idle while another is measured), so that their rounds can alternate.
+  const rows = new Map(options.only.map((name) => [name, null]));
+  const targets = [];
+  for (const name of options.only) {
+    console.log(`\n== ${name} ==`);
     try {
-      row = await benchTarget(target, context);
+      const target = await startTarget(name, context);
+      if (target.skipped) {
+        rows.set(name, { store: name, status: 'skipped', error: target.skipped });
+        continue;
+      }
+      console.log(`   warm-up ${options.warmup} s`);
+      await warmUp(options, target);
+      targets.push(target);
     } catch (error) {
-      row = { store: target, status: 'error', error: error.message };
-    } finally {
-      // Stop this target's server, drop its database and keys now rather than at the end.
-      await cleanUp(cleanupsBefore);
+      rows.set(name, { store: name, status: 'error', error: error.message });
+      console.log(`   error: ${error.message}`);
     }
-    rows.push(row);
-    const outcome = row.status === 'ok' ? `${Math.round(row.rps)} req/s` : `${row.status}: ${row.error}`;
-    console.log(`   ${outcome} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   }
 
-  const summary = printReport(rows, options);
+  const rounds = new Map(targets.map((target) => [target, []]));
+  for (let round = 1; round <= options.rounds; round++) {
+    console.log(`\n== round ${round} of ${options.rounds}: ${options.duration} s each ==`);
+    for (const target of targets) {
+      if (rows.get(target.name)) {
+        continue; // failed in an earlier round
+      }
+      try {
+        // With --profile, only the first round is profiled: one profile file per target.
+        const measured = await measureRound(options, target, options.profile && round === 1);
+        rounds.get(target).push(measured);
+        console.log(`   ${target.name}: ${Math.round(measured.result.rps)} req/s`);
+      } catch (error) {
+        rows.set(target.name, { store: target.name, status: 'error', error: error.message });
+        console.log(`   ${target.name}: error: ${error.message}`);
+      }
+    }
+  }
+  for (const target of targets) {
+    if (!rows.get(target.name)) {
+      rows.set(target.name, await target.finish(combineRounds(rounds.get(target))));
+    }
+  }
+
+  const summary = printReport([...rows.values()], options);
   fs.mkdirSync(resultsDir, { recursive: true });
   const jsonFile = path.join(resultsDir, `bench-${stamp}.json`);
   const machine = { node: process.version, cpus: os.cpus().length, loadavg: os.loadavg(), host: os.hostname() };
   fs.writeFileSync(
     jsonFile,
-    JSON.stringify({ at: new Date().toISOString(), options, machine, rows, summary }, null, 2),
+    JSON.stringify({ at: new Date().toISOString(), options, machine, rows: [...rows.values()], summary }, null, 2),
   );
   console.log(`\nsaved ${path.relative(ROOT, jsonFile)}`);
   return summary.exitCode;
 }
 
-async function benchTarget(target, context) {
-  if (target === 'ceiling') {
-    return benchCeiling(context);
+/**
+ * Starts a target's server and makes it ready to measure. Returns what the measurement needs (url, pool, pids,
+ * Redis client) and `finish(figures)`, which reads what it needs from the server, stops it and returns the row.
+ */
+async function startTarget(name, context) {
+  if (name === 'ceiling') {
+    return startCeiling(context);
   }
-  if (target === 'redis') {
+  if (name === 'redis') {
     const redisUrl = options.redisUrl ?? (await startPrivateRedis(context.workDir));
     const { client, reason } = await fixtures.connectRedis(redisUrl);
     if (!client) {
-      return { store: 'redis', status: 'skipped', error: `no Redis at ${redisUrl} (${reason})` };
+      return { skipped: `no Redis at ${redisUrl} (${reason})` };
     }
     const prefix = `bench:${randomBytes(4).toString('hex')}:`;
     cleanups.push(async () => {
@@ -96,12 +125,12 @@ async function benchTarget(target, context) {
     console.log(
       `   Redis: ${redisUrl}${options.redisUrl ? ' (shared: its CPU and command counts include other clients)' : ' (private)'}`,
     );
-    return benchTracker('redis', context, { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix }, client);
+    return startTracker('redis', context, { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix }, client);
   }
-  return benchTracker('memory', context, {}, null);
+  return startTracker('memory', context, {}, null);
 }
 
-async function benchCeiling({ workDir, pool, profileDir }) {
+async function startCeiling({ workDir, pool, profileDir }) {
   const port = await proc.freePort();
   const profile = profiling(profileDir, 'ceiling');
   const server = proc.startServer('ceiling', process.execPath, [...profile.args, CEILING], {
@@ -112,10 +141,18 @@ async function benchCeiling({ workDir, pool, profileDir }) {
   cleanups.push(() => server.stop());
   const url = `http://127.0.0.1:${port}`;
   await fixtures.waitForOk(`${url}/${pool.accounts[0].passkey}/announce`, server, 30_000);
-  const row = { store: 'ceiling', ...(await measure(options, url, pool, { node: server.pid })) };
-  row.profile = await profile.summary();
-  await server.stop();
-  return row;
+  return {
+    name: 'ceiling',
+    url,
+    pool,
+    pids: { node: server.pid },
+    redis: null,
+    finish: async (figures) => {
+      const row = { store: 'ceiling', ...figures, profile: await profile.summary() };
+      await server.stop();
+      return row;
+    },
+  };
 }
 
 /**
@@ -169,7 +206,7 @@ function profiling(profileDir, name) {
   };
 }
 
-async function benchTracker(store, { workDir, profileDir, pool }, extraEnv, redis) {
+async function startTracker(store, { workDir, profileDir, pool }, extraEnv, redis) {
   const database = await fixtures.createDatabase('bench');
   cleanups.push(() => database.drop());
   const port = await proc.freePort();
@@ -210,13 +247,18 @@ async function benchTracker(store, { workDir, profileDir, pool }, extraEnv, redi
 
   const redisPid = redis ? (await fixtures.redisInfo(redis, 'server')).process_id : undefined;
   const before = { rss: proc.rssBytes(server.pid), redis: redis ? await redisUsedMemory(redis) : null };
-  const figures = await measure(
-    options,
+  return {
+    name: store,
     url,
     pool,
-    { node: server.pid, redis: redisPid, database: database.name },
+    pids: { node: server.pid, redis: redisPid, database: database.name },
     redis,
-  );
+    finish: (figures) => finishTracker(store, figures, { server, url, adminToken, redis, before, profile }),
+  };
+}
+
+/** After the rounds: peers and memory from the tracker, its profile, then a graceful stop (SIGTERM) and its log. */
+async function finishTracker(store, figures, { server, url, adminToken, redis, before, profile }) {
   const stats = await (await fetch(`${url}/api/stats`, { headers: { authorization: `Bearer ${adminToken}` } })).json();
   const row = { store, ...figures, peers: stats.peers };
   const rss = proc.rssBytes(server.pid);

@@ -1,64 +1,123 @@
 'use strict';
-// One target's measurement: a warm-up wrk run, then the measured run, with the CPU time of every process around it.
+// Measurement of the targets: a warm-up each, then rounds in which every target gets one wrk run in turn, so a
+// change of the machine's speed during the bench (a shared 2-core VM drifts by tens of percent over minutes) hits
+// every target alike and the ratios to the ceiling stay fair. The rounds of a target are then added up.
 const fixtures = require('./fixtures');
 const proc = require('./processes');
 const { runWrk } = require('./wrk');
 
-/**
- * A warm-up run, then the measured run with the CPU time of the server (`pids.node`, the PostgreSQL backends of
- * `pids.database`, `pids.redis`), wrk and the whole machine around it. With --profile, SIGWINCH brackets the measured
- * run for profiler-preload.js. With a Redis client, also the commands per announce from INFO commandstats.
- */
-async function measure(options, url, pool, pids, redisClient = null) {
-  const load = { url, connections: options.connections, threads: options.threads, pool, close: options.close };
-  console.log(`   warm-up ${options.warmup} s`);
-  await runWrk({ ...load, seconds: options.warmup });
-  // The server's processes: node, and for the tracker its PostgreSQL backends and (redis store) redis-server.
-  const serverPids = { node: [pids.node], pg: pids.database ? await fixtures.backendPids(pids.database) : [] };
-  if (pids.redis) {
-    serverPids.redis = [pids.redis];
-  }
-  const cpu = () => {
-    const sample = { at: Date.now(), wrk: proc.reapedChildrenCpuSeconds(), machine: proc.machineBusySeconds() };
-    for (const [part, list] of Object.entries(serverPids)) {
-      sample[part] = list.map((pid) => proc.processCpuSeconds(pid) ?? 0).reduce((a, b) => a + b, 0);
-    }
-    return sample;
+function loadOf(options, target) {
+  return {
+    url: target.url,
+    connections: options.connections,
+    threads: options.threads,
+    pool: target.pool,
+    close: options.close,
   };
-  console.log(`   measuring ${options.duration} s at ${options.connections} connections`);
-  const toggleProfiler = () => options.profile && process.kill(pids.node, 'SIGWINCH');
-  toggleProfiler();
-  const commandsBefore = redisClient && (await fixtures.redisCommandStats(redisClient));
-  const start = cpu();
-  const result = await runWrk({ ...load, seconds: options.duration });
-  const end = cpu();
-  toggleProfiler();
-  const commandsAfter = redisClient && (await fixtures.redisCommandStats(redisClient));
-  const wall = (end.at - start.at) / 1000;
-  const used = (key) => (start[key] === null || end[key] === null ? null : end[key] - start[key]);
-  const parts = {};
-  for (const part of Object.keys(serverPids)) {
-    parts[part] = (used(part) * 1e6) / result.requests;
+}
+
+async function warmUp(options, target) {
+  await runWrk({ ...loadOf(options, target), seconds: options.warmup });
+}
+
+/**
+ * CPU seconds so far of each of the server's processes, by part: node, its PostgreSQL backends (listed afresh each
+ * time: the pool closes idle connections while other targets are measured) and redis-server.
+ */
+async function serverCpu(target) {
+  const pids = {
+    node: [target.pids.node],
+    pg: target.pids.database ? await fixtures.backendPids(target.pids.database) : [],
+    redis: target.pids.redis ? [target.pids.redis] : [],
+  };
+  const sample = {};
+  for (const [part, list] of Object.entries(pids)) {
+    sample[part] = new Map(list.map((pid) => [pid, proc.processCpuSeconds(pid) ?? 0]));
   }
-  const server = Object.keys(serverPids).reduce((sum, part) => sum + used(part), 0);
-  const [wrk, machine] = [used('wrk'), used('machine')];
+  return sample;
+}
+
+/** CPU used between two samples, by part; a process that started in between counts from zero. */
+function cpuBetween(start, end) {
+  const used = {};
+  for (const [part, pids] of Object.entries(end)) {
+    used[part] = [...pids].reduce((sum, [pid, seconds]) => sum + seconds - (start[part].get(pid) ?? 0), 0);
+  }
+  return used;
+}
+
+/**
+ * One measured wrk run with the CPU time of the server (node, its PostgreSQL backends, redis-server), wrk and the
+ * whole machine around it. With `profile`, SIGWINCH brackets the run for profiler-preload.js. With a Redis client,
+ * also the Redis commands sent during the run (INFO commandstats).
+ */
+async function measureRound(options, target, profile) {
+  const machine = () => ({ at: Date.now(), wrk: proc.reapedChildrenCpuSeconds(), machine: proc.machineBusySeconds() });
+  const toggleProfiler = () => profile && process.kill(target.pids.node, 'SIGWINCH');
+  toggleProfiler();
+  const commandsBefore = target.redis && (await fixtures.redisCommandStats(target.redis));
+  const serverStart = await serverCpu(target);
+  const start = machine();
+  const result = await runWrk({ ...loadOf(options, target), seconds: options.duration });
+  const end = machine();
+  const serverEnd = await serverCpu(target);
+  toggleProfiler();
+  const commandsAfter = target.redis && (await fixtures.redisCommandStats(target.redis));
+  const used = (key) => (start[key] === null || end[key] === null ? null : end[key] - start[key]);
+  return {
+    result,
+    wall: (end.at - start.at) / 1000,
+    parts: cpuBetween(serverStart, serverEnd),
+    wrk: used('wrk'),
+    machine: used('machine'),
+    commands: target.redis ? commandDeltas(commandsBefore, commandsAfter) : null,
+  };
+}
+
+/**
+ * A target's rounds added up: throughput and CPU per announce over all of them; latency percentiles as the median
+ * of the rounds' (wrk reports percentiles, which cannot be merged exactly), the worst round's p99 beside it.
+ */
+function combineRounds(rounds) {
+  const sum = (pick) => rounds.reduce((total, round) => total + pick(round), 0);
+  const requests = sum((r) => r.result.requests);
+  const seconds = sum((r) => r.result.seconds);
+  const wall = sum((r) => r.wall);
+  const parts = {};
+  for (const part of Object.keys(rounds[0].parts)) {
+    parts[part] = (sum((r) => r.parts[part] ?? 0) * 1e6) / requests;
+  }
+  const server = Object.keys(rounds[0].parts).reduce((total, part) => total + sum((r) => r.parts[part] ?? 0), 0);
+  const anyNull = (key) => rounds.some((r) => r[key] === null);
+  const wrk = anyNull('wrk') ? null : sum((r) => r.wrk);
+  const machine = anyNull('machine') ? null : sum((r) => r.machine);
+  const figure = (key) => median(rounds.map((r) => r.result[key]));
   return {
     status: 'ok',
-    requests: result.requests,
-    rps: result.rps,
-    p50: result.p50_ms,
-    p90: result.p90_ms,
-    p99: result.p99_ms,
-    p999: result.p999_ms,
-    max: result.max_ms,
-    failures: result.failures + result.bad_body,
-    non2xx: result.non200,
-    socketErrors: result.errors_connect + result.errors_read + result.errors_write + result.errors_timeout,
-    samples: result.samples || undefined,
-    redisCommands: redisClient ? commandsPerAnnounce(commandsBefore, commandsAfter, result.requests) : undefined,
+    rounds: rounds.length,
+    requests,
+    rps: requests / seconds,
+    roundRps: rounds.map((r) => Math.round(r.result.rps)),
+    p50: figure('p50_ms'),
+    p90: figure('p90_ms'),
+    p99: figure('p99_ms'),
+    worstP99: Math.max(...rounds.map((r) => r.result.p99_ms)),
+    p999: figure('p999_ms'),
+    max: Math.max(...rounds.map((r) => r.result.max_ms)),
+    failures: sum((r) => r.result.failures + r.result.bad_body),
+    non2xx: sum((r) => r.result.non200),
+    socketErrors: sum(
+      (r) => r.result.errors_connect + r.result.errors_read + r.result.errors_write + r.result.errors_timeout,
+    ),
+    samples:
+      rounds
+        .map((r) => r.result.samples)
+        .filter(Boolean)
+        .join('\n') || undefined,
+    redisCommands: rounds[0].commands ? commandsPerAnnounce(rounds, requests) : undefined,
     cpu: {
       serverPercent: (100 * server) / wall,
-      usPerAnnounce: (server * 1e6) / result.requests,
+      usPerAnnounce: (server * 1e6) / requests,
       /** µs per announce by process: node, and for the tracker pg (its database backends) and redis. */
       parts,
       wrkPercent: wrk === null ? null : (100 * wrk) / wall,
@@ -68,17 +127,37 @@ async function measure(options, url, pool, pids, redisClient = null) {
   };
 }
 
-/** Redis commands sent per announce during the measured run, with Redis's own time per call, busiest first. */
-function commandsPerAnnounce(before, after, requests) {
-  const rows = [];
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function commandDeltas(before, after) {
+  const deltas = new Map();
   for (const [command, { calls, usec }] of after) {
     const previous = before.get(command) ?? { calls: 0, usec: 0 };
-    const delta = calls - previous.calls;
-    if (delta / requests >= 0.01) {
-      rows.push({ command, perAnnounce: delta / requests, usPerCall: (usec - previous.usec) / delta });
+    deltas.set(command, { calls: calls - previous.calls, usec: usec - previous.usec });
+  }
+  return deltas;
+}
+
+/** Redis commands sent per announce over all rounds, with Redis's own time per call, busiest first. */
+function commandsPerAnnounce(rounds, requests) {
+  const totals = new Map();
+  for (const { commands } of rounds) {
+    for (const [command, { calls, usec }] of commands) {
+      const total = totals.get(command) ?? { calls: 0, usec: 0 };
+      totals.set(command, { calls: total.calls + calls, usec: total.usec + usec });
+    }
+  }
+  const rows = [];
+  for (const [command, { calls, usec }] of totals) {
+    if (calls / requests >= 0.01) {
+      rows.push({ command, perAnnounce: calls / requests, usPerCall: usec / calls });
     }
   }
   return rows.sort((a, b) => b.perAnnounce * b.usPerCall - a.perAnnounce * a.usPerCall);
 }
 
-module.exports = { measure };
+module.exports = { warmUp, measureRound, combineRounds };

@@ -11,7 +11,10 @@ function printReport(rows, options) {
   const ceiling = rows.find((row) => row.store === 'ceiling' && row.status === 'ok');
   const ok = rows.filter((row) => row.status === 'ok');
 
-  console.log(`\n## Results (wrk -t${options.threads} -c${options.connections}, ${options.duration} s per store)\n`);
+  console.log(
+    `\n## Results (wrk -t${options.threads} -c${options.connections}, ${options.rounds} rounds of ${options.duration} s ` +
+      'per store, interleaved)\n',
+  );
   printTable(
     [
       'store',

@@ -11,7 +11,8 @@ const TARGETS = ['ceiling', 'memory', 'redis'];
 
 function parseOptions(argv) {
   const parsed = {
-    duration: 15,
+    duration: 10,
+    rounds: 3,
     warmup: 5,
     connections: 64,
     threads: 2,
@@ -37,7 +38,7 @@ function parseOptions(argv) {
     } else if (key === 'redis-url' && value) {
       parsed.redisUrl = value;
     } else if (
-      ['duration', 'warmup', 'connections', 'threads', 'torrents', 'users'].includes(key) &&
+      ['duration', 'rounds', 'warmup', 'connections', 'threads', 'torrents', 'users'].includes(key) &&
       Number(value) > 0
     ) {
       parsed[key] = Math.floor(Number(value));
@@ -50,7 +51,8 @@ function parseOptions(argv) {
 
 function usage(problem) {
   console.error(`${problem}
-usage: npm run bench -- [--only=ceiling,memory,redis] [--duration=15] [--warmup=5] [--connections=64] [--threads=2]
+usage: npm run bench -- [--only=ceiling,memory,redis] [--rounds=3] [--duration=10] [--warmup=5] [--connections=64]
+                        [--threads=2]
                         [--torrents=5000] [--users=50] [--redis-url=redis://…] [--profile] [--build]
                         [--close] [--keep]`);
   process.exit(2);
@@ -60,7 +62,8 @@ function printHeader(options) {
   const wrkVersion = safe(() => execFileSync('wrk', ['-v'], { encoding: 'utf8' }));
   console.log(
     `tracker bench: ${options.torrents} torrents, ${options.users} users, wrk -t${options.threads} -c${options.connections}, ` +
-      `${options.warmup} s warm-up + ${options.duration} s per store${options.close ? ', Connection: close' : ', keep-alive'}`,
+      `${options.warmup} s warm-up, then ${options.rounds} interleaved rounds of ${options.duration} s per store` +
+      (options.close ? ', Connection: close' : ', keep-alive'),
   );
   console.log(
     `node ${process.version}, ${os.cpus().length} CPUs, load average ${os
