@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { TRACKER_CONFIG, type TrackerConfig } from 'src/config/tracker.config';
+import { BatchedRefresh } from 'src/lookup/batched-refresh';
 import { InvalidationBus } from 'src/lookup/invalidation-bus';
 import type { Invalidation, TorrentSnapshot, UserSnapshot } from 'src/lookup/lookup.types';
 import { TrackerMetrics } from 'src/metrics/tracker-metrics';
@@ -10,11 +11,16 @@ import { UsersRepository } from 'src/storage/repositories/users.repository';
 
 /** Cached "not found": a flood of bad passkeys or hashes is answered from memory, never from PostgreSQL. */
 const MISSING = Symbol('missing');
-type Cached<T> = T | typeof MISSING;
+interface Cached<T> {
+  value: T | typeof MISSING;
+  loadedAt: number;
+}
 
 /**
  * Read-through cache of passkey → user, info hash → torrent and the client whitelist, for announce and scrape.
- * Entries expire after LOOKUP_CACHE_TTL_MS; admin writes invalidate them at once on every instance.
+ * Admin writes invalidate entries at once on every instance. LOOKUP_CACHE_TTL_MS bounds how long an entry is
+ * trusted without that (a lost invalidation): an older entry still answers, and is reloaded in the background in
+ * batches (BatchedRefresh), so that entries growing old never make announces wait for PostgreSQL.
  * Responses are never cached, only these lookups.
  */
 @Injectable()
@@ -25,6 +31,8 @@ export class LookupService implements OnModuleInit {
   private clientPrefixes: { prefixes: Buffer[]; loadedAt: number } | null = null;
   /** Bumped by every invalidation: a load that started before one must not store what it read. */
   private generation = 0;
+  private readonly refreshUsers = new BatchedRefresh('users', (passkeys) => this.reloadUsers(passkeys));
+  private readonly refreshTorrents = new BatchedRefresh('torrents', (hashes) => this.reloadTorrents(hashes));
 
   constructor(
     @Inject(TRACKER_CONFIG) private readonly config: TrackerConfig,
@@ -34,9 +42,9 @@ export class LookupService implements OnModuleInit {
     private readonly bus: InvalidationBus,
     private readonly metrics: TrackerMetrics,
   ) {
-    const { ttlMs, maxEntries } = config.lookupCache;
-    this.userCache = new LRUCache({ max: maxEntries, ttl: ttlMs || 1, ttlAutopurge: false });
-    this.torrentCache = new LRUCache({ max: maxEntries, ttl: ttlMs || 1, ttlAutopurge: false });
+    const { maxEntries } = config.lookupCache;
+    this.userCache = new LRUCache({ max: maxEntries });
+    this.torrentCache = new LRUCache({ max: maxEntries });
   }
 
   async onModuleInit(): Promise<void> {
@@ -53,7 +61,10 @@ export class LookupService implements OnModuleInit {
       return undefined;
     }
     this.metrics.lookup('user', 'hit');
-    return cached === MISSING ? null : cached;
+    if (this.isStale(cached)) {
+      this.refreshUsers.request(passkey);
+    }
+    return cached.value === MISSING ? null : cached.value;
   }
 
   async userByPasskey(passkey: string): Promise<UserSnapshot | null> {
@@ -64,13 +75,7 @@ export class LookupService implements OnModuleInit {
     this.metrics.lookup('user', 'miss');
     const generation = this.generation;
     const user = await this.usersRepository.findByPasskey(passkey);
-    const snapshot: UserSnapshot | null = user && {
-      id: user.id,
-      enabled: user.enabled,
-      canLeech: user.canLeech,
-      uploadMultiplier: user.uploadMultiplier,
-      downloadMultiplier: user.downloadMultiplier,
-    };
+    const snapshot = user && toUserSnapshot(user);
     this.store(this.userCache, passkey, snapshot, generation);
     return snapshot;
   }
@@ -82,7 +87,10 @@ export class LookupService implements OnModuleInit {
       return undefined;
     }
     this.metrics.lookup('torrent', 'hit');
-    return cached === MISSING ? null : cached;
+    if (this.isStale(cached)) {
+      this.refreshTorrents.request(infoHash);
+    }
+    return cached.value === MISSING ? null : cached.value;
   }
 
   async torrent(infoHash: string): Promise<TorrentSnapshot | null> {
@@ -103,23 +111,16 @@ export class LookupService implements OnModuleInit {
     const found = new Map<string, TorrentSnapshot>();
     const missing: string[] = [];
     for (const infoHash of infoHashes) {
-      const cached = this.torrentCache.get(infoHash);
+      const cached = this.cachedTorrent(infoHash);
       if (cached === undefined) {
         missing.push(infoHash);
-      } else if (cached !== MISSING) {
+      } else if (cached) {
         found.set(infoHash, cached);
       }
     }
     if (missing.length > 0) {
-      const generation = this.generation;
-      const loaded = new Map((await this.torrentsRepository.findManyByInfoHash(missing)).map((t) => [t.infoHash, t]));
-      for (const infoHash of missing) {
-        const torrent = loaded.get(infoHash);
-        const snapshot = torrent ? toTorrentSnapshot(torrent) : null;
-        this.store(this.torrentCache, infoHash, snapshot, generation);
-        if (snapshot) {
-          found.set(infoHash, snapshot);
-        }
+      for (const snapshot of await this.reloadTorrents(missing)) {
+        found.set(snapshot.infoHash, snapshot);
       }
     }
     return found;
@@ -180,6 +181,38 @@ export class LookupService implements OnModuleInit {
     }
   }
 
+  /** Loads these passkeys' users (or their absence) into the cache. */
+  private async reloadUsers(passkeys: string[]): Promise<void> {
+    const generation = this.generation;
+    const users = new Map((await this.usersRepository.findManyByPasskey(passkeys)).map((u) => [u.passkey, u]));
+    for (const passkey of passkeys) {
+      const user = users.get(passkey);
+      this.store(this.userCache, passkey, user ? toUserSnapshot(user) : null, generation);
+    }
+  }
+
+  /** Loads these torrents (or their absence) into the cache; returns the ones found. */
+  private async reloadTorrents(infoHashes: string[]): Promise<TorrentSnapshot[]> {
+    const generation = this.generation;
+    const torrents = new Map(
+      (await this.torrentsRepository.findManyByInfoHash(infoHashes)).map((t) => [t.infoHash, t]),
+    );
+    const found: TorrentSnapshot[] = [];
+    for (const infoHash of infoHashes) {
+      const torrent = torrents.get(infoHash);
+      const snapshot = torrent ? toTorrentSnapshot(torrent) : null;
+      this.store(this.torrentCache, infoHash, snapshot, generation);
+      if (snapshot) {
+        found.push(snapshot);
+      }
+    }
+    return found;
+  }
+
+  private isStale(cached: Cached<unknown>): boolean {
+    return Date.now() - cached.loadedAt >= this.config.lookupCache.ttlMs;
+  }
+
   private store<T extends object>(
     cache: LRUCache<string, Cached<T>>,
     key: string,
@@ -187,9 +220,19 @@ export class LookupService implements OnModuleInit {
     generation: number,
   ): void {
     if (generation === this.generation && this.config.lookupCache.ttlMs > 0) {
-      cache.set(key, value ?? MISSING);
+      cache.set(key, { value: value ?? MISSING, loadedAt: Date.now() });
     }
   }
+}
+
+function toUserSnapshot(user: UserSnapshot): UserSnapshot {
+  return {
+    id: user.id,
+    enabled: user.enabled,
+    canLeech: user.canLeech,
+    uploadMultiplier: user.uploadMultiplier,
+    downloadMultiplier: user.downloadMultiplier,
+  };
 }
 
 function toTorrentSnapshot(torrent: TorrentSnapshot): TorrentSnapshot {

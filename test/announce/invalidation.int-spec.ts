@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { announceUrl, peerId } from 'test/support/announce-url';
 import { Answer } from 'test/support/bencode-answer';
 import { createTestApp, type TestApp } from 'test/support/test-app';
-import { sleep } from 'test/support/wait-for';
+import { sleep, waitFor } from 'test/support/wait-for';
 
 /**
  * CONTRACT §5 "at once": after an admin write on one instance, the next request on any other instance sees it,
@@ -70,5 +71,38 @@ describe('cache invalidation across instances sharing Redis and PostgreSQL', () 
 
     await writer.api('DELETE', '/api/users/1');
     expect(await failureOn(reader, url(rotated.passkey), /Unknown passkey/)).toMatch(/Unknown passkey/);
+  });
+});
+
+/** LOOKUP_CACHE_TTL_MS bounds how long a change the instance was never told of (a lost invalidation) goes unseen. */
+describe('lookup cache entries past their TTL', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ LOOKUP_CACHE_TTL_MS: '300' });
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('keep answering while they are reloaded in the background, then give the new answer', async () => {
+    const { body: user } = await t.api('POST', '/api/users', { id: 1 });
+    const infoHash = randomBytes(20);
+    await t.api('POST', '/api/torrents', { infoHash: infoHash.toString('hex') });
+    const url = announceUrl(user.passkey, { infoHash, peerId: peerId(), left: 0 });
+    expect(new Answer((await t.get(url)).body).failure).toBeUndefined();
+
+    // Behind the tracker's back: no invalidation reaches the cache.
+    await t.app.get(DataSource).query(`UPDATE users SET enabled = false WHERE id = 1`);
+    await sleep(350);
+    // Stale: this announce is answered from the cache at once and asks for a reload.
+    expect(new Answer((await t.get(url)).body).failure).toBeUndefined();
+    const failure = await waitFor(async () => new Answer((await t.get(url)).body).failure, {
+      description: 'the reloaded user',
+      timeoutMs: 2000,
+      intervalMs: 20,
+    });
+    expect(failure).toMatch(/disabled/);
   });
 });

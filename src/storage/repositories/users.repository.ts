@@ -23,6 +23,10 @@ export class UsersRepository {
     return this.users.findOneBy({ passkey });
   }
 
+  findManyByPasskey(passkeys: string[]): Promise<UserEntity[]> {
+    return this.users.createQueryBuilder('u').where('u.passkey = ANY(:passkeys)', { passkeys }).getMany();
+  }
+
   /** Null when the id or the passkey is taken. */
   async insert(user: NewUser): Promise<UserEntity | null> {
     try {
