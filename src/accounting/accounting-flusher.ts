@@ -79,9 +79,12 @@ export class AccountingFlusher implements OnApplicationBootstrap, OnModuleDestro
         const result = await this.ledger.apply(batch);
         await this.peers.ackPending(batch.id);
         this.metrics.flushBatchSize.observe(batch.accounts.length);
-        for (const infoHash of result.snatchedTorrents) {
+        if (result.snatches.length > 0) {
           // Announces answer `downloaded` from the cached torrent: let them see the new snatch.
-          await this.lookup.invalidate({ kind: 'torrent', infoHash });
+          await this.lookup.invalidate({
+            kind: 'snatches',
+            counts: result.snatches.map(({ infoHash, completed }) => [infoHash, completed]),
+          });
         }
         if (!untilEmpty && batch.accounts.length < BATCH_ACCOUNTS) {
           this.lastDrainedAt = Date.now();

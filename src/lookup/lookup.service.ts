@@ -170,6 +170,11 @@ export class LookupService implements OnModuleInit {
       case 'torrent':
         this.torrentCache.delete(invalidation.infoHash);
         break;
+      case 'snatches':
+        for (const [infoHash, completed] of invalidation.counts) {
+          this.updateCompleted(infoHash, completed);
+        }
+        break;
       case 'clients':
         this.clientPrefixes = null;
         break;
@@ -207,6 +212,14 @@ export class LookupService implements OnModuleInit {
       }
     }
     return found;
+  }
+
+  /** Counts only grow; from several instances' flushes they may arrive out of order. */
+  private updateCompleted(infoHash: string, completed: number): void {
+    const cached = this.torrentCache.peek(infoHash);
+    if (cached && cached.value !== MISSING && completed > cached.value.completed) {
+      cached.value = { ...cached.value, completed };
+    }
   }
 
   private isStale(cached: Cached<unknown>): boolean {

@@ -19,4 +19,9 @@ export interface TorrentSnapshot {
 
 /** What changed, so that every instance drops the matching cache entries. */
 export type Invalidation =
-  { kind: 'passkey'; passkey: string } | { kind: 'torrent'; infoHash: string } | { kind: 'clients' } | { kind: 'all' };
+  | { kind: 'passkey'; passkey: string }
+  | { kind: 'torrent'; infoHash: string }
+  /** New snatch counts by info hash: cached torrents take them in place, so they stay cached. */
+  | { kind: 'snatches'; counts: [infoHash: string, completed: number][] }
+  | { kind: 'clients' }
+  | { kind: 'all' };

@@ -227,7 +227,7 @@ describe.each(STORES)('accounting on the %s peer store (CONTRACT §4)', (_store,
       ],
     });
 
-    expect(result).toEqual({ applied: true, snatchedTorrents: [live.infoHash] });
+    expect(result).toEqual({ applied: true, snatches: [{ infoHash: live.infoHash, completed: 1 }] });
     const rows: { user_id: number; info_hash: string }[] = await t.app
       .get(DataSource)
       .query(`SELECT user_id, info_hash FROM history WHERE user_id = ANY($1)`, [[live.userId, gone.userId]]);

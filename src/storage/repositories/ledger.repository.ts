@@ -7,8 +7,13 @@ import { pgArray } from 'src/storage/repositories/pg-array.util';
 export interface AppliedBatch {
   /** False when this batch id was applied before (a redelivery): nothing was written. */
   applied: boolean;
-  /** Torrents whose snatch count rose. */
-  snatchedTorrents: string[];
+  /** Torrents whose snatch count rose, with the new count. */
+  snatches: SnatchCount[];
+}
+
+export interface SnatchCount {
+  infoHash: string;
+  completed: number;
 }
 
 /** One user's share of a batch, summed in the process so that PostgreSQL updates each user row once. */
@@ -42,7 +47,7 @@ export class LedgerRepository {
         [batch.id, batch.accounts.length],
       );
       if (inserted.length === 0) {
-        return { applied: false, snatchedTorrents: [] };
+        return { applied: false, snatches: [] };
       }
       const torrents = await this.registeredTorrents(manager, batch.accounts);
       const known = batch.accounts.filter((account) => torrents.has(account.infoHash));
@@ -50,8 +55,8 @@ export class LedgerRepository {
       // leaving history behind (history has no foreign keys; see the migration CheaperFlushWrites).
       const liveUsers = known.length > 0 ? await this.creditUsers(manager, known) : new Set<number>();
       const accounts = known.filter((account) => liveUsers.has(account.userId));
-      const snatched = accounts.length > 0 ? await this.writeHistory(manager, accounts) : [];
-      return { applied: true, snatchedTorrents: snatched };
+      const snatches = accounts.length > 0 ? await this.writeHistory(manager, accounts) : [];
+      return { applied: true, snatches };
     });
   }
 
@@ -106,10 +111,10 @@ export class LedgerRepository {
   }
 
   /** Upserts the history rows and counts first completions as snatches; returns the torrents snatched. */
-  private async writeHistory(manager: EntityManager, accounts: PendingAccount[]): Promise<string[]> {
+  private async writeHistory(manager: EntityManager, accounts: PendingAccount[]): Promise<SnatchCount[]> {
     const column = (pick: (account: PendingAccount) => number | string | null) => pgArray(accounts.map(pick));
     // Structured: for an UPDATE, a plain query() answers [rows, count] rather than the rows.
-    const result: { records: { info_hash: string }[] } = await manager.queryRunner!.query(
+    const result: { records: { info_hash: string; completed: number }[] } = await manager.queryRunner!.query(
       `WITH input AS (
          SELECT user_id, info_hash, uploaded, downloaded, raw_uploaded, raw_downloaded, seed_time_ms,
                 to_timestamp(completed_ms / 1000.0) AS completed_at,
@@ -146,7 +151,7 @@ export class LedgerRepository {
        )
        UPDATE torrents t SET completed = t.completed + s.n
        FROM new_snatches s WHERE t.info_hash = s.info_hash
-       RETURNING t.info_hash`,
+       RETURNING t.info_hash, t.completed`,
       [
         column((a) => a.userId),
         column((a) => a.infoHash),
@@ -161,7 +166,7 @@ export class LedgerRepository {
       ],
       true,
     );
-    return result.records.map((row) => row.info_hash);
+    return result.records.map((row) => ({ infoHash: row.info_hash, completed: row.completed }));
   }
 }
 
