@@ -36,9 +36,9 @@ export class RedisLedger {
     private readonly options: RedisLedgerOptions,
   ) {}
 
-  /** The announce script saw this swarm's ledger go from empty to non-empty. */
-  async markDirty(infoHash: string): Promise<void> {
-    await this.client.sadd(this.keys.dirty, infoHash);
+  /** The announce script saw these swarms' ledgers go from empty to non-empty. */
+  async markDirty(infoHashes: string[]): Promise<void> {
+    await this.client.sadd(this.keys.dirty, ...infoHashes);
   }
 
   async claim(maxAccounts: number): Promise<PendingBatch | null> {

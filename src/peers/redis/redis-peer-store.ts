@@ -1,4 +1,4 @@
-import { Logger, type OnModuleDestroy } from '@nestjs/common';
+import { type OnModuleDestroy } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
 import { PeerStore } from 'src/peers/peer-store';
 import type {
@@ -11,6 +11,7 @@ import type {
   SwarmUsers,
   UserTorrents,
 } from 'src/peers/peer-store.types';
+import { AnnounceSideWrites } from 'src/peers/redis/announce-side-writes';
 import { decodePeer, encodeMember, EVENT_CODES, packSampledPeers, recordState } from 'src/peers/redis/redis-peer.codec';
 import { RedisPeerCounters } from 'src/peers/redis/redis-peer-counters';
 import { RedisKeys } from 'src/peers/redis/redis-keys';
@@ -69,12 +70,12 @@ const OWN_PEER_SLACK = 2;
  * to each swarm's latest announce.
  */
 export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
-  private readonly logger = new Logger(RedisPeerStore.name);
   private readonly ttlMs: number;
   private readonly keys: RedisKeys;
   private readonly scripts: RedisScripts;
   private readonly ledger: RedisLedger;
   private readonly users: RedisUserIndex;
+  private readonly sideWrites: AnnounceSideWrites;
   private readonly counters: RedisPeerCounters;
 
   constructor(
@@ -90,6 +91,7 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
       recoverEveryMs: options.recoverEveryMs ?? 300_000,
     });
     this.users = new RedisUserIndex(client, this.keys, this.ttlMs);
+    this.sideWrites = new AnnounceSideWrites(this.ledger, this.users);
     this.counters = new RedisPeerCounters(client, this.keys, this.ttlMs);
   }
 
@@ -124,7 +126,7 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
       a.event === 'stopped' ? null : { seeder: a.left === 0, lastAnnounce: a.now },
     );
     if (indexDue === 1 || dirty === 1) {
-      await this.afterTransition(a, indexDue === 1, dirty === 1);
+      await this.sideWrites.add(a, { dirty: dirty === 1, indexDue: indexDue === 1 });
     }
     const peers = packSampledPeers(a.userId, [fromSeeders, fromLeechers], a.numwant, a.wantPeerIds);
     return { complete, incomplete, peers };
@@ -206,23 +208,6 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
 
   async ping(): Promise<void> {
     await this.client.ping();
-  }
-
-  /** The writes outside the swarm's slot; failures are repaired later (recovery scan, index refresh), not thrown. */
-  private async afterTransition(a: PeerAnnounce, indexDue: boolean, dirty: boolean): Promise<void> {
-    const writes: Promise<unknown>[] = [];
-    if (dirty) {
-      writes.push(this.ledger.markDirty(a.infoHash));
-    }
-    if (indexDue) {
-      writes.push(this.users.add(a.userId, a.infoHash, a.now));
-    }
-    const results = await Promise.allSettled(writes);
-    for (const r of results) {
-      if (r.status === 'rejected') {
-        this.logger.warn(`Index update after announce failed (repaired later): ${String(r.reason)}`);
-      }
-    }
   }
 
   /** Removed records leave the tracker-wide counters. */

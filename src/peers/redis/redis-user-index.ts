@@ -26,9 +26,16 @@ export class RedisUserIndex {
     this.keepMs = ttlMs * 10;
   }
 
-  async add(userId: number, infoHash: string, now: number): Promise<void> {
+  /** Lists these swarms (info hash → when) for the user. */
+  async add(userId: number, swarms: Map<string, number>): Promise<void> {
     const key = this.keys.user(userId);
-    await this.client.pipeline().zadd(key, now, Buffer.from(infoHash, 'hex')).pexpire(key, this.keepMs).exec();
+    const members: (number | Buffer)[] = [];
+    for (const [infoHash, now] of swarms) {
+      members.push(now, Buffer.from(infoHash, 'hex'));
+    }
+    // Two commands rather than a pipeline of their own: the connection's autopipelining sends them with the other
+    // commands of this turn of the event loop, where an explicit pipeline costs an object and a socket write.
+    await Promise.all([this.client.zadd(key, ...members), this.client.pexpire(key, this.keepMs)]);
   }
 
   /** Swarms the user may have peers in at `now` (older entries are pruned), or every listed one when `now` is null. */
