@@ -1,24 +1,29 @@
 /**
  * One announce, atomically, in the swarm's slot (layout: redis-keys.ts). Embedded as a string so that the compiled
  * dist/ has it; every number that must stay exact up to 2^53 travels as a packed double (struct 'd'), never through
- * tostring(). Time is only ARGV[3] (the caller's `now`), so tests control it.
+ * tostring(). Time is only the caller's `now`, so tests control it.
  *
  * KEYS: 1 peers hash, 2 seeders zset, 3 leechers zset, 4 pending ledger hash
- * ARGV: 1 member (4-byte user id .. 20-byte peer id .. 4|16-byte ip .. 2-byte port), 2 ip text, 3 now,
- *       4 uploaded, 5 downloaded, 6 left, 7 event (n|s|c|x = none|started|completed|stopped),
- *       8 upload factor, 9 download factor, 10 ttl ms, 11 members wanted, 12 random integer
+ * ARGV: 1 member (4-byte user id .. 20-byte peer id .. 4|16-byte ip .. 2-byte port), 2 ip text,
+ *       3 nine big-endian doubles (ANNOUNCE_NUMBERS): now, uploaded, downloaded, left, upload factor,
+ *         download factor, ttl ms, members wanted, random integer; one argument rather than nine, because each
+ *         argument costs ioredis an encoding and Redis a parse,
+ *       4 event (n|s|c|x = none|started|completed|stopped)
  * Returns: {seeders, leechers, seeder members, leecher members, index entry due (0|1), ledger became non-empty (0|1),
  *           previous role (0 none or expired, 1 leecher, 2 seeder), previous last announce}
- *   The members are windows of live peers at random offsets, at most ARGV[11] in all, seeders first, possibly
+ *   The members are windows of live peers at random offsets, at most `members wanted` in all, seeders first, possibly
  *   including the announcing user's own peers: Node filters and packs them, which costs Redis far less than Lua.
  *   The user index entry (user → swarm) is due for a new peer and once per 8-TTL period of a live one.
  */
+/** Byte length of ARGV[3]. */
+export const ANNOUNCE_NUMBERS = 9 * 8;
+
 export const ANNOUNCE_LUA = `
 local peers, seeders, leechers, ledger = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local member, ip = ARGV[1], ARGV[2]
 local field = string.sub(member, 1, 24)
-local now, up, down, left = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local event, ttl = ARGV[7], tonumber(ARGV[10])
+local now, up, down, left, upFactor, downFactor, ttl, want, rnd = struct.unpack('>ddddddddd', ARGV[3])
+local event = ARGV[4]
 local cutoff = now - ttl
 local seeder = left == 0
 local creditUp, creditDown, rawUp, rawDown, seed = 0, 0, 0, 0, 0
@@ -44,8 +49,8 @@ if old then
     if event ~= 's' then
       if up >= baseUp and down >= baseDown then
         rawUp, rawDown = up - baseUp, down - baseDown
-        creditUp = math.floor(rawUp * tonumber(ARGV[8]))
-        creditDown = math.floor(rawDown * tonumber(ARGV[9]))
+        creditUp = math.floor(rawUp * upFactor)
+        creditDown = math.floor(rawDown * downFactor)
       end
       if flags == 1 and now > last then
         seed = now - last
@@ -134,9 +139,7 @@ local function window(set, total, live, random, count)
   return out
 end
 local fromSeeders, fromLeechers = {}, {}
-local want = tonumber(ARGV[11])
 if event ~= 'x' and want > 0 then
-  local rnd = tonumber(ARGV[12])
   if seeder then
     fromLeechers = window(leechers, totalLeechers, liveLeechers, rnd, want)
   else

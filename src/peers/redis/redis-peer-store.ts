@@ -12,7 +12,14 @@ import type {
   UserTorrents,
 } from 'src/peers/peer-store.types';
 import { AnnounceSideWrites } from 'src/peers/redis/announce-side-writes';
-import { decodePeer, encodeMember, EVENT_CODES, packSampledPeers, recordState } from 'src/peers/redis/redis-peer.codec';
+import {
+  decodePeer,
+  encodeAnnounceNumbers,
+  encodeMember,
+  EVENT_CODES,
+  packSampledPeers,
+  recordState,
+} from 'src/peers/redis/redis-peer.codec';
 import { RedisPeerCounters } from 'src/peers/redis/redis-peer-counters';
 import { RedisKeys } from 'src/peers/redis/redis-keys';
 import { RedisLedger } from 'src/peers/redis/redis-ledger';
@@ -109,16 +116,18 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
       keys.ledger,
       encodeMember(a.userId, a.peerId, a.ipBytes, a.port),
       a.ip,
-      a.now,
-      a.uploaded,
-      a.downloaded,
-      a.left,
+      encodeAnnounceNumbers([
+        a.now,
+        a.uploaded,
+        a.downloaded,
+        a.left,
+        a.uploadFactor,
+        a.downloadFactor,
+        this.ttlMs,
+        a.numwant > 0 ? a.numwant + OWN_PEER_SLACK : 0,
+        Math.floor(Math.random() * 0x1000000000000),
+      ]),
       EVENT_CODES[a.event],
-      a.uploadFactor,
-      a.downloadFactor,
-      this.ttlMs,
-      a.numwant > 0 ? a.numwant + OWN_PEER_SLACK : 0,
-      Math.floor(Math.random() * 0x1000000000000),
     );
     const [complete, incomplete, fromSeeders, fromLeechers, indexDue, dirty, prevRole, prevLast] = reply;
     this.counters.move(

@@ -1,4 +1,5 @@
 import { ipv4Text, ipv6Text } from 'src/peers/ip-text.util';
+import { ANNOUNCE_NUMBERS } from 'src/peers/redis/announce.lua';
 import type { AnnounceEvent, PeerView, PendingAccount, SelectedPeers } from 'src/peers/peer-store.types';
 
 /*
@@ -38,6 +39,15 @@ export function encodeMember(userId: number, peerId: Buffer, ipBytes: Buffer, po
   ipBytes.copy(member, FIELD_BYTES);
   member.writeUInt16BE(port, FIELD_BYTES + ipBytes.length);
   return member;
+}
+
+/** The announce script's numbers, in the order of ANNOUNCE_LUA's ARGV[3]. */
+export function encodeAnnounceNumbers(numbers: readonly number[]): Buffer {
+  const packed = Buffer.allocUnsafe(ANNOUNCE_NUMBERS);
+  for (let i = 0; i < ANNOUNCE_NUMBERS / 8; i++) {
+    packed.writeDoubleBE(numbers[i], i * 8);
+  }
+  return packed;
 }
 
 const IPV4_MEMBER = FIELD_BYTES + 6;
