@@ -4,8 +4,12 @@
 --   passkey    one of the registered users' passkeys (BENCH_PASSKEYS, one a line), picked at random;
 --   info_hash  one of the registered torrents (BENCH_TORRENTS, 40 hex a line), sent as 20 raw bytes,
 --              every byte percent-encoded, as clients do;
---   peer_id    "-qB4650-" + 12 random bytes, percent-encoded: with a random port, almost every
---              announce is a new peer, so swarms grow during the run;
+--   peer_id    with BENCH_PEERS=N (N > 0), one of N peers that keep announcing, as clients do: peer g is
+--              "-qB4650-" + g in 12 digits, of passkey g mod users and torrent (g div users) mod torrents,
+--              a quarter of them seeders; its uploaded/downloaded grow and its left shrinks from one
+--              announce to the next; each wrk thread owns its own peers, so their totals stay monotonic.
+--              With BENCH_PEERS=0, "-qB4650-" + 12 random bytes and a random port: every announce is a
+--              new peer (the worst case: swarms grow during the run, every announce opens a peer);
 --   left=0 for ~25% (seeders); event=started for BENCH_STARTED (default 10%), completed for 1%;
 --   numwant=50, compact=1, no_peer_id=1; keep-alive unless BENCH_CLOSE=1.
 -- response() counts failures: a status other than 200, or a body that is not a bencoded
@@ -18,6 +22,8 @@ local TORRENTS_FILE = os.getenv("BENCH_TORRENTS") or "torrents.txt"
 local PASSKEYS_FILE = os.getenv("BENCH_PASSKEYS") or "passkeys.txt"
 local P_STARTED = tonumber(os.getenv("BENCH_STARTED") or "0.10")
 local CLOSE = os.getenv("BENCH_CLOSE") == "1"
+local PEERS = tonumber(os.getenv("BENCH_PEERS") or "0")
+local THREADS = tonumber(os.getenv("BENCH_THREADS") or "1")
 
 local random, floor, concat, format = math.random, math.floor, table.concat, string.format
 
@@ -37,6 +43,8 @@ local torrents, ntorrents = {}, 0
 local passkeys, npasskeys = {}, 0
 local enc = {}
 local peer_prefix
+-- BENCH_PEERS > 0: this thread's peers (global numbers) and their running totals.
+local mine, up, down, left_of, nmine = {}, {}, {}, {}, 0
 local headers = {}
 local buf = {}
 
@@ -73,12 +81,52 @@ function init(args)
   peer_prefix = concat(pp)
 
   math.randomseed(os.time() * 1000 + (tid or 0) * 7919 + floor(os.clock() * 1e6))
+  if PEERS > 0 then
+    for g = (tid or 1) - 1, PEERS - 1, THREADS do
+      nmine = nmine + 1
+      mine[nmine], up[nmine], down[nmine] = g, 0, 0
+      left_of[nmine] = (g % 4 == 0) and 0 or 4000000000
+    end
+    assert(nmine > 0, "BENCH_PEERS is smaller than the number of wrk threads")
+  end
   headers["User-Agent"] = "qBittorrent/4.6.5"
   headers["Accept-Encoding"] = "gzip"
   if CLOSE then headers["Connection"] = "close" end
 end
 
+-- One of the population's peers announces again.
+local function known_peer_request()
+  local k = random(nmine)
+  local g = mine[k]
+  local event = ""
+  local r = random()
+  if r < P_STARTED then
+    event = "&event=started"
+  elseif r < P_STARTED + 0.01 and left_of[k] > 0 then
+    event = "&event=completed"
+    left_of[k] = 0
+  end
+  up[k] = up[k] + random(0, 4000000)
+  if left_of[k] > 0 then
+    local got = random(0, 4000000)
+    down[k] = down[k] + got
+    left_of[k] = math.max(1, left_of[k] - got)
+  end
+  local path = "/" .. passkeys[(g % npasskeys) + 1] .. "/announce" ..
+    "?info_hash=" .. torrents[(floor(g / npasskeys) % ntorrents) + 1] ..
+    "&peer_id=" .. peer_prefix .. format("%012d", g) ..
+    "&port=" .. (1024 + g % 60000) ..
+    "&uploaded=" .. format("%.0f", up[k]) ..
+    "&downloaded=" .. format("%.0f", down[k]) ..
+    "&left=" .. format("%.0f", left_of[k]) ..
+    "&corrupt=0&key=" .. format("%08X", g) ..
+    event ..
+    "&numwant=50&compact=1&no_peer_id=1&supportcrypto=1"
+  return wrk.format("GET", path, headers)
+end
+
 function request()
+  if PEERS > 0 then return known_peer_request() end
   for i = 1, 12 do buf[i] = enc[random(0, 255)] end
   local left = 0
   if random() >= 0.25 then left = random(1, 4000000000) end

@@ -12,6 +12,7 @@ function loadOf(options, target) {
     connections: options.connections,
     threads: options.threads,
     pool: target.pool,
+    peers: options.peers,
     close: options.close,
   };
 }

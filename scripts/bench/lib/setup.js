@@ -18,6 +18,7 @@ function parseOptions(argv) {
     threads: 2,
     torrents: 5000,
     users: 50,
+    peers: 100_000,
     only: TARGETS,
     redisUrl: process.env.BENCH_REDIS_URL || undefined,
     profile: false,
@@ -38,8 +39,9 @@ function parseOptions(argv) {
     } else if (key === 'redis-url' && value) {
       parsed.redisUrl = value;
     } else if (
-      ['duration', 'rounds', 'warmup', 'connections', 'threads', 'torrents', 'users'].includes(key) &&
-      Number(value) > 0
+      (['duration', 'rounds', 'warmup', 'connections', 'threads', 'torrents', 'users'].includes(key) &&
+        Number(value) > 0) ||
+      (key === 'peers' && /^\d+$/.test(value ?? ''))
     ) {
       parsed[key] = Math.floor(Number(value));
     } else {
@@ -53,7 +55,7 @@ function usage(problem) {
   console.error(`${problem}
 usage: npm run bench -- [--only=ceiling,memory,redis] [--rounds=3] [--duration=10] [--warmup=5] [--connections=64]
                         [--threads=2]
-                        [--torrents=5000] [--users=50] [--redis-url=redis://…] [--profile] [--build]
+                        [--torrents=5000] [--users=50] [--peers=100000 (0: a new peer every announce)] [--redis-url=redis://…] [--profile] [--build]
                         [--close] [--keep]`);
   process.exit(2);
 }
@@ -61,7 +63,9 @@ usage: npm run bench -- [--only=ceiling,memory,redis] [--rounds=3] [--duration=1
 function printHeader(options) {
   const wrkVersion = safe(() => execFileSync('wrk', ['-v'], { encoding: 'utf8' }));
   console.log(
-    `tracker bench: ${options.torrents} torrents, ${options.users} users, wrk -t${options.threads} -c${options.connections}, ` +
+    `tracker bench: ${options.torrents} torrents, ${options.users} users, ` +
+      (options.peers > 0 ? `${options.peers} peers announcing again and again` : 'a new random peer every announce') +
+      `, wrk -t${options.threads} -c${options.connections}, ` +
       `${options.warmup} s warm-up, then ${options.rounds} interleaved rounds of ${options.duration} s per store` +
       (options.close ? ', Connection: close' : ', keep-alive'),
   );

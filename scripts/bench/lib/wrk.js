@@ -9,13 +9,15 @@ const SCRIPT = path.join(__dirname, '..', 'announce.lua');
  * One wrk run against `url`. `pool` names the torrents and passkeys files announce.lua reads. Resolves with the
  * parsed figures (requests, rps, p50_ms, p99_ms, failures, non200, errors_*) and wrk's own output.
  */
-async function runWrk({ url, seconds, connections, threads, pool, close = false }) {
+async function runWrk({ url, seconds, connections, threads, pool, peers, close = false }) {
   const args = [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', '--timeout', '5s', '-s', SCRIPT, url];
   const env = {
     ...process.env,
     BENCH_TORRENTS: pool.torrentsFile,
     BENCH_PASSKEYS: pool.passkeysFile,
     BENCH_CLOSE: close ? '1' : '0',
+    BENCH_PEERS: String(peers),
+    BENCH_THREADS: String(threads),
   };
   const { code, signal, stdout, stderr } = await run('wrk', args, { env, timeoutMs: (seconds + 30) * 1000 });
   const line = stdout.split('\n').find((text) => text.startsWith('RESULT '));
