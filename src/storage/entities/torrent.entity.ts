@@ -1,6 +1,12 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-/** A registered torrent. Deleting only sets `deleted`, so history keeps its rows and announces get a precise failure. */
+/**
+ * A registered torrent. Deleting only sets `deleted`, so history keeps its rows and announces get a precise failure.
+ * The checks are the migration's, by their PostgreSQL names, so that `migration:generate` leaves them alone.
+ */
+@Check('torrents_info_hash_check', `info_hash ~ '^[0-9a-f]{40}$'`)
+@Check('torrents_upload_multiplier_check', 'upload_multiplier >= 0')
+@Check('torrents_download_multiplier_check', 'download_multiplier >= 0')
 @Entity({ name: 'torrents' })
 export class TorrentEntity {
   /** 40 lowercase hex characters. */

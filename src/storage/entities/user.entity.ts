@@ -1,7 +1,13 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { bigintToNumber } from 'src/storage/entities/bigint.transformer';
 
-/** A member of the site. `id` is the site's own id; the site owns the account, the tracker its counters. */
+/**
+ * A member of the site. `id` is the site's own id; the site owns the account, the tracker its counters.
+ * The checks are the migration's, by their PostgreSQL names, so that `migration:generate` leaves them alone.
+ */
+@Check('users_id_check', 'id > 0')
+@Check('users_upload_multiplier_check', 'upload_multiplier >= 0')
+@Check('users_download_multiplier_check', 'download_multiplier >= 0')
 @Entity({ name: 'users' })
 export class UserEntity {
   @PrimaryColumn({ type: 'integer' })
