@@ -152,10 +152,12 @@ function targetVerdicts(rows, ceiling, options) {
         measured: `${fixed(row.p99, 2)} ms at ${options.connections} connections`,
       });
     } else {
+      // The framework alone, for scale: on a slow or busy box even the fixed body misses the target.
+      const context = ceiling ? ` (ceiling: ${fixed(ceiling.p99, 2)} ms)` : '';
       verdicts.push({
         target,
         result: row.p99 <= P99_TARGET_MS ? 'PASS' : 'FAIL',
-        measured: `${fixed(row.p99, 2)} ms`,
+        measured: `${fixed(row.p99, 2)} ms${context}`,
       });
     }
   }
