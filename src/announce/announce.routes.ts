@@ -46,19 +46,22 @@ export class AnnounceRoutes implements OnModuleInit {
     return this.announces.scrape(context);
   }
 
-  /** Sends the answer, or the failure filter's; either way HTTP 200 and bencoded. */
+  /**
+   * Sends the answer, or the failure filter's; either way HTTP 200 and bencoded. Neither callback may throw: a
+   * promise callback that throws is an unhandled rejection, which ends the process.
+   */
   private serve(reply: FastifyReply, action: TrackerAction, answer: Promise<Buffer>): void {
     answer.then(
-      (body) => reply.header('content-type', 'text/plain').send(body),
-      (error: unknown) => this.sendFailure(reply, action, error),
+      (body) => this.send(reply, () => body),
+      (error: unknown) => this.send(reply, () => this.failures.catch(error, action)),
     );
   }
 
-  private sendFailure(reply: FastifyReply, action: TrackerAction, error: unknown): void {
+  private send(reply: FastifyReply, body: () => Buffer): void {
     try {
-      reply.header('content-type', 'text/plain').send(this.failures.catch(error, action));
+      reply.header('content-type', 'text/plain').send(body());
     } catch (unexpected) {
-      // Only if the filter itself throws: Fastify answers 500 and logs it.
+      // Only a bug (in the failure filter, say) gets here: Fastify answers 500 and logs it.
       reply.send(unexpected);
     }
   }
