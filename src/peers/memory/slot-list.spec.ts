@@ -21,15 +21,6 @@ describe('SlotList', () => {
     }
   });
 
-  it('keeps positions right across swaps', () => {
-    const slots = new PeerSlotTable(64);
-    const list = new SlotList(slots);
-    [5, 6, 7].forEach((s) => list.add(s));
-    list.swap(0, 2);
-    expect([...list.items.subarray(0, 3)]).toEqual([7, 6, 5]);
-    expect([slots.listPos[7], slots.listPos[5]]).toEqual([0, 2]);
-  });
-
   it('grows and shrinks its array with the swarm', () => {
     const slots = new PeerSlotTable(2048);
     const list = new SlotList(slots);

@@ -4,7 +4,7 @@ const MIN_CAPACITY = 4;
 
 /**
  * An unordered list of slots (a swarm's seeders or leechers) in a growable Int32Array. Each slot's index is kept
- * in the table's `listPos`, so removal is a swap with the last item: O(1), and sampling can shuffle in place.
+ * in the table's `listPos`, so removal is a swap with the last item: O(1).
  */
 export class SlotList {
   items = new Int32Array(MIN_CAPACITY);
@@ -30,17 +30,6 @@ export class SlotList {
     if (this.items.length > MIN_CAPACITY && this.count < this.items.length / 4) {
       this.resize(Math.max(MIN_CAPACITY, this.items.length / 2));
     }
-  }
-
-  /** Swaps two positions, keeping `listPos` right (used by in-place sampling). */
-  swap(i: number, j: number): void {
-    const items = this.items;
-    const a = items[i];
-    const b = items[j];
-    items[i] = b;
-    items[j] = a;
-    this.slots.listPos[b] = i;
-    this.slots.listPos[a] = j;
   }
 
   private resize(capacity: number): void {
