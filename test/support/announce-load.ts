@@ -331,12 +331,14 @@ export class AnnounceLoad {
         },
       );
       req.on('socket', (socket) => {
-        if (!socket.connecting) {
-          connected = true; // a reused keep-alive connection
-        }
-        socket.once('connect', () => {
+        if (socket.connecting) {
+          socket.once('connect', () => {
+            connected = true;
+          });
+        } else {
+          // A reused keep-alive connection: it connected long ago, and a listener here would never fire nor go.
           connected = true;
-        });
+        }
       });
       req.on('timeout', () => req.destroy(new Error('request timed out')));
       req.on('error', (error: NodeJS.ErrnoException) => {
