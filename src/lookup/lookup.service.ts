@@ -20,7 +20,8 @@ interface Cached<T> {
  * Read-through cache of passkey → user, info hash → torrent and the client whitelist, for announce and scrape.
  * Admin writes invalidate entries at once on every instance. LOOKUP_CACHE_TTL_MS bounds how long an entry is
  * trusted without that (a lost invalidation): an older entry still answers, and is reloaded in the background in
- * batches (BatchedRefresh), so that entries growing old never make announces wait for PostgreSQL.
+ * batches (BatchedRefresh), so that entries growing old never make announces wait for PostgreSQL, and keep
+ * answering while PostgreSQL is away.
  * Responses are never cached, only these lookups.
  */
 @Injectable()
@@ -33,6 +34,7 @@ export class LookupService implements OnModuleInit {
   private generation = 0;
   private readonly refreshUsers = new BatchedRefresh('users', (passkeys) => this.reloadUsers(passkeys));
   private readonly refreshTorrents = new BatchedRefresh('torrents', (hashes) => this.reloadTorrents(hashes));
+  private readonly refreshClients = new BatchedRefresh('client whitelist', () => this.reloadClients());
 
   constructor(
     @Inject(TRACKER_CONFIG) private readonly config: TrackerConfig,
@@ -126,28 +128,22 @@ export class LookupService implements OnModuleInit {
     return found;
   }
 
-  /** Like cachedUser, for clientAllowed(). */
+  /** Like cachedUser, for clientAllowed(); an old whitelist keeps answering while it is reloaded. */
   cachedClientAllowed(peerId: Buffer, now: number): boolean | undefined {
-    if (!this.clientPrefixes || now - this.clientPrefixes.loadedAt > this.config.lookupCache.ttlMs) {
+    const ttlMs = this.config.lookupCache.ttlMs;
+    if (!this.clientPrefixes || ttlMs === 0) {
       return undefined;
+    }
+    if (now - this.clientPrefixes.loadedAt >= ttlMs) {
+      this.refreshClients.request('whitelist');
     }
     return matchesAnyPrefix(peerId, this.clientPrefixes.prefixes);
   }
 
   /** An empty whitelist allows every client; otherwise the peer_id must start with a listed prefix. */
   async clientAllowed(peerId: Buffer): Promise<boolean> {
-    const now = Date.now();
-    const cached = this.cachedClientAllowed(peerId, now);
-    if (cached === undefined) {
-      const generation = this.generation;
-      const rules = await this.clientsRepository.list();
-      const loaded = { prefixes: rules.map((rule) => Buffer.from(rule.prefix, 'latin1')), loadedAt: now };
-      if (generation === this.generation) {
-        this.clientPrefixes = loaded;
-      }
-      return matchesAnyPrefix(peerId, loaded.prefixes);
-    }
-    return cached;
+    const cached = this.cachedClientAllowed(peerId, Date.now());
+    return cached ?? matchesAnyPrefix(peerId, await this.reloadClients());
   }
 
   /** Called by admin writes: drop the entry here at once, then tell the other instances. */
@@ -212,6 +208,16 @@ export class LookupService implements OnModuleInit {
       }
     }
     return found;
+  }
+
+  private async reloadClients(): Promise<Buffer[]> {
+    const generation = this.generation;
+    const loadedAt = Date.now();
+    const prefixes = (await this.clientsRepository.list()).map((rule) => Buffer.from(rule.prefix, 'latin1'));
+    if (generation === this.generation) {
+      this.clientPrefixes = { prefixes, loadedAt };
+    }
+    return prefixes;
   }
 
   /** Counts only grow; from several instances' flushes they may arrive out of order. */

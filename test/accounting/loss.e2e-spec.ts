@@ -381,7 +381,8 @@ describe('no acknowledged byte is lost or doubled (issue 4)', () => {
   it('PostgreSQL stopped during load and started again: announces go on, nothing is lost', async () => {
     scratch = await startScratchPostgres();
     const url = await scratch.createDatabase('tracker');
-    const tracker = await launch({ DATABASE_URL: url, FLUSH_INTERVAL_MS: '500' });
+    // A 1 s lookup TTL: the outage outlasts every cached user, torrent and the whitelist, which must keep answering.
+    const tracker = await launch({ DATABASE_URL: url, FLUSH_INTERVAL_MS: '500', LOOKUP_CACHE_TTL_MS: '1000' });
     await withTrackerLogs([tracker], async () => {
       const pg = scratch!;
       const { load } = await prepareLoad(tracker);

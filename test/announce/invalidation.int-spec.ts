@@ -105,4 +105,22 @@ describe('lookup cache entries past their TTL', () => {
     });
     expect(failure).toMatch(/disabled/);
   });
+
+  it('apply to the client whitelist too', async () => {
+    const { body: user } = await t.api('POST', '/api/users', { id: 2 });
+    const infoHash = randomBytes(20);
+    await t.api('POST', '/api/torrents', { infoHash: infoHash.toString('hex') });
+    const url = announceUrl(user.passkey, { infoHash, peerId: peerId('-qB4650-'), left: 0 });
+    expect(new Answer((await t.get(url)).body).failure).toBeUndefined();
+
+    await t.app.get(DataSource).query(`INSERT INTO client_whitelist (prefix, name) VALUES ('-TR', 'Transmission')`);
+    await sleep(350);
+    expect(new Answer((await t.get(url)).body).failure).toBeUndefined();
+    const failure = await waitFor(async () => new Answer((await t.get(url)).body).failure, {
+      description: 'the reloaded whitelist',
+      timeoutMs: 2000,
+      intervalMs: 20,
+    });
+    expect(failure).toMatch(/client/);
+  });
 });
