@@ -4,7 +4,7 @@ import { TRACKER_CONFIG, type TrackerConfig } from 'src/config/tracker.config';
 import { BatchedRefresh } from 'src/lookup/batched-refresh';
 import { InvalidationBus } from 'src/lookup/invalidation-bus';
 import type { Invalidation, TorrentSnapshot, UserSnapshot } from 'src/lookup/lookup.types';
-import { TrackerMetrics } from 'src/metrics/tracker-metrics';
+import { TrackerMetrics, type LookupCache } from 'src/metrics/tracker-metrics';
 import { ClientsRepository } from 'src/storage/repositories/clients.repository';
 import { TorrentsRepository } from 'src/storage/repositories/torrents.repository';
 import { UsersRepository } from 'src/storage/repositories/users.repository';
@@ -58,15 +58,7 @@ export class LookupService implements OnModuleInit {
    * not cached (then call userByPasskey). Announces are answered from the cache, so this spares each one an await.
    */
   cachedUser(passkey: string): UserSnapshot | null | undefined {
-    const cached = this.userCache.get(passkey);
-    if (cached === undefined) {
-      return undefined;
-    }
-    this.metrics.lookup('user', 'hit');
-    if (this.isStale(cached)) {
-      this.refreshUsers.request(passkey);
-    }
-    return cached.value === MISSING ? null : cached.value;
+    return this.peek(this.userCache, this.refreshUsers, 'user', passkey);
   }
 
   async userByPasskey(passkey: string): Promise<UserSnapshot | null> {
@@ -84,15 +76,7 @@ export class LookupService implements OnModuleInit {
 
   /** Like cachedUser, for torrent(). */
   cachedTorrent(infoHash: string): TorrentSnapshot | null | undefined {
-    const cached = this.torrentCache.get(infoHash);
-    if (cached === undefined) {
-      return undefined;
-    }
-    this.metrics.lookup('torrent', 'hit');
-    if (this.isStale(cached)) {
-      this.refreshTorrents.request(infoHash);
-    }
-    return cached.value === MISSING ? null : cached.value;
+    return this.peek(this.torrentCache, this.refreshTorrents, 'torrent', infoHash);
   }
 
   async torrent(infoHash: string): Promise<TorrentSnapshot | null> {
@@ -226,6 +210,24 @@ export class LookupService implements OnModuleInit {
     if (cached && cached.value !== MISSING && completed > cached.value.completed) {
       cached.value = { ...cached.value, completed };
     }
+  }
+
+  /** A cached entry (counted as a hit), asking for its reload when it is past the TTL; undefined when absent. */
+  private peek<T extends object>(
+    cache: LRUCache<string, Cached<T>>,
+    refresh: BatchedRefresh,
+    kind: LookupCache,
+    key: string,
+  ): T | null | undefined {
+    const cached = cache.get(key);
+    if (cached === undefined) {
+      return undefined;
+    }
+    this.metrics.lookup(kind, 'hit');
+    if (this.isStale(cached)) {
+      refresh.request(key);
+    }
+    return cached.value === MISSING ? null : cached.value;
   }
 
   private isStale(cached: Cached<unknown>): boolean {

@@ -3,7 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { TallyCounter, TallyHistogram } from 'src/metrics/tally-metrics';
 
 export type TrackerAction = 'announce' | 'scrape';
-type LookupCache = 'user' | 'torrent';
+export type LookupCache = 'user' | 'torrent';
 
 /**
  * Every Prometheus metric of the tracker, in one registry. Series are bound once, so the announce path only pays
