@@ -66,12 +66,10 @@ export class LookupService implements OnModuleInit {
     if (cached !== undefined) {
       return cached;
     }
-    this.metrics.lookup('user', 'miss');
-    const generation = this.generation;
-    const user = await this.usersRepository.findByPasskey(passkey);
-    const snapshot = user && toUserSnapshot(user);
-    this.store(this.userCache, passkey, snapshot, generation);
-    return snapshot;
+    return this.load(this.userCache, 'user', passkey, async () => {
+      const user = await this.usersRepository.findByPasskey(passkey);
+      return user && toUserSnapshot(user);
+    });
   }
 
   /** Like cachedUser, for torrent(). */
@@ -84,12 +82,10 @@ export class LookupService implements OnModuleInit {
     if (cached !== undefined) {
       return cached;
     }
-    this.metrics.lookup('torrent', 'miss');
-    const generation = this.generation;
-    const torrent = await this.torrentsRepository.findByInfoHash(infoHash);
-    const snapshot = torrent && toTorrentSnapshot(torrent);
-    this.store(this.torrentCache, infoHash, snapshot, generation);
-    return snapshot;
+    return this.load(this.torrentCache, 'torrent', infoHash, async () => {
+      const torrent = await this.torrentsRepository.findByInfoHash(infoHash);
+      return torrent && toTorrentSnapshot(torrent);
+    });
   }
 
   /** For scrape: one query for every hash that is not cached. */
@@ -210,6 +206,20 @@ export class LookupService implements OnModuleInit {
     if (cached && cached.value !== MISSING && completed > cached.value.completed) {
       cached.value = { ...cached.value, completed };
     }
+  }
+
+  /** A cache miss: reads the entry from PostgreSQL and caches it, unless an invalidation came in meanwhile. */
+  private async load<T extends object>(
+    cache: LRUCache<string, Cached<T>>,
+    kind: LookupCache,
+    key: string,
+    read: () => Promise<T | null>,
+  ): Promise<T | null> {
+    this.metrics.lookup(kind, 'miss');
+    const generation = this.generation;
+    const snapshot = await read();
+    this.store(cache, key, snapshot, generation);
+    return snapshot;
   }
 
   /** A cached entry (counted as a hit), asking for its reload when it is past the TTL; undefined when absent. */
