@@ -1,15 +1,18 @@
 'use strict';
 // CPU per announce of the tracker's own pipeline, without HTTP: the lookup interceptor, the announce service and the
 // peer store (with the accounting flusher running beside them, as in the server), called in-process on the memory
-// store, 64 announces at a time. What `npm run bench` measures on top of this is Fastify, Node's HTTP and the
-// kernel's sockets. Peers as in the bench's default: 100,000 peers announcing again and again over 5,000 torrents
-// and 50 users. Usage: npm run build && node scripts/bench/pipeline-cost.js [announces=200000]
-// (PostgreSQL at 127.0.0.1:5432 with trust auth; PG_ADMIN_URL overrides.)
+// or Redis store, 64 announces at a time. What `npm run bench` measures on top of this is Fastify, Node's HTTP and
+// the kernel's sockets. Peers as in the bench's default: 100,000 peers announcing again and again over 5,000
+// torrents and 50 users. Usage: npm run build && node scripts/bench/pipeline-cost.js [announces=200000] [redis]
+// (PostgreSQL at 127.0.0.1:5432 with trust auth, PG_ADMIN_URL overrides; for redis, REDIS_URL or 127.0.0.1:6379,
+// under a random key prefix deleted afterwards; redis-server's own CPU is read from /proc when it runs here.)
 require('reflect-metadata');
+const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const fixtures = require('./lib/fixtures');
+const { processCpuSeconds } = require('./lib/processes');
 
 const dist = path.resolve(__dirname, '../../dist/src');
 const { createTrackerApp } = require(`${dist}/bootstrap.js`);
@@ -19,12 +22,17 @@ const { AnnounceService } = require(`${dist}/announce/announce.service.js`);
 const ANNOUNCES = Number(process.argv[2] ?? 200_000);
 const PEERS = 100_000;
 const CONCURRENT = 64;
+const STORE = process.argv[3] === 'redis' ? 'redis' : 'memory';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 async function main() {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipeline-cost-'));
   const pool = fixtures.makePool(workDir, { torrents: 5000, users: 50 });
   const database = await fixtures.createDatabase('pipeline');
+  const redisPrefix = `pipeline:${randomBytes(4).toString('hex')}:`;
+  const redisEnv = STORE === 'redis' ? { REDIS_URL, REDIS_KEY_PREFIX: redisPrefix } : {};
   const { app, listen } = await createTrackerApp({
+    ...redisEnv,
     DATABASE_URL: database.url,
     ADMIN_TOKEN: 'pipeline-cost-token',
     LOG_LEVEL: 'warn',
@@ -36,7 +44,9 @@ async function main() {
     const lookup = app.get(LookupInterceptor);
     const announces = app.get(AnnounceService);
     const peers = peerPopulation(pool);
+    const redisPid = STORE === 'redis' ? await redisServerPid() : null;
     const run = async (count) => {
+      const redisBefore = redisPid && processCpuSeconds(redisPid);
       const cpu = process.cpuUsage();
       for (let done = 0; done < count; done += CONCURRENT) {
         const batch = [];
@@ -47,14 +57,34 @@ async function main() {
         await Promise.all(batch);
       }
       const used = process.cpuUsage(cpu);
-      return (used.user + used.system) / count;
+      const node = (used.user + used.system) / count;
+      const redis = redisPid ? ((processCpuSeconds(redisPid) - redisBefore) * 1e6) / count : null;
+      return { node, redis };
     };
     await run(ANNOUNCES / 2); // warm-up: fills the swarms and the lookup cache, lets V8 optimize
-    console.log(`${(await run(ANNOUNCES)).toFixed(1)} µs of CPU per announce (${ANNOUNCES} announces, memory store)`);
+    const { node, redis } = await run(ANNOUNCES);
+    const redisPart = redis === null ? '' : ` + ${redis.toFixed(1)} µs of redis-server`;
+    console.log(`${node.toFixed(1)} µs of node CPU${redisPart} per announce (${ANNOUNCES} announces, ${STORE} store)`);
   } finally {
     await app.close();
     await database.drop();
+    if (STORE === 'redis') {
+      const { client } = await fixtures.connectRedis(REDIS_URL);
+      await fixtures.deleteRedisKeys(client, redisPrefix);
+      client.disconnect();
+    }
     fs.rmSync(workDir, { recursive: true });
+  }
+}
+
+/** The pid of the redis-server at REDIS_URL when it runs on this machine (its /proc entry exists), else null. */
+async function redisServerPid() {
+  const { client } = await fixtures.connectRedis(REDIS_URL);
+  try {
+    const pid = Number((await fixtures.redisInfo(client, 'server')).process_id);
+    return fs.existsSync(`/proc/${pid}/stat`) ? pid : null;
+  } finally {
+    client.disconnect();
   }
 }
 

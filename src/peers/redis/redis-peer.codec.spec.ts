@@ -10,11 +10,13 @@ const v6 = (userId: number, n: number) => {
 };
 
 describe('encodeMember', () => {
-  it('lays out user id, peer id, address and port', () => {
+  it('lays out user id, peer id, address, port and the address length', () => {
     const member = encodeMember(0x01020304, peerId(1), Buffer.from([192, 0, 2, 7]), 6881);
     expect(member.readUInt32BE(0)).toBe(0x01020304);
     expect(member.subarray(4, 24)).toEqual(peerId(1));
-    expect([...member.subarray(24)]).toEqual([192, 0, 2, 7, 6881 >> 8, 6881 & 255]);
+    expect([...member.subarray(24)]).toEqual([192, 0, 2, 7, 6881 >> 8, 6881 & 255, 6]);
+    expect(v6(1, 1)).toHaveLength(24 + 18 + 1);
+    expect(v6(1, 1)[42]).toBe(18);
   });
 
   it('refuses a user id that does not fit 32 bits', () => {
@@ -22,31 +24,40 @@ describe('encodeMember', () => {
   });
 });
 
+/** A window as the announce script returns it: its members concatenated. */
+const window = (...members: Buffer[]) => Buffer.concat(members);
+const compact = (member: Buffer) => member.subarray(24, member.length - 1);
+
 describe('packSampledPeers', () => {
   it("keeps seeders first, leaves out the announcing user's peers and stops at numwant", () => {
-    const peers = packSampledPeers(
-      1,
-      [
-        [v4(1, 1), v4(2, 2)],
-        [v4(3, 3), v6(4, 4), v4(5, 5)],
-      ],
-      3,
-      false,
-    );
-    expect(peers.compact4).toEqual(Buffer.concat([v4(2, 2).subarray(24), v4(3, 3).subarray(24)]));
-    expect(peers.compact6).toEqual(v6(4, 4).subarray(24));
+    // Members are taken from the end of each window.
+    const peers = packSampledPeers(1, [window(v4(2, 2), v4(1, 1)), window(v4(5, 5), v6(4, 4), v4(3, 3))], 3, false);
+    expect(peers.compact4).toEqual(Buffer.concat([compact(v4(2, 2)), compact(v4(3, 3))]));
+    expect(peers.compact6).toEqual(compact(v6(4, 4)));
     expect(peers.ids4).toBeNull();
     expect(peers.ids6).toBeNull();
   });
 
   it('gives peer ids in the same order when asked', () => {
-    const peers = packSampledPeers(9, [[v6(1, 1), v4(2, 2), v4(3, 3)]], 50, true);
+    const peers = packSampledPeers(9, [window(v4(3, 3), v4(2, 2), v6(1, 1))], 50, true);
     expect(peers.ids4).toEqual(Buffer.concat([peerId(2), peerId(3)]));
     expect(peers.ids6).toEqual(peerId(1));
   });
 
+  it('tells IPv6 members from IPv4 by their length byte, whatever their address holds', () => {
+    const ip = Buffer.alloc(16, 6);
+    const member = encodeMember(2, peerId(7), ip, 0x0606);
+    const peers = packSampledPeers(1, [window(member, v4(3, 3))], 50, false);
+    expect(peers.compact6).toEqual(compact(member));
+    expect(peers.compact4).toEqual(compact(v4(3, 3)));
+  });
+
+  it('refuses a window that does not split into members', () => {
+    expect(() => packSampledPeers(1, [v4(2, 2).subarray(1)], 50, false)).toThrow(/Malformed/);
+  });
+
   it('gives empty buffers when nothing was sampled', () => {
-    const peers = packSampledPeers(1, [[], []], 50, true);
+    const peers = packSampledPeers(1, [Buffer.alloc(0), Buffer.alloc(0)], 50, true);
     expect(peers).toEqual({
       compact4: Buffer.alloc(0),
       compact6: Buffer.alloc(0),
@@ -59,7 +70,7 @@ describe('packSampledPeers', () => {
 describe('decodePeer', () => {
   it('reads a record the announce script wrote', () => {
     const member = v6(42, 5);
-    const record = Buffer.alloc(33 + 18);
+    const record = Buffer.alloc(33 + 19);
     record[0] = 1;
     record.writeDoubleBE(Number.MAX_SAFE_INTEGER, 1);
     record.writeDoubleBE(7, 9);

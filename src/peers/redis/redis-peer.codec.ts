@@ -6,10 +6,13 @@ import type { AnnounceEvent, PeerView, PendingAccount, SelectedPeers } from 'src
  * Binary layouts shared with the Lua scripts (announce.lua.ts). Integers are big-endian; byte counts and times are
  * IEEE doubles, exact up to 2^53.
  *   peer field (24)  = user id (uint32) .. peer id (20)
- *   member           = peer field .. ip (4|16) .. port (uint16)
- *   peer record      = flags (1: seeder) .. uploaded .. downloaded .. left .. last announce (doubles) .. ip .. port
+ *   address          = ip (4|16) .. port (uint16) .. address length (one byte: 6|18)
+ *   member           = peer field .. address
+ *   peer record      = flags (1: seeder) .. uploaded .. downloaded .. left .. last announce (doubles) .. address
  *   pending account  = credited up, down, raw up, raw down, seed ms, completedAt (-1: none), first, last (doubles)
  *                      .. last ip (text); keyed by the 4-byte user id
+ * The address ends with its own length so that members concatenated by the script (one bulk string instead of an
+ * array of them: a fifth of the Node CPU per announce less) can be split again, reading from the end.
  */
 const FIELD_BYTES = 24;
 const RECORD_HEADER = 33;
@@ -30,14 +33,16 @@ function checkUserId(userId: number): void {
   }
 }
 
-/** The peer's sorted-set member: its identity followed by its compact address. */
+/** The peer's sorted-set member: its identity followed by its address. */
 export function encodeMember(userId: number, peerId: Buffer, ipBytes: Buffer, port: number): Buffer {
   checkUserId(userId);
-  const member = Buffer.allocUnsafe(FIELD_BYTES + ipBytes.length + 2);
+  const addressLength = ipBytes.length + 2;
+  const member = Buffer.allocUnsafe(FIELD_BYTES + addressLength + 1);
   member.writeUInt32BE(userId, 0);
   peerId.copy(member, 4, 0, 20);
   ipBytes.copy(member, FIELD_BYTES);
   member.writeUInt16BE(port, FIELD_BYTES + ipBytes.length);
+  member[FIELD_BYTES + addressLength] = addressLength;
   return member;
 }
 
@@ -50,25 +55,31 @@ export function encodeAnnounceNumbers(numbers: readonly number[]): Buffer {
   return packed;
 }
 
-const IPV4_MEMBER = FIELD_BYTES + 6;
-
 /**
- * Packs sampled members (seeders first) into the wire's compact forms: at most `numwant` peers, none of `userId`'s.
+ * Packs sampled members into the wire's compact forms: at most `numwant` peers, none of `userId`'s. `samples` are
+ * the script's concatenated windows, seeders first; members are taken from the end of each (order within a random
+ * window does not matter).
  */
 export function packSampledPeers(
   userId: number,
-  samples: readonly Buffer[][],
+  samples: readonly Buffer[],
   numwant: number,
   wantPeerIds: boolean,
 ): SelectedPeers {
-  const chosen: Buffer[] = [];
+  const chosen: Array<[sample: Buffer, start: number, addressLength: number]> = [];
   let v4 = 0;
-  for (const members of samples) {
-    for (const m of members) {
-      if (chosen.length < numwant && m.readUInt32BE(0) !== userId) {
-        chosen.push(m);
-        v4 += m.length === IPV4_MEMBER ? 1 : 0;
+  for (const sample of samples) {
+    for (let end = sample.length; end > 0 && chosen.length < numwant; ) {
+      const addressLength = sample[end - 1];
+      const start = end - 1 - addressLength - FIELD_BYTES;
+      if (start < 0) {
+        throw new Error('Malformed member in a sampled window');
       }
+      if (sample.readUInt32BE(start) !== userId) {
+        chosen.push([sample, start, addressLength]);
+        v4 += addressLength === 6 ? 1 : 0;
+      }
+      end = start;
     }
   }
   const v6 = chosen.length - v4;
@@ -78,17 +89,18 @@ export function packSampledPeers(
   const ids6 = wantPeerIds ? Buffer.allocUnsafe(v6 * 20) : null;
   let i4 = 0;
   let i6 = 0;
-  for (const m of chosen) {
-    if (m.length === IPV4_MEMBER) {
-      m.copy(compact4, i4 * 6, FIELD_BYTES);
+  for (const [sample, start, addressLength] of chosen) {
+    const address = start + FIELD_BYTES;
+    if (addressLength === 6) {
+      sample.copy(compact4, i4 * 6, address, address + 6);
       if (ids4) {
-        m.copy(ids4, i4 * 20, 4, FIELD_BYTES);
+        sample.copy(ids4, i4 * 20, start + 4, address);
       }
       i4++;
     } else {
-      m.copy(compact6, i6 * 18, FIELD_BYTES);
+      sample.copy(compact6, i6 * 18, address, address + 18);
       if (ids6) {
-        m.copy(ids6, i6 * 20, 4, FIELD_BYTES);
+        sample.copy(ids6, i6 * 20, start + 4, address);
       }
       i6++;
     }
@@ -98,7 +110,7 @@ export function packSampledPeers(
 
 /** A live-or-not peer from its hash field and record. */
 export function decodePeer(field: Buffer, record: Buffer): PeerView {
-  const ipv6 = record.length - RECORD_HEADER === 18;
+  const ipv6 = record[record.length - 1] === 18;
   const ipLength = ipv6 ? 16 : 4;
   return {
     userId: field.readUInt32BE(0),

@@ -13,10 +13,10 @@ import { REMOVE_PEERS_LUA, REMOVE_SWARM_LUA, SWARM_COUNTS_LUA } from 'src/peers/
 type Arg = string | Buffer | number;
 
 /**
- * Raw reply of the announce script: live counts, sampled seeder and leecher members, index entry due, ledger dirty,
- * previous role (0 none, 1 leecher, 2 seeder) and last announce.
+ * Raw reply of the announce script: live counts, sampled seeder and leecher members (each window one string of
+ * concatenated members), index entry due, ledger dirty, previous role (0 none, 1 leecher, 2 seeder), last announce.
  */
-export type AnnounceReply = [number, number, Buffer[], Buffer[], number, number, number, number];
+export type AnnounceReply = [number, number, Buffer, Buffer, number, number, number, number];
 
 /** The methods ioredis adds for our scripts (`<name>Buffer` answers bulk strings as Buffers). */
 interface ScriptCommands {
