@@ -12,6 +12,7 @@ import type {
   UserTorrents,
 } from 'src/peers/peer-store.types';
 import { AnnounceSideWrites } from 'src/peers/redis/announce-side-writes';
+import { CheckPhaseBatch } from 'src/peers/redis/check-phase-batch';
 import {
   decodePeer,
   encodeAnnounceNumbers,
@@ -84,6 +85,7 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
   private readonly users: RedisUserIndex;
   private readonly sideWrites: AnnounceSideWrites;
   private readonly counters: RedisPeerCounters;
+  private readonly announces = new CheckPhaseBatch();
 
   constructor(
     private readonly client: Redis | Cluster,
@@ -109,25 +111,29 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
 
   async announce(a: PeerAnnounce): Promise<AnnounceResult> {
     const keys = this.keys.swarm(a.infoHash);
-    const reply = await this.scripts.run.peerStoreAnnounceBuffer(
-      keys.peers,
-      keys.seeders,
-      keys.leechers,
-      keys.ledger,
-      encodeMember(a.userId, a.peerId, a.ipBytes, a.port),
-      a.ip,
-      encodeAnnounceNumbers([
-        a.now,
-        a.uploaded,
-        a.downloaded,
-        a.left,
-        a.uploadFactor,
-        a.downloadFactor,
-        this.ttlMs,
-        a.numwant > 0 ? a.numwant + OWN_PEER_SLACK : 0,
-        Math.floor(Math.random() * 0x1000000000000),
-      ]),
-      EVENT_CODES[a.event],
+    const member = encodeMember(a.userId, a.peerId, a.ipBytes, a.port);
+    const numbers = encodeAnnounceNumbers([
+      a.now,
+      a.uploaded,
+      a.downloaded,
+      a.left,
+      a.uploadFactor,
+      a.downloadFactor,
+      this.ttlMs,
+      a.numwant > 0 ? a.numwant + OWN_PEER_SLACK : 0,
+      Math.floor(Math.random() * 0x1000000000000),
+    ]);
+    const reply = await this.announces.run(() =>
+      this.scripts.run.peerStoreAnnounceBuffer(
+        keys.peers,
+        keys.seeders,
+        keys.leechers,
+        keys.ledger,
+        member,
+        a.ip,
+        numbers,
+        EVENT_CODES[a.event],
+      ),
     );
     const [complete, incomplete, fromSeeders, fromLeechers, indexDue, dirty, prevRole, prevLast] = reply;
     this.counters.move(
