@@ -14,7 +14,7 @@ const { LedgerRepository } = require(`${dist}/storage/repositories/ledger.reposi
 
 const ADMIN_URL = process.env.PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const TOTAL_ROWS = Number(process.argv[2] ?? 100_000);
-const BATCH = 5000; // the flusher's BATCH_ACCOUNTS
+const BATCH = 1000; // the flusher's BATCH_ACCOUNTS
 const USERS = 20_000;
 const TORRENTS = 5_000;
 
