@@ -1,5 +1,6 @@
 // Flush throughput: accounted (user, torrent) rows per second written by LedgerRepository into PostgreSQL,
-// in batches of the flusher's size, first as new history rows (inserts) and then onto existing rows (upserts).
+// in batches of the flusher's size, first as new history rows (inserts) and then onto existing rows (upserts), with
+// the Node CPU per row (the rest is PostgreSQL's).
 // Usage: npm run build && node scripts/bench/flush-rate.js [rows=100000]   (PostgreSQL on 127.0.0.1:5432, trust auth)
 require('reflect-metadata');
 const { randomBytes } = require('node:crypto');
@@ -82,13 +83,16 @@ async function main() {
     ]) {
       const batches = makeBatches(round);
       const started = process.hrtime.bigint();
+      const cpu = process.cpuUsage();
       for (const batch of batches) {
         await ledger.apply(batch);
       }
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const { user, system } = process.cpuUsage(cpu);
       console.log(
         `${label.padEnd(24)} ${TOTAL_ROWS} rows in ${batches.length} batches of ${BATCH}: ${seconds.toFixed(2)} s, ` +
-          `${Math.round(TOTAL_ROWS / seconds).toLocaleString('en')} rows/s`,
+          `${Math.round(TOTAL_ROWS / seconds).toLocaleString('en')} rows/s, ` +
+          `Node ${((user + system) / TOTAL_ROWS).toFixed(1)} µs CPU a row`,
       );
     }
     const [{ sum }] = await dataSource.query(`SELECT sum(raw_uploaded)::text AS sum FROM history`);

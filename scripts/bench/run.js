@@ -224,6 +224,7 @@ async function startTracker(store, { workDir, profileDir, pool }, extraEnv, redi
       ADMIN_TOKEN: adminToken,
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
+      ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
       ...extraEnv,
       ...profile.env,
     },
@@ -253,6 +254,7 @@ async function startTracker(store, { workDir, profileDir, pool }, extraEnv, redi
     pool,
     pids: { node: server.pid, redis: redisPid, database: database.name },
     redis,
+    metricsUrl: `${url}/metrics`,
     finish: (figures) => finishTracker(store, figures, { server, url, adminToken, redis, before, profile }),
   };
 }

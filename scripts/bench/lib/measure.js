@@ -48,14 +48,34 @@ function cpuBetween(start, end) {
 }
 
 /**
+ * The tracker's own event-loop and GC figures from its /metrics (prom-client's default metrics): GC seconds so far
+ * by kind, and the event-loop lag p99 and max since the previous scrape (prom-client resets them on every scrape).
+ */
+async function loopStats(metricsUrl) {
+  const text = await (await fetch(metricsUrl)).text();
+  const value = (pattern) => Number(pattern.exec(text)?.[1] ?? NaN);
+  const gc = {};
+  for (const kind of ['minor', 'major', 'incremental']) {
+    gc[kind] = value(new RegExp(`^nodejs_gc_duration_seconds_sum\\{kind="${kind}"\\} (\\S+)`, 'm'));
+  }
+  return {
+    gc,
+    lagP99: value(/^nodejs_eventloop_lag_p99_seconds (\S+)/m),
+    lagMax: value(/^nodejs_eventloop_lag_max_seconds (\S+)/m),
+  };
+}
+
+/**
  * One measured wrk run with the CPU time of the server (node, its PostgreSQL backends, redis-server), wrk and the
  * whole machine around it. With `profile`, SIGWINCH brackets the run for profiler-preload.js. With a Redis client,
- * also the Redis commands sent during the run (INFO commandstats).
+ * also the Redis commands sent during the run (INFO commandstats). For a tracker, also its event-loop lag and GC
+ * time during the run: what a p99 above the ceiling's is made of.
  */
 async function measureRound(options, target, profile) {
   const machine = () => ({ at: Date.now(), wrk: proc.reapedChildrenCpuSeconds(), machine: proc.machineBusySeconds() });
   const toggleProfiler = () => profile && process.kill(target.pids.node, 'SIGWINCH');
   toggleProfiler();
+  const loopBefore = target.metricsUrl && (await loopStats(target.metricsUrl));
   const commandsBefore = target.redis && (await fixtures.redisCommandStats(target.redis));
   const serverStart = await serverCpu(target);
   const start = machine();
@@ -63,6 +83,7 @@ async function measureRound(options, target, profile) {
   const end = machine();
   const serverEnd = await serverCpu(target);
   toggleProfiler();
+  const loopAfter = target.metricsUrl && (await loopStats(target.metricsUrl));
   const commandsAfter = target.redis && (await fixtures.redisCommandStats(target.redis));
   const used = (key) => (start[key] === null || end[key] === null ? null : end[key] - start[key]);
   return {
@@ -72,6 +93,29 @@ async function measureRound(options, target, profile) {
     wrk: used('wrk'),
     machine: used('machine'),
     commands: target.redis ? commandDeltas(commandsBefore, commandsAfter) : null,
+    loop: loopAfter ? loopBetween(loopBefore, loopAfter) : null,
+  };
+}
+
+function loopBetween(before, after) {
+  const gcMs = (kind) => (after.gc[kind] - before.gc[kind]) * 1000;
+  return {
+    gcMs: { minor: gcMs('minor'), major: gcMs('major'), incremental: gcMs('incremental') },
+    lagP99Ms: after.lagP99 * 1000,
+    lagMaxMs: after.lagMax * 1000,
+  };
+}
+
+/** Event-loop lag (median of the rounds' p99, worst max) and GC milliseconds per second of run, by kind. */
+function combineLoops(rounds, wall) {
+  if (rounds.some((r) => !r.loop)) {
+    return undefined;
+  }
+  const gcPerSecond = (kind) => rounds.reduce((total, r) => total + r.loop.gcMs[kind], 0) / wall;
+  return {
+    lagP99Ms: median(rounds.map((r) => r.loop.lagP99Ms)),
+    lagMaxMs: Math.max(...rounds.map((r) => r.loop.lagMaxMs)),
+    gcMsPerSecond: { minor: gcPerSecond('minor'), major: gcPerSecond('major'), incremental: gcPerSecond('incremental') },
   };
 }
 
@@ -116,6 +160,7 @@ function combineRounds(rounds) {
         .filter(Boolean)
         .join('\n') || undefined,
     redisCommands: rounds[0].commands ? commandsPerAnnounce(rounds, requests) : undefined,
+    loop: combineLoops(rounds, wall),
     cpu: {
       serverPercent: (100 * server) / wall,
       usPerAnnounce: (server * 1e6) / requests,

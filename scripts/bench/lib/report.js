@@ -69,6 +69,13 @@ function printReport(rows, options) {
     if (row.shutdownMs !== undefined) {
       parts.push(`SIGTERM to exit ${row.shutdownMs} ms`);
     }
+    if (row.loop) {
+      const { lagP99Ms, lagMaxMs, gcMsPerSecond: gc } = row.loop;
+      parts.push(
+        `event-loop lag p99 ${fixed(lagP99Ms, 1)} ms (max ${fixed(lagMaxMs, 1)} ms), ` +
+          `GC ${fixed(gc.minor + gc.major + gc.incremental, 1)} ms/s (full ${fixed(gc.major, 1)} ms/s)`,
+      );
+    }
     if (row.redisCommands) {
       const commands = row.redisCommands
         .slice(0, 8)
