@@ -115,7 +115,11 @@ function combineLoops(rounds, wall) {
   return {
     lagP99Ms: median(rounds.map((r) => r.loop.lagP99Ms)),
     lagMaxMs: Math.max(...rounds.map((r) => r.loop.lagMaxMs)),
-    gcMsPerSecond: { minor: gcPerSecond('minor'), major: gcPerSecond('major'), incremental: gcPerSecond('incremental') },
+    gcMsPerSecond: {
+      minor: gcPerSecond('minor'),
+      major: gcPerSecond('major'),
+      incremental: gcPerSecond('incremental'),
+    },
   };
 }
 
