@@ -48,9 +48,9 @@ const OWN_PEER_SLACK = 2;
  * records keyed by (user id, peer id) holding the accounting baseline, two sorted sets (seeders, leechers) of
  * members "identity + compact address" scored by last announce, and the pending ledger (hash user id → packed sums).
  * The peer hash and sets PEXPIRE after 3 TTL of silence; the ledger never expires. Measured with
- * scripts/bench/redis-memory-per-peer.ts (user index included): ~178 B a peer in swarms of 50, ~250 B in swarms of 200
- * (a set over zset-max-listpack-entries, 128 by default, turns into a skiplist at ~126 B a member), plus ~135 B a
- * pending account until it is flushed.
+ * scripts/bench/redis-memory-per-peer.ts (user index included): ~265 B a peer in swarms of 200 (a set over
+ * zset-max-listpack-entries, 128 by default, turns into a skiplist at ~126 B a member), plus ~135 B a pending account
+ * until it is flushed.
  *
  * Announce = one EVALSHA (announce.lua.ts): reads the peer's baseline, credits deltas and seed time, moves the peer,
  * adds to the ledger, prunes at most 2 expired members per set, counts live peers (ZCOUNT from now - TTL), and samples
