@@ -2,6 +2,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import type { PendingAccount } from 'src/peers/peer-store.types';
 import { RedisPeerStore, type RedisPeerStoreOptions } from 'src/peers/redis/redis-peer-store';
+import { RedisKeys } from 'src/peers/redis/redis-keys';
 import { scanKeys } from 'src/peers/redis/redis-scan.util';
 import { announce, drainLedger, ledgerKey, newInfoHash } from 'test/peers/contract/contract-fixtures';
 import { sleep } from 'test/support/wait-for';
@@ -117,11 +118,11 @@ export function describeRedisStoreBehaviour(name: string, getClient: () => Redis
       const later = t0 + peerTtlSeconds * 1000 + 1;
       const r = await announce(store, { infoHash: ih, userId: 9, left: 5, now: later });
       expect([r.complete, r.incomplete]).toEqual([0, 1]);
-      const seeders = `${prefix}{${ih}}:s`;
-      expect(await getClient().zcard(seeders)).toBe(4);
-      expect(await getClient().pttl(`${prefix}{${ih}}:p`)).toBeGreaterThan(0);
-      expect(await getClient().pttl(`${prefix}{${ih}}:l`)).toBeGreaterThan(0);
-      expect(await getClient().pttl(`${prefix}{${ih}}:g`)).toBe(-1);
+      const swarm = new RedisKeys(prefix).swarm(ih);
+      expect(await getClient().zcard(swarm.seeders)).toBe(4);
+      expect(await getClient().pttl(swarm.peers)).toBeGreaterThan(0);
+      expect(await getClient().pttl(swarm.leechers)).toBeGreaterThan(0);
+      expect(await getClient().pttl(swarm.ledger)).toBe(-1);
     });
 
     it('treats the next announce of a peer silent for longer than the TTL as its first, pruned yet or not', async () => {

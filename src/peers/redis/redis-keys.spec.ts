@@ -17,6 +17,16 @@ describe('RedisKeys', () => {
     }
   });
 
+  it('names the peer keys with the peer layout version, and the ledger without', () => {
+    const swarm = keys.swarm(ih);
+    expect([swarm.peers, swarm.seeders, swarm.leechers, swarm.ledger].map((k) => k.slice(-3))).toEqual([
+      ':p2',
+      ':s2',
+      ':l2',
+      '}:g',
+    ]);
+  });
+
   it('finds the info hash of a ledger key, and only of a ledger key', () => {
     expect(keys.infoHashOfLedger(keys.swarm(ih).ledger)).toBe(ih);
     expect(keys.infoHashOfLedger(keys.swarm(ih).peers)).toBeNull();

@@ -1,5 +1,11 @@
 /** Marks the tracker-wide keys; `~` cannot be an info hash, so they never share a swarm's tag by accident. */
 const GLOBAL_TAG = '{~}';
+/**
+ * Version of the peer layout (redis-peer.codec.ts) in the names of the peer keys: a build that lays peers out
+ * differently reads none of an older build's swarms (they expire on their own) instead of misreading them. The
+ * ledger's layout has not changed, so pending accounting carries over.
+ */
+const PEER_LAYOUT = 2;
 
 /** The keys of one swarm, all tagged `{<infohash>}` so that a Cluster keeps the swarm in one slot. */
 export interface SwarmKeys {
@@ -39,7 +45,12 @@ export class RedisKeys {
 
   swarm(infoHash: string): SwarmKeys {
     const tag = `${this.prefix}{${infoHash}}:`;
-    return { peers: `${tag}p`, seeders: `${tag}s`, leechers: `${tag}l`, ledger: `${tag}g` };
+    return {
+      peers: `${tag}p${PEER_LAYOUT}`,
+      seeders: `${tag}s${PEER_LAYOUT}`,
+      leechers: `${tag}l${PEER_LAYOUT}`,
+      ledger: `${tag}g`,
+    };
   }
 
   /** A swarm's share of a claimed batch: its ledger, renamed in place (same slot). */

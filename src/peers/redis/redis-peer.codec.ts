@@ -69,7 +69,7 @@ export function packSampledPeers(
   const chosen: Array<[sample: Buffer, start: number, addressLength: number]> = [];
   let v4 = 0;
   for (const sample of samples) {
-    for (let end = sample.length; end > 0 && chosen.length < numwant; ) {
+    for (let end = sample.length; end > 0 && chosen.length < numwant;) {
       const addressLength = sample[end - 1];
       const start = end - 1 - addressLength - FIELD_BYTES;
       if (start < 0) {
