@@ -12,7 +12,6 @@ import type {
   UserTorrents,
 } from 'src/peers/peer-store.types';
 import { AnnounceSideWrites } from 'src/peers/redis/announce-side-writes';
-import { CheckPhaseBatch } from 'src/peers/redis/check-phase-batch';
 import {
   decodePeer,
   encodeAnnounceNumbers,
@@ -85,7 +84,6 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
   private readonly users: RedisUserIndex;
   private readonly sideWrites: AnnounceSideWrites;
   private readonly counters: RedisPeerCounters;
-  private readonly announces = new CheckPhaseBatch();
 
   constructor(
     private readonly client: Redis | Cluster,
@@ -123,17 +121,17 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
       a.numwant > 0 ? a.numwant + OWN_PEER_SLACK : 0,
       Math.floor(Math.random() * 0x1000000000000),
     ]);
-    const reply = await this.announces.run(() =>
-      this.scripts.run.peerStoreAnnounceBuffer(
-        keys.peers,
-        keys.seeders,
-        keys.leechers,
-        keys.ledger,
-        member,
-        a.ip,
-        numbers,
-        EVENT_CODES[a.event],
-      ),
+    // The routes hand announces over a poll phase at a time (CheckPhaseBatch), so the connection's autopipelining
+    // sends a phase's scripts in one write.
+    const reply = await this.scripts.run.peerStoreAnnounceBuffer(
+      keys.peers,
+      keys.seeders,
+      keys.leechers,
+      keys.ledger,
+      member,
+      a.ip,
+      numbers,
+      EVENT_CODES[a.event],
     );
     const [complete, incomplete, fromSeeders, fromLeechers, indexDue, dirty, prevRole, prevLast] = reply;
     this.counters.move(

@@ -1,7 +1,7 @@
-import { CheckPhaseBatch } from 'src/peers/redis/check-phase-batch';
+import { CheckPhaseBatch } from 'src/common/check-phase-batch';
 
 describe('CheckPhaseBatch', () => {
-  it('issues nothing at once, then everything queued in one go, in order', async () => {
+  it('runs nothing at once, then everything queued in one go, in order', async () => {
     const batch = new CheckPhaseBatch();
     const issued: number[] = [];
     const results = [1, 2, 3].map((n) =>
