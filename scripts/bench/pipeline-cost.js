@@ -38,6 +38,7 @@ async function main() {
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
     PORT: '0',
+    ...(process.env.FLUSH_INTERVAL_MS ? { FLUSH_INTERVAL_MS: process.env.FLUSH_INTERVAL_MS } : {}),
   });
   try {
     await fixtures.registerPool(await listen(), 'pipeline-cost-token', pool);

@@ -1,16 +1,31 @@
 /**
- * Claims a swarm's pending ledger for a batch: RENAMENX within the slot, so every account lands in exactly one batch
- * and announces after the claim start a new ledger. Refuses once the claimer's lease deadline (Redis TIME, ms) has
- * passed, because another instance may then have taken the batch over and delivered it without this swarm.
- * KEYS: 1 ledger, 2 batch part. ARGV: 1 deadline ms.
- * Returns {1, field, value, ...} when moved, {0} when there was nothing to move, {-1} when refused.
+ * Claims swarms' pending ledgers for a batch: RENAMENX within each swarm's slot, so every account lands in exactly
+ * one batch and announces after the claim start a new ledger. Refuses once the claimer's lease deadline (Redis TIME,
+ * ms) has passed, because another instance may then have taken the batch over and delivered it without these swarms.
+ * Several swarms per call on a single Redis (slot-groups.util.ts); on a Cluster the keys of one call share a slot.
+ * KEYS: pairs of (ledger, batch part). ARGV: 1 deadline ms.
+ * Returns, for each pair in order: status (1 moved, 0 nothing to move, -1 refused), n, then n fields and values
+ * (field, value, ...) when moved.
  */
-export const CLAIM_LEDGER_LUA = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return {0} end
+export const CLAIM_LEDGERS_LUA = `
 local t = redis.call('TIME')
-if tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) >= tonumber(ARGV[1]) then return {-1} end
-if redis.call('RENAMENX', KEYS[1], KEYS[2]) == 0 then return {-1} end
-local moved = redis.call('HGETALL', KEYS[2])
-table.insert(moved, 1, 1)
-return moved
+local late = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) >= tonumber(ARGV[1])
+local out = {}
+for i = 1, #KEYS, 2 do
+  if redis.call('EXISTS', KEYS[i]) == 0 then
+    out[#out + 1] = 0
+    out[#out + 1] = 0
+  elseif late or redis.call('RENAMENX', KEYS[i], KEYS[i + 1]) == 0 then
+    out[#out + 1] = -1
+    out[#out + 1] = 0
+  else
+    local moved = redis.call('HGETALL', KEYS[i + 1])
+    out[#out + 1] = 1
+    out[#out + 1] = #moved
+    for j = 1, #moved do
+      out[#out + 1] = moved[j]
+    end
+  end
+end
+return out
 `;

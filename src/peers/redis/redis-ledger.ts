@@ -5,6 +5,7 @@ import type { PendingAccount, PendingBatch } from 'src/peers/peer-store.types';
 import { decodePendingAccount } from 'src/peers/redis/redis-peer.codec';
 import type { RedisKeys } from 'src/peers/redis/redis-keys';
 import { inChunks, scanKeys } from 'src/peers/redis/redis-scan.util';
+import { slotGroups } from 'src/peers/redis/slot-groups.util';
 import type { RedisScripts } from 'src/peers/redis/redis-scripts';
 
 export interface RedisLedgerOptions {
@@ -16,6 +17,8 @@ export interface RedisLedgerOptions {
 
 /** Swarms popped from the dirty set per round while building a batch. */
 const SWARMS_PER_ROUND = 256;
+/** Swarms claimed or deleted per command where keys of several swarms may go together (slot-groups.util.ts). */
+const SWARMS_PER_COMMAND = 64;
 /** Expired batches looked at per claim before building a new one. */
 const TAKEOVERS_PER_CLAIM = 16;
 
@@ -77,11 +80,11 @@ export class RedisLedger {
   async ack(batchId: string): Promise<void> {
     this.held.delete(batchId);
     const manifest = this.keys.manifest(batchId);
-    const hashes = await this.client.smembers(manifest);
-    await inChunks(
-      hashes.filter((h) => h !== '!'),
-      500,
-      (h) => this.client.del(this.keys.batchPart(h, batchId)),
+    const hashes = (await this.client.smembers(manifest)).filter((h) => h !== '!');
+    await Promise.all(
+      slotGroups(this.client, hashes, SWARMS_PER_COMMAND).map((group) =>
+        this.client.del(...group.map((h) => this.keys.batchPart(h, batchId))),
+      ),
     );
     // Parts first: a crash in between leaves a registered batch that a takeover finds empty and acknowledges.
     await this.scripts.run.peerStoreBatchAck(this.keys.batches, manifest, batchId);
@@ -140,17 +143,25 @@ export class RedisLedger {
       }
       opened = true;
       const refused: string[] = [];
-      await inChunks(popped, 500, async (infoHash) => {
-        const [status, ...pairs] = await this.scripts.run.peerStoreClaimLedgerBuffer(
-          this.keys.swarm(infoHash).ledger,
-          this.keys.batchPart(infoHash, id),
-          deadline - margin,
-        );
-        if (status === -1) {
-          refused.push(infoHash);
-        }
-        accounts.push(...decodeAccounts(infoHash, pairs));
-      });
+      await Promise.all(
+        slotGroups(this.client, popped, SWARMS_PER_COMMAND).map(async (group) => {
+          const keys = group.flatMap((infoHash) => [
+            this.keys.swarm(infoHash).ledger,
+            this.keys.batchPart(infoHash, id),
+          ]);
+          const reply = await this.scripts.run.peerStoreClaimLedgersBuffer(keys.length, ...keys, deadline - margin);
+          let at = 0;
+          for (const infoHash of group) {
+            const status = reply[at] as number;
+            const length = reply[at + 1] as number;
+            if (status === -1) {
+              refused.push(infoHash);
+            }
+            accounts.push(...decodeAccounts(infoHash, reply.slice(at + 2, at + 2 + length) as Buffer[]));
+            at += 2 + length;
+          }
+        }),
+      );
       if (refused.length > 0) {
         await this.client.sadd(this.keys.dirty, ...refused);
       }

@@ -7,7 +7,7 @@ import {
   BATCH_SEAL_LUA,
   BATCH_TAKE_LUA,
 } from 'src/peers/redis/batch.lua';
-import { CLAIM_LEDGER_LUA } from 'src/peers/redis/ledger.lua';
+import { CLAIM_LEDGERS_LUA } from 'src/peers/redis/ledger.lua';
 import { REMOVE_PEERS_LUA, REMOVE_SWARM_LUA, SWARM_COUNTS_LUA } from 'src/peers/redis/swarm.lua';
 
 type Arg = string | Buffer | number;
@@ -24,7 +24,8 @@ interface ScriptCommands {
   peerStoreSwarmCounts(...args: Arg[]): Promise<[number, number]>;
   peerStoreRemovePeersBuffer(...args: Arg[]): Promise<Buffer[]>;
   peerStoreRemoveSwarmBuffer(...args: Arg[]): Promise<Buffer[]>;
-  peerStoreClaimLedgerBuffer(...args: Arg[]): Promise<[number, ...Buffer[]]>;
+  /** Takes the number of keys first: the number of swarms claimed varies. */
+  peerStoreClaimLedgersBuffer(...args: Arg[]): Promise<(number | Buffer)[]>;
   peerStoreBatchAdd(...args: Arg[]): Promise<number>;
   peerStoreBatchTake(...args: Arg[]): Promise<string | null>;
   peerStoreBatchRenew(...args: Arg[]): Promise<number>;
@@ -32,12 +33,12 @@ interface ScriptCommands {
   peerStoreBatchAck(...args: Arg[]): Promise<number>;
 }
 
-const DEFINITIONS: Record<string, { numberOfKeys: number; lua: string }> = {
+const DEFINITIONS: Record<string, { numberOfKeys?: number; lua: string }> = {
   peerStoreAnnounce: { numberOfKeys: 4, lua: ANNOUNCE_LUA },
   peerStoreSwarmCounts: { numberOfKeys: 2, lua: SWARM_COUNTS_LUA },
   peerStoreRemovePeers: { numberOfKeys: 3, lua: REMOVE_PEERS_LUA },
   peerStoreRemoveSwarm: { numberOfKeys: 3, lua: REMOVE_SWARM_LUA },
-  peerStoreClaimLedger: { numberOfKeys: 2, lua: CLAIM_LEDGER_LUA },
+  peerStoreClaimLedgers: { lua: CLAIM_LEDGERS_LUA },
   peerStoreBatchAdd: { numberOfKeys: 2, lua: BATCH_ADD_LUA },
   peerStoreBatchTake: { numberOfKeys: 1, lua: BATCH_TAKE_LUA },
   peerStoreBatchRenew: { numberOfKeys: 1, lua: BATCH_RENEW_LUA },
