@@ -109,6 +109,21 @@ export function describeRedisStoreBehaviour(name: string, getClient: () => Redis
       expect(batch?.accounts.map((a) => ledgerKey(a.userId, a.infoHash))).toEqual([ledgerKey(1, ih)]);
     });
 
+    it('answers announces sent together after Redis forgot its scripts (a restart, SCRIPT FLUSH)', async () => {
+      const ih = newInfoHash();
+      const store = storeOf();
+      await announce(store, { infoHash: ih, userId: 1, left: 0, now: t0 });
+      const client = getClient();
+      // Harmless to anyone else on this Redis: every client reloads a script it finds missing.
+      await Promise.all(('nodes' in client ? client.nodes('master') : [client]).map((node) => node.script('FLUSH')));
+      const results = await Promise.all(
+        [2, 3, 4].map((userId) => announce(store, { infoHash: ih, userId, left: 10, now: t0 + 1 })),
+      );
+      expect(results.map((r) => r.incomplete).sort()).toEqual([1, 2, 3]);
+      const after = await announce(store, { infoHash: ih, userId: 5, left: 10, now: t0 + 2 });
+      expect([after.complete, after.incomplete, after.peers.compact4.length]).toEqual([1, 4, 4 * 6]);
+    });
+
     it('prunes a bounded number of silent peers per announce and lets idle swarms expire', async () => {
       const ih = newInfoHash();
       const store = storeOf();

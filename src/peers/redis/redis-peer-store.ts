@@ -11,6 +11,7 @@ import type {
   SwarmUsers,
   UserTorrents,
 } from 'src/peers/peer-store.types';
+import { AnnounceCommand } from 'src/peers/redis/announce-command';
 import { AnnounceSideWrites } from 'src/peers/redis/announce-side-writes';
 import {
   decodePeer,
@@ -84,6 +85,7 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
   private readonly users: RedisUserIndex;
   private readonly sideWrites: AnnounceSideWrites;
   private readonly counters: RedisPeerCounters;
+  private readonly announceCommand: AnnounceCommand;
 
   constructor(
     private readonly client: Redis | Cluster,
@@ -100,6 +102,7 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
     this.users = new RedisUserIndex(client, this.keys, this.ttlMs);
     this.sideWrites = new AnnounceSideWrites(this.ledger, this.users);
     this.counters = new RedisPeerCounters(client, this.keys, this.ttlMs);
+    this.announceCommand = new AnnounceCommand(client, this.scripts);
   }
 
   /** Writes the counter deltas still in memory; the client itself belongs to RedisConnection. */
@@ -121,18 +124,9 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
       a.numwant > 0 ? a.numwant + OWN_PEER_SLACK : 0,
       Math.floor(Math.random() * 0x1000000000000),
     ]);
-    // The routes hand announces over a poll phase at a time (CheckPhaseBatch), so the connection's autopipelining
-    // sends a phase's scripts in one write.
-    const reply = await this.scripts.run.peerStoreAnnounceBuffer(
-      keys.peers,
-      keys.seeders,
-      keys.leechers,
-      keys.ledger,
-      member,
-      a.ip,
-      numbers,
-      EVENT_CODES[a.event],
-    );
+    // The routes hand announces over a poll phase at a time (CheckPhaseBatch), so a phase's scripts leave in one
+    // write (announce-command.ts).
+    const reply = await this.announceCommand.run(keys, { member, ip: a.ip, numbers, event: EVENT_CODES[a.event] });
     const [complete, incomplete, fromSeeders, fromLeechers, indexDue, dirty, prevRole, prevLast] = reply;
     this.counters.move(
       prevRole === 0 ? null : { seeder: prevRole === 2, lastAnnounce: prevLast },
