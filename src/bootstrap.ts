@@ -2,9 +2,11 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
+import type { RequestListener } from 'node:http';
 import { AnnounceFailure } from 'src/announce/protocol/announce-failure';
 import { encodeFailureAnswer, isTrackerPath } from 'src/announce/protocol/failure-answer.util';
+import { clientAddressReader, TrackerHttpServer } from 'src/announce/tracker-http-server';
 import { parseQueryString } from 'src/announce/protocol/query-string-parser.util';
 import { AppModule } from 'src/app.module';
 import { loadTrackerConfig, loadTrackerConfigFromProcess, type TrackerConfig } from 'src/config/tracker.config';
@@ -28,8 +30,20 @@ export async function createTrackerApp(env?: Record<string, string | undefined>)
   const adapter = new FastifyAdapter({
     trustProxy: config.trustProxy,
     bodyLimit: 64 * 1024,
-    // ctorrent and other old clients speak HTTP/1.0 or send no Host header.
-    http: { requireHostHeader: false },
+    // Announce and scrape are answered by the server itself, ahead of Fastify (AnnounceRoutes).
+    serverFactory: (fastifyHandler: RequestListener, options: FastifyServerOptions) => {
+      // ctorrent and other old clients speak HTTP/1.0 or send no Host header.
+      const server = new TrackerHttpServer(
+        { requireHostHeader: false },
+        fastifyHandler,
+        clientAddressReader(config.trustProxy),
+      );
+      // What Fastify sets on a server it creates itself.
+      server.keepAliveTimeout = options.keepAliveTimeout ?? 65_000;
+      server.requestTimeout = options.requestTimeout ?? 0;
+      server.setTimeout(options.connectionTimeout ?? 0);
+      return server;
+    },
     keepAliveTimeout: 65_000,
     routerOptions: { querystringParser: parseQueryString },
     frameworkErrors: badUrlAnswerer(config),
@@ -56,8 +70,9 @@ export async function createTrackerApp(env?: Record<string, string | undefined>)
 }
 
 /**
- * A path Fastify cannot decode (`/%ZZ/announce`) never reaches a route. A BitTorrent client still gets a bencoded
- * failure with HTTP 200, anyone else Fastify's JSON 400.
+ * A path Fastify cannot decode never reaches a route. Announce and scrape never get here (TrackerHttpServer answers
+ * `/%ZZ/announce` itself), but a tracker-looking path still gets a bencoded failure with HTTP 200, anything else
+ * Fastify's JSON 400.
  */
 function badUrlAnswerer(config: TrackerConfig) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
 import { AnnounceFailure, FailureCode } from 'src/announce/protocol/announce-failure';
 import { decodeInfoHash, parseAnnounceRequest } from 'src/announce/protocol/announce-request';
 import { PeerAddressCache } from 'src/announce/protocol/peer-address.util';
 import { queryOf, splitQuery } from 'src/announce/protocol/raw-query.util';
+import type { TrackerHttpRequest } from 'src/announce/tracker-http-server';
 import type { AnnounceContext, ScrapeContext } from 'src/announce/tracker-request';
 import { LookupService } from 'src/lookup/lookup.service';
 import type { TorrentSnapshot, UserSnapshot } from 'src/lookup/lookup.types';
@@ -24,24 +24,24 @@ export class LookupInterceptor {
   constructor(private readonly lookup: LookupService) {}
 
   // Lookups are answered from the cache without an await; only a miss waits for PostgreSQL.
-  async announce(request: FastifyRequest, startedAt: number): Promise<AnnounceContext> {
+  async announce(request: TrackerHttpRequest): Promise<AnnounceContext> {
     const passkey = passkeyOf(request);
     const cachedUser = this.lookup.cachedUser(passkey);
     const user = usable(cachedUser !== undefined ? cachedUser : await this.lookup.userByPasskey(passkey));
     const parsed = parseAnnounceRequest(splitQuery(queryOf(request.url)));
-    const address = this.addresses.of(request.ip);
+    const address = request.ip === undefined ? null : this.addresses.of(request.ip);
     if (!address) {
       throw AnnounceFailure.badRequest('Your address could not be read.');
     }
     const cachedTorrent = this.lookup.cachedTorrent(parsed.infoHash);
     const torrent = live(cachedTorrent !== undefined ? cachedTorrent : await this.lookup.torrent(parsed.infoHash));
-    return { user, torrent, request: parsed, address, startedAt };
+    return { user, torrent, request: parsed, address, startedAt: request.startedAt };
   }
 
-  async scrape(request: FastifyRequest, startedAt: number): Promise<ScrapeContext> {
+  async scrape(request: TrackerHttpRequest): Promise<ScrapeContext> {
     const user = usable(await this.lookup.userByPasskey(passkeyOf(request)));
     const rawHashes = splitQuery(queryOf(request.url)).get('info_hash');
-    return { user, torrents: await this.resolveScrapeTorrents(rawHashes), startedAt };
+    return { user, torrents: await this.resolveScrapeTorrents(rawHashes), startedAt: request.startedAt };
   }
 
   private async resolveScrapeTorrents(rawHashes: string[] | undefined) {
@@ -59,9 +59,15 @@ export class LookupInterceptor {
   }
 }
 
-function passkeyOf(request: FastifyRequest): string {
-  const { passkey } = request.params as { passkey?: string };
-  if (!passkey || !PASSKEY.test(passkey)) {
+function passkeyOf({ passkey }: TrackerHttpRequest): string {
+  if (passkey === null) {
+    // A torrent made without the passkey in its announce URL.
+    throw new AnnounceFailure(FailureCode.BadPasskey, 'Missing passkey: download the torrent again from the site.');
+  }
+  if (passkey === undefined) {
+    throw AnnounceFailure.badRequest('Malformed URL: the path is not valid percent-encoding.');
+  }
+  if (!PASSKEY.test(passkey)) {
     throw new AnnounceFailure(FailureCode.BadPasskey, 'Invalid passkey: it must be 32 letters and digits.');
   }
   return passkey;

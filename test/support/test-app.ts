@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { inject } from 'light-my-request';
 import { createTrackerApp } from 'src/bootstrap';
 import { createTempDatabase, type TempDatabase } from 'test/support/postgres-database';
 
@@ -15,7 +16,7 @@ export interface TestApp {
 }
 
 /**
- * The whole tracker in-process on a fresh PostgreSQL database (real migrations), driven through Fastify's inject.
+ * The whole tracker in-process on a fresh PostgreSQL database (real migrations), driven through injected requests.
  * `env` adds to or overrides the defaults (memory peer store, ADMIN_TOKEN set). A second instance can share the
  * first one's `database`; the database is dropped by the instance that created it.
  */
@@ -44,7 +45,10 @@ export async function createTestApp(
       return { status: response.statusCode, body: response.body ? JSON.parse(response.body) : undefined };
     },
     async get(url, remoteAddress = '127.0.0.1') {
-      const response = await app.inject({ method: 'GET', url, remoteAddress });
+      // Through the server's own request listener, which answers announce and scrape before Fastify.
+      const server = app.getHttpServer();
+      const listener = (request: unknown, response: unknown) => server.emit('request', request, response);
+      const response = await inject(listener, { method: 'GET', url, remoteAddress });
       return { status: response.statusCode, body: response.rawPayload, headers: response.headers };
     },
     async close() {
