@@ -16,7 +16,7 @@ const SHA = createHash('sha1').update(ANNOUNCE_LUA).digest('hex');
 /** The script's 4 keys and 4 arguments. */
 const ARG_COUNT = 8;
 /** `EVALSHA <sha> 4`, the same for every announce. */
-const HEAD = Buffer.from(`*${3 + ARG_COUNT}\r\n$7\r\nEVALSHA\r\n$40\r\n${SHA}\r\n$1\r\n4\r\n`, 'latin1');
+const HEAD = `*${3 + ARG_COUNT}\r\n$7\r\nEVALSHA\r\n$40\r\n${SHA}\r\n$1\r\n4\r\n`;
 
 /**
  * Runs the announce script, one EVALSHA per announce, pipelined with the other announces of its tick.
@@ -51,7 +51,7 @@ export class AnnounceCommand {
         event,
       );
     }
-    const frame = encodeFrame([keys.peers, keys.seeders, keys.leechers, keys.ledger, member, ip, numbers, event]);
+    const frame = encodeFrame(keys, args);
     return this.send(this.client, frame).catch(async (error: Error) => {
       if (!error.message.startsWith('NOSCRIPT')) {
         throw error;
@@ -92,27 +92,27 @@ class EncodedCommand extends Command {
   }
 }
 
-/** `EVALSHA <sha> 4 <args...>` as RESP: one allocation, strings written as UTF-8. */
-function encodeFrame(args: readonly (string | Buffer)[]): Buffer {
-  let length = HEAD.length;
-  const lengths: number[] = [];
-  for (const arg of args) {
-    const bytes = typeof arg === 'string' ? Buffer.byteLength(arg) : arg.length;
-    lengths.push(bytes);
-    length += 1 + decimalDigits(bytes) + 2 + bytes + 2;
-  }
-  const frame = Buffer.allocUnsafe(length);
-  let at = HEAD.copy(frame, 0);
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    at += frame.write(`$${lengths[i]}\r\n`, at, 'latin1');
-    at += typeof arg === 'string' ? frame.write(arg, at, 'utf8') : arg.copy(frame, at);
-    frame[at++] = 13;
-    frame[at++] = 10;
-  }
+/**
+ * `EVALSHA <sha> 4 <keys> <member> <ip> <numbers> <event>` as RESP, in one allocation: the text around the two binary
+ * arguments in three string writes (2.5 against 3.3 µs for a write per argument, microbenchmark).
+ */
+function encodeFrame(keys: SwarmKeys, { member, ip, numbers, event }: AnnounceArgs): Buffer {
+  const before =
+    `${HEAD}${bulkHeader(keys.peers)}${keys.peers}\r\n${bulkHeader(keys.seeders)}${keys.seeders}\r\n` +
+    `${bulkHeader(keys.leechers)}${keys.leechers}\r\n${bulkHeader(keys.ledger)}${keys.ledger}\r\n$${member.length}\r\n`;
+  const between = `\r\n${bulkHeader(ip)}${ip}\r\n$${numbers.length}\r\n`;
+  const after = `\r\n${bulkHeader(event)}${event}\r\n`;
+  const lengths = [Buffer.byteLength(before), Buffer.byteLength(between), Buffer.byteLength(after)];
+  const frame = Buffer.allocUnsafe(lengths[0] + member.length + lengths[1] + numbers.length + lengths[2]);
+  let at = frame.write(before, 0, 'utf8');
+  at += member.copy(frame, at);
+  at += frame.write(between, at, 'utf8');
+  at += numbers.copy(frame, at);
+  frame.write(after, at, 'utf8');
   return frame;
 }
 
-function decimalDigits(n: number): number {
-  return n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : String(n).length;
+/** `$<byte length>\r\n`, the header of a bulk string. */
+function bulkHeader(text: string): string {
+  return `$${Buffer.byteLength(text)}\r\n`;
 }
