@@ -73,12 +73,17 @@ export class TrackerHttpServer extends Server {
     return true;
   }
 
+  /** Never throws: it runs in a promise callback, where a throw would be an unhandled rejection, ending the process. */
   private send(response: ServerResponse, body: Buffer): void {
-    const headers: Record<string, string | number> = { 'content-type': 'text/plain', 'content-length': body.length };
-    if (this.closing) {
-      headers.connection = 'close';
+    try {
+      const headers: Record<string, string | number> = { 'content-type': 'text/plain', 'content-length': body.length };
+      if (this.closing) {
+        headers.connection = 'close';
+      }
+      response.writeHead(200, headers).end(body);
+    } catch (error) {
+      response.destroy(error as Error);
     }
-    response.writeHead(200, headers).end(body);
   }
 }
 
