@@ -53,7 +53,7 @@ async function main() {
         const batch = [];
         for (let i = 0; i < CONCURRENT; i++) {
           const request = peers.next();
-          batch.push(lookup.announce(request, performance.now()).then((context) => announces.announce(context)));
+          batch.push(lookup.announce(request).then((context) => announces.announce(context)));
         }
         await Promise.all(batch);
       }
@@ -106,7 +106,7 @@ function peerPopulation(pool) {
         `&peer_id=-qB4650-${String(g).padStart(12, '0')}&port=${1024 + (g % 60000)}` +
         `&uploaded=${uploaded[g]}&downloaded=${downloaded[g]}&left=${g % 4 ? 1_000_000 : 0}` +
         `&corrupt=0&key=ABCD&numwant=50&compact=1&no_peer_id=1${Math.random() < 0.1 ? '&event=started' : ''}`;
-      return { url, params: { passkey }, ip: '127.0.0.1' };
+      return { url, passkey, ip: '127.0.0.1', startedAt: performance.now() };
     },
   };
 }
