@@ -5,8 +5,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { RequestListener } from 'node:http';
 import { AnnounceFailure } from 'src/announce/protocol/announce-failure';
-import { encodeFailureAnswer, isTrackerPath } from 'src/announce/protocol/failure-answer.util';
-import { clientAddressReader, TrackerHttpServer } from 'src/announce/tracker-http-server';
+import { encodeFailureAnswer } from 'src/announce/protocol/failure-answer.util';
+import { clientAddressReader, TrackerHttpServer, trackerRoute } from 'src/announce/tracker-http-server';
 import { parseQueryString } from 'src/announce/protocol/query-string-parser.util';
 import { AppModule } from 'src/app.module';
 import { loadTrackerConfig, loadTrackerConfigFromProcess, type TrackerConfig } from 'src/config/tracker.config';
@@ -70,13 +70,13 @@ export async function createTrackerApp(env?: Record<string, string | undefined>)
 }
 
 /**
- * A path Fastify cannot decode never reaches a route. Announce and scrape never get here (TrackerHttpServer answers
- * `/%ZZ/announce` itself), but a tracker-looking path still gets a bencoded failure with HTTP 200, anything else
+ * A path Fastify cannot decode never reaches a route. A GET of a tracker path never gets here (TrackerHttpServer
+ * answers `/%ZZ/announce` itself); another method on one still gets a bencoded failure with HTTP 200, any other path
  * Fastify's JSON 400.
  */
 function badUrlAnswerer(config: TrackerConfig) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
-    if (isTrackerPath(request.url)) {
+    if (trackerRoute(request.url)) {
       const failure = AnnounceFailure.badRequest('Malformed URL: the path is not valid percent-encoding.');
       const intervals = { interval: config.announceInterval, minInterval: config.minInterval };
       void reply.code(200).header('content-type', 'text/plain').send(encodeFailureAnswer(failure, intervals));

@@ -16,10 +16,3 @@ export function encodeFailureAnswer(
   }
   return bencode(body);
 }
-
-/** Whether a request path is an announce or a scrape (the path of `GET /<passkey>/announce?...`, any passkey). */
-export function isTrackerPath(url: string): boolean {
-  const end = url.indexOf('?');
-  const path = end === -1 ? url : url.slice(0, end);
-  return path.endsWith('/announce') || path.endsWith('/scrape');
-}
