@@ -81,10 +81,9 @@ export class RedisLedger {
     this.held.delete(batchId);
     const manifest = this.keys.manifest(batchId);
     const hashes = (await this.client.smembers(manifest)).filter((h) => h !== '!');
-    await Promise.all(
-      slotGroups(this.client, hashes, SWARMS_PER_COMMAND).map((group) =>
-        this.client.del(...group.map((h) => this.keys.batchPart(h, batchId))),
-      ),
+    // At most 500 commands in flight, as before: on a Cluster every swarm is a command of its own.
+    await inChunks(slotGroups(this.client, hashes, SWARMS_PER_COMMAND), 500, (group) =>
+      this.client.del(...group.map((h) => this.keys.batchPart(h, batchId))),
     );
     // Parts first: a crash in between leaves a registered batch that a takeover finds empty and acknowledges.
     await this.scripts.run.peerStoreBatchAck(this.keys.batches, manifest, batchId);
