@@ -1,13 +1,12 @@
-import { Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { InvalidationBus } from 'src/lookup/invalidation-bus';
 import type { Invalidation } from 'src/lookup/lookup.types';
-import type { RedisClient, RedisConnection } from 'src/redis/redis-connection';
+import type { RedisConnection } from 'src/redis/redis-connection';
 
 /** Pub/sub over the shared Redis: every instance, including the writer, hears every invalidation. */
-export class RedisInvalidationBus extends InvalidationBus implements OnModuleDestroy {
+export class RedisInvalidationBus extends InvalidationBus {
   private readonly logger = new Logger(RedisInvalidationBus.name);
   private readonly channel: string;
-  private subscriber: RedisClient | null = null;
 
   constructor(
     private readonly redis: RedisConnection,
@@ -22,8 +21,8 @@ export class RedisInvalidationBus extends InvalidationBus implements OnModuleDes
   }
 
   async subscribe(onMessage: (invalidation: Invalidation) => void): Promise<void> {
+    // RedisConnection owns the subscriber and closes it at shutdown.
     const subscriber = this.redis.createSubscriber();
-    this.subscriber = subscriber;
     subscriber.on('message', (channel: string, message: string) => {
       if (channel !== this.channel) {
         return;
@@ -43,9 +42,5 @@ export class RedisInvalidationBus extends InvalidationBus implements OnModuleDes
       connectedOnce = true;
     });
     await subscriber.subscribe(this.channel);
-  }
-
-  onModuleDestroy(): void {
-    this.subscriber?.disconnect();
   }
 }
