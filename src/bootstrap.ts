@@ -77,7 +77,7 @@ export async function createTrackerApp(env?: Record<string, string | undefined>)
 function badUrlAnswerer(config: TrackerConfig) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
     if (trackerRoute(request.url)) {
-      const failure = AnnounceFailure.badRequest('Malformed URL: the path is not valid percent-encoding.');
+      const failure = AnnounceFailure.malformedUrl();
       const intervals = { interval: config.announceInterval, minInterval: config.minInterval };
       void reply.code(200).header('content-type', 'text/plain').send(encodeFailureAnswer(failure, intervals));
       return;

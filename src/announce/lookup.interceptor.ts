@@ -65,7 +65,7 @@ function passkeyOf({ passkey }: TrackerHttpRequest): string {
     throw new AnnounceFailure(FailureCode.BadPasskey, 'Missing passkey: download the torrent again from the site.');
   }
   if (passkey === undefined) {
-    throw AnnounceFailure.badRequest('Malformed URL: the path is not valid percent-encoding.');
+    throw AnnounceFailure.malformedUrl();
   }
   if (!PASSKEY.test(passkey)) {
     throw new AnnounceFailure(FailureCode.BadPasskey, 'Invalid passkey: it must be 32 letters and digits.');

@@ -28,4 +28,9 @@ export class AnnounceFailure extends Error {
   static badRequest(reason: string): AnnounceFailure {
     return new AnnounceFailure(FailureCode.BadRequest, reason);
   }
+
+  /** A path that is not valid percent-encoding, whether the tracker server or Fastify found it. */
+  static malformedUrl(): AnnounceFailure {
+    return AnnounceFailure.badRequest('Malformed URL: the path is not valid percent-encoding.');
+  }
 }
