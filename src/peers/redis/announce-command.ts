@@ -38,8 +38,8 @@ export class AnnounceCommand {
   ) {}
 
   run(keys: SwarmKeys, args: AnnounceArgs): Promise<AnnounceReply> {
-    const { member, ip, numbers, event } = args;
     if (this.client instanceof Cluster) {
+      const { member, ip, numbers, event } = args;
       return this.scripts.run.peerStoreAnnounceBuffer(
         keys.peers,
         keys.seeders,
