@@ -6,7 +6,8 @@ import type { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions }
 import type { RequestListener } from 'node:http';
 import { AnnounceFailure } from 'src/announce/protocol/announce-failure';
 import { encodeFailureAnswer } from 'src/announce/protocol/failure-answer.util';
-import { clientAddressReader, TrackerHttpServer, trackerRoute } from 'src/announce/tracker-http-server';
+import { clientAddressReader, TrackerHttpServer } from 'src/announce/tracker-http-server';
+import { trackerRoute } from 'src/announce/protocol/tracker-route.util';
 import { parseQueryString } from 'src/announce/protocol/query-string-parser.util';
 import { AppModule } from 'src/app.module';
 import { loadTrackerConfig, loadTrackerConfigFromProcess, type TrackerConfig } from 'src/config/tracker.config';

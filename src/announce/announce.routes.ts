@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { AnnounceFailureFilter } from 'src/announce/announce-failure.filter';
 import { AnnounceService } from 'src/announce/announce.service';
 import { LookupInterceptor } from 'src/announce/lookup.interceptor';
-import { TrackerHttpServer, type TrackerHttpRequest } from 'src/announce/tracker-http-server';
+import { TrackerHttpServer } from 'src/announce/tracker-http-server';
+import type { TrackerHttpRequest } from 'src/announce/tracker-request';
 import { CheckPhaseBatch } from 'src/common/check-phase-batch';
 import type { TrackerAction } from 'src/metrics/tracker-metrics';
 

@@ -1,33 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { request } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import {
-  clientAddressReader,
-  TrackerHttpServer,
-  trackerRoute,
-  type TrackerAnswerer,
-} from 'src/announce/tracker-http-server';
-
-describe('trackerRoute', () => {
-  it.each([
-    ['/0123456789abcdef0123456789abcdef/announce?info_hash=x', 'announce', '0123456789abcdef0123456789abcdef'],
-    ['/key/scrape', 'scrape', 'key'],
-    ['/%6Bey/announce', 'announce', 'key'],
-    ['/%ZZ/announce', 'announce', undefined],
-    ['//announce', 'announce', ''],
-    ['/announce?info_hash=x', 'announce', null],
-    ['/scrape', 'scrape', null],
-  ])('reads %s as %s with passkey %p', (url, action, passkey) => {
-    expect(trackerRoute(url)).toEqual({ action, passkey });
-  });
-
-  it.each(['/api/users', '/metrics', '/a/b/announce', '/key/announce/', '/key/announces', 'announce', '/x?/announce'])(
-    'leaves %s to Fastify',
-    (url) => {
-      expect(trackerRoute(url)).toBeNull();
-    },
-  );
-});
+import { connect, type AddressInfo } from 'node:net';
+import { clientAddressReader, TrackerHttpServer } from 'src/announce/tracker-http-server';
+import type { TrackerAnswerer } from 'src/announce/tracker-request';
 
 describe('clientAddressReader', () => {
   const from = (remoteAddress: string, forwardedFor?: string) =>
@@ -64,7 +39,7 @@ describe('TrackerHttpServer', () => {
       {},
       (req, res) => {
         seen.push(`fastify ${req.method} ${req.url}`);
-        res.writeHead(404).end();
+        res.writeHead(404, { 'content-length': 0 }).end();
       },
       clientAddressReader(false),
     );
@@ -116,9 +91,162 @@ describe('TrackerHttpServer', () => {
     expect((await get('/abc/scrape')).status).toBe(500);
   });
 
+  describe("on connections that send only tracker GETs, answered without Node's HTTP parser", () => {
+    it('answers pipelined requests in order, however the bytes arrive', async () => {
+      answer = async (action, req) => {
+        // The first answer takes longest: the order must still be the requests'.
+        await new Promise((resolve) => setTimeout(resolve, req.passkey === 'a' ? 30 : 0));
+        return Buffer.from(`${action} ${req.passkey}`);
+      };
+      const requests =
+        'GET /a/announce HTTP/1.1\r\nHost: t\r\n\r\nGET /b/scrape HTTP/1.1\r\n\r\nGET /c/announce?x=1 HTTP/1.1\r\n\r\n';
+      const split = [requests.slice(0, 7), requests.slice(7, 40), requests.slice(40)];
+      const responses = await exchange(split, 3);
+      expect(responses.map((response) => response.body)).toEqual(['announce a', 'scrape b', 'announce c']);
+      expect(responses[0].headers).toMatchObject({ 'content-type': 'text/plain', connection: 'keep-alive' });
+      expect(responses[0].headers.date).toMatch(/ GMT$/);
+      expect(seen).toEqual([]);
+    });
+
+    it.each([
+      ['an HTTP/1.0 request', 'GET /k/announce HTTP/1.0\r\n\r\n'],
+      ['Connection: close', 'GET /k/announce HTTP/1.1\r\nConnection: close\r\n\r\n'],
+    ])('closes the connection after answering %s', async (_, request) => {
+      const responses = await exchange([request], 2);
+      expect(responses).toHaveLength(1);
+      expect(responses[0].headers.connection).toBe('close');
+    });
+
+    it('answers a request whose client shut its side after sending it', async () => {
+      const responses = await exchange(['GET /k/announce HTTP/1.1\r\n\r\n'], 2, { end: true });
+      expect(responses.map((response) => response.body)).toEqual(['announce k 127.0.0.1']);
+    });
+
+    it('hands the connection to Node at its first other request, with the bytes not yet answered', async () => {
+      const requests = [
+        'GET /k/announce HTTP/1.1\r\n\r\n',
+        'GET /api/users HTTP/1.1\r\nHost: t\r\n\r\nGET /k/scrape HTTP/1.1\r\nHost: t\r\n\r\n',
+      ];
+      const responses = await exchange(requests, 3);
+      expect(responses.map((response) => [response.status, response.body])).toEqual([
+        [200, 'announce k 127.0.0.1'],
+        [404, ''],
+        [200, 'scrape k 127.0.0.1'],
+      ]);
+      expect(seen).toEqual(['fastify GET /api/users']);
+    });
+
+    it('leaves a head too long for a tracker request to Node, which refuses it', async () => {
+      const responses = await exchange([`GET /k/announce HTTP/1.1\r\nX-A: ${'a'.repeat(20_000)}\r\n\r\n`], 1);
+      expect(responses[0].status).toBe(431);
+    });
+
+    it('reads the client address through trusted proxies', async () => {
+      const proxied = new TrackerHttpServer({}, () => undefined, clientAddressReader(true));
+      proxied.answerTrackerRequests((_, req) => Promise.resolve(Buffer.from(String(req.ip))));
+      await new Promise<void>((resolve) => proxied.listen(0, '127.0.0.1', resolve));
+      try {
+        const request = 'GET /k/announce HTTP/1.1\r\nX-Forwarded-For: 1.2.3.4\r\n\r\n';
+        const responses = await exchange([request], 1, { port: (proxied.address() as AddressInfo).port });
+        expect(responses[0].body).toBe('1.2.3.4');
+      } finally {
+        proxied.closeAllConnections();
+        await new Promise((resolve) => proxied.close(resolve));
+      }
+    });
+
+    it('closes a connection whose request head is still arriving after headersTimeout', async () => {
+      server.headersTimeout = 50;
+      try {
+        const socket = connect(port, '127.0.0.1');
+        const closed = new Promise((resolve) => socket.on('close', resolve));
+        socket.write('GET /k/announce HTTP/1.1\r\n');
+        await new Promise((resolve) => setTimeout(resolve, 80));
+        socket.write('Host: t\r\n');
+        await closed;
+      } finally {
+        server.headersTimeout = 60_000;
+      }
+    });
+
+    it('closes idle connections when asked, as Node closes its own', async () => {
+      const socket = connect(port, '127.0.0.1');
+      const closed = new Promise((resolve) => socket.on('close', resolve));
+      socket.write('GET /k/announce HTTP/1.1\r\n\r\n');
+      await new Promise((resolve) => socket.once('data', resolve));
+      server.closeIdleConnections();
+      await closed;
+    });
+  });
+
+  // Last: the server stays closing.
   it('asks keep-alive clients to close once shutdown began', async () => {
     expect((await get('/abc/announce')).headers.connection).toBe('keep-alive');
     server.beginClosing();
     expect((await get('/abc/announce')).headers.connection).toBe('close');
   });
+
+  interface RawResponse {
+    status: number;
+    headers: Record<string, string>;
+    body: string;
+  }
+
+  /**
+   * Writes `chunks` on one connection, a poll phase apart, and reads responses until `count` are complete or the
+   * server closes the connection.
+   */
+  function exchange(
+    chunks: string[],
+    count: number,
+    options: { end?: boolean; port?: number } = {},
+  ): Promise<RawResponse[]> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(options.port ?? port, '127.0.0.1');
+      let received = Buffer.alloc(0);
+      const finish = () => {
+        socket.destroy();
+        resolve(parseResponses(received));
+      };
+      socket.on('data', (data: Buffer) => {
+        received = Buffer.concat([received, data]);
+        if (parseResponses(received).length >= count) {
+          finish();
+        }
+      });
+      socket.on('close', finish);
+      socket.on('error', reject);
+      void (async () => {
+        for (const chunk of chunks) {
+          socket.write(chunk);
+          await new Promise((resume) => setTimeout(resume, 5));
+        }
+        if (options.end) {
+          socket.end();
+        }
+      })();
+    });
+  }
+
+  function parseResponses(bytes: Buffer): RawResponse[] {
+    const responses: RawResponse[] = [];
+    let at = 0;
+    for (;;) {
+      const headEnd = bytes.indexOf('\r\n\r\n', at);
+      if (headEnd === -1) {
+        return responses;
+      }
+      const [statusLine, ...lines] = bytes.toString('latin1', at, headEnd).split('\r\n');
+      const headers = Object.fromEntries(
+        lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+      );
+      const length = Number(headers['content-length'] ?? 0);
+      if (bytes.length < headEnd + 4 + length) {
+        return responses;
+      }
+      const body = bytes.toString('latin1', headEnd + 4, headEnd + 4 + length);
+      responses.push({ status: Number(statusLine.split(' ')[1]), headers, body });
+      at = headEnd + 4 + length;
+    }
+  }
 });

@@ -1,21 +1,15 @@
 import proxyAddr from '@fastify/proxy-addr';
-import { Server, type IncomingMessage, type ServerOptions, type ServerResponse } from 'node:http';
-import type { TrackerAction } from 'src/metrics/tracker-metrics';
-
-/** What announce and scrape read from an HTTP request. */
-export interface TrackerHttpRequest {
-  /** Path and query as sent, still percent-encoded (info_hash and peer_id are raw bytes). */
-  url: string;
-  /** The path's first segment, percent-decoded; null for `/announce` without one, undefined when not decodable. */
-  passkey: string | null | undefined;
-  /** The client's address, through the trusted proxies (TRUST_PROXY) as Fastify would read it. */
-  ip: string | undefined;
-  /** performance.now() when the request arrived. */
-  startedAt: number;
-}
-
-/** Answers a tracker request with a bencoded body; the answerer turns every refusal into a bencoded failure. */
-export type TrackerAnswerer = (action: TrackerAction, request: TrackerHttpRequest) => Promise<Buffer>;
+import {
+  Server,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerOptions,
+  type ServerResponse,
+} from 'node:http';
+import type { Socket } from 'node:net';
+import { trackerRoute } from 'src/announce/protocol/tracker-route.util';
+import { TrackerConnection, type TrackerConnectionHost } from 'src/announce/tracker-connection';
+import type { TrackerAnswerer, TrackerHttpRequest } from 'src/announce/tracker-request';
 
 /**
  * The app's HTTP server (Fastify's `serverFactory`). `GET /<passkey>/announce` and `GET /<passkey>/scrape` are
@@ -26,21 +20,41 @@ export type TrackerAnswerer = (action: TrackerAction, request: TrackerHttpReques
  * 55 against 70 µs of server CPU a request, Node's own HTTP against a plain Fastify route under NestJS), and the
  * bench's ceiling is that very route. A BitTorrent request needs none of it: no body, no content negotiation,
  * one answer shape.
+ *
+ * A new connection starts as a TrackerConnection, which reads and answers plain tracker GETs itself and hands the
+ * connection to Node's HTTP parser at its first request of any other kind. Requests that reach Node's parser
+ * (a handed-over connection's, or all of them before the answerer is set) take the same route through `request`.
  */
 export class TrackerHttpServer extends Server {
   private answer: TrackerAnswerer | null = null;
   private closing = false;
+  private readonly trackerConnections = new Set<TrackerConnection>();
 
   constructor(
     options: ServerOptions,
     fastifyHandler: (request: IncomingMessage, response: ServerResponse) => void,
-    private readonly clientAddress: (request: IncomingMessage) => string | undefined,
+    private readonly clientAddress: ClientAddressReader,
   ) {
     super(options, (request, response) => {
       if (!this.answer || request.method !== 'GET' || !this.serveTracker(request, response, this.answer)) {
         fastifyHandler(request, response);
       }
     });
+    // Node's HTTP server reads a connection through its one 'connection' listener; emitting 'connection' with a
+    // socket is its documented way to hand it one. Should that ever change, every connection stays Node's.
+    const nodeListeners = this.listeners('connection') as ((socket: Socket) => void)[];
+    if (nodeListeners.length === 1) {
+      const [readWithNode] = nodeListeners;
+      this.removeListener('connection', readWithNode);
+      const host = this.connectionHost(readWithNode);
+      this.on('connection', (socket: Socket) => {
+        if (this.answer) {
+          this.trackerConnections.add(new TrackerConnection(socket, host));
+        } else {
+          readWithNode.call(this, socket);
+        }
+      });
+    }
   }
 
   /** Takes over announce and scrape (AnnounceRoutes, once the app's services exist). */
@@ -51,6 +65,54 @@ export class TrackerHttpServer extends Server {
   /** Shutdown began: answer what is in flight with `Connection: close`, so keep-alive clients let go. */
   beginClosing(): void {
     this.closing = true;
+  }
+
+  override closeIdleConnections(): void {
+    super.closeIdleConnections();
+    for (const connection of this.trackerConnections) {
+      if (connection.idle) {
+        connection.socket.destroy();
+      }
+    }
+  }
+
+  override closeAllConnections(): void {
+    super.closeAllConnections();
+    for (const connection of this.trackerConnections) {
+      connection.socket.destroy();
+    }
+  }
+
+  private connectionHost(readWithNode: (socket: Socket) => void): TrackerConnectionHost {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the host's getters read the server's state
+    const server = this;
+    return {
+      answer: (action, request) => server.answer!(action, request),
+      get closing() {
+        return server.closing;
+      },
+      get keepAliveTimeout() {
+        return server.keepAliveTimeout;
+      },
+      get headersTimeout() {
+        return server.headersTimeout;
+      },
+      clientAddress: (socket, forwardedFor) =>
+        server.clientAddress({
+          socket,
+          headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor },
+        }),
+      handOver: (socket, unread) => {
+        if (unread) {
+          socket.unshift(unread);
+        }
+        readWithNode.call(server, socket);
+        if (socket.isPaused()) {
+          socket.resume();
+        }
+      },
+      forget: (connection) => server.trackerConnections.delete(connection),
+    };
   }
 
   /** False when the path is not a tracker's, for Fastify to route. */
@@ -87,43 +149,22 @@ export class TrackerHttpServer extends Server {
   }
 }
 
-/**
- * `/<passkey>/announce`, `/<passkey>/scrape`, and the same without a passkey (a torrent made without it); null for
- * any other path. The passkey is percent-decoded, as a router would; undefined when it cannot be.
- */
-export function trackerRoute(url: string): { action: TrackerAction; passkey: string | null | undefined } | null {
-  const queryAt = url.indexOf('?');
-  const path = queryAt === -1 ? url : url.slice(0, queryAt);
-  const action = path.endsWith('/announce') ? 'announce' : path.endsWith('/scrape') ? 'scrape' : null;
-  if (!action || path.charCodeAt(0) !== 0x2f) {
-    return null;
-  }
-  if (path.length === action.length + 1) {
-    return { action, passkey: null };
-  }
-  const segment = path.slice(1, path.length - action.length - 1);
-  if (segment.includes('/')) {
-    return null;
-  }
-  return { action, passkey: segment.includes('%') ? decodeSegment(segment) : segment };
+/** What the client's address is read from: a request, or a TrackerConnection's socket and X-Forwarded-For. */
+export interface ClientAddressSource {
+  socket: { remoteAddress?: string };
+  headers: IncomingHttpHeaders;
 }
 
-function decodeSegment(segment: string): string | undefined {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return undefined;
-  }
-}
+export type ClientAddressReader = (source: ClientAddressSource) => string | undefined;
 
 /** The client's address as Fastify reads `request.ip` with the same `trustProxy` setting. */
-export function clientAddressReader(trustProxy: boolean | string[]): (request: IncomingMessage) => string | undefined {
+export function clientAddressReader(trustProxy: boolean | string[]): ClientAddressReader {
   if (trustProxy === false) {
-    return (request) => request.socket.remoteAddress;
+    return (source) => source.socket.remoteAddress;
   }
   const trusted = trustProxy === true ? () => true : proxyAddr.compile(trustProxy);
-  return (request) => {
-    const addresses = proxyAddr.all(request, trusted);
+  return (source) => {
+    const addresses = proxyAddr.all(source as IncomingMessage, trusted);
     return addresses[addresses.length - 1];
   };
 }

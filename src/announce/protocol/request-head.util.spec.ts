@@ -1,0 +1,71 @@
+import { MAX_HEAD_BYTES, readRequestHead } from 'src/announce/protocol/request-head.util';
+
+const bytes = (text: string) => Buffer.from(text, 'latin1');
+
+describe('readRequestHead', () => {
+  it('reads a plain GET: target, keep-alive and where the head ends', () => {
+    const head = 'GET /key/announce?info_hash=%12%AB~ HTTP/1.1\r\nHost: t\r\nUser-Agent: x/1\r\n\r\n';
+    expect(readRequestHead(bytes(`${head}GET /next`), 0)).toEqual({
+      kind: 'plain',
+      target: '/key/announce?info_hash=%12%AB~',
+      keepAlive: true,
+      forwardedFor: undefined,
+      end: head.length,
+    });
+  });
+
+  it('reads from an offset, for the next pipelined request', () => {
+    const first = 'GET /a/announce HTTP/1.1\r\n\r\n';
+    expect(readRequestHead(bytes(`${first}GET /b/scrape HTTP/1.1\r\n\r\n`), first.length)).toMatchObject({
+      kind: 'plain',
+      target: '/b/scrape',
+    });
+  });
+
+  it.each([
+    ['HTTP/1.1', '', true],
+    ['HTTP/1.1', 'Connection: close\r\n', false],
+    ['HTTP/1.1', 'connection: Keep-Alive, CLOSE\r\n', false],
+    ['HTTP/1.0', '', false],
+    ['HTTP/1.0', 'Connection: keep-alive\r\n', true],
+  ])('keeps an %s connection with %p open: %p', (version, header, keepAlive) => {
+    expect(readRequestHead(bytes(`GET /k/announce ${version}\r\n${header}\r\n`), 0)).toMatchObject({ keepAlive });
+  });
+
+  it('joins X-Forwarded-For lines as Node does', () => {
+    const head = 'GET /k/announce HTTP/1.1\r\nX-Forwarded-For: 1.2.3.4\r\nx-forwarded-for:  10.0.0.1 \r\n\r\n';
+    expect(readRequestHead(bytes(head), 0)).toMatchObject({ forwardedFor: '1.2.3.4, 10.0.0.1' });
+  });
+
+  it('accepts an empty body declared as such', () => {
+    expect(readRequestHead(bytes('GET /k/announce HTTP/1.1\r\nContent-Length: 0\r\n\r\n'), 0)).toMatchObject({
+      kind: 'plain',
+    });
+  });
+
+  it.each(['', 'GET /k/announce HTTP/1.1\r\n', 'GET /k/announce HTTP/1.1\r\nHost: t\r\n\r'])(
+    'waits for the rest of %p',
+    (partial) => {
+      expect(readRequestHead(bytes(partial), 0)).toEqual({ kind: 'incomplete' });
+    },
+  );
+
+  it.each([
+    ['another method', 'POST /k/announce HTTP/1.1\r\n\r\n'],
+    ['HTTP/2 or 0.9', 'GET /k/announce HTTP/2.0\r\n\r\n'],
+    ['a target that is not a path', 'GET http://t/k/announce HTTP/1.1\r\n\r\n'],
+    ['a raw byte in the target', 'GET /k/announce?x=\xff HTTP/1.1\r\n\r\n'],
+    ['a body', 'GET /k/announce HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello'],
+    ['a chunked body', 'GET /k/announce HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'],
+    ['an upgrade', 'GET /k/announce HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n'],
+    ['an expectation', 'GET /k/announce HTTP/1.1\r\nExpect: 100-continue\r\n\r\n'],
+    ['a folded header', 'GET /k/announce HTTP/1.1\r\nX-A: 1\r\n 2\r\n\r\n'],
+    ['a header without a colon', 'GET /k/announce HTTP/1.1\r\nHost\r\n\r\n'],
+    ['a space before the colon', 'GET /k/announce HTTP/1.1\r\nHost : t\r\n\r\n'],
+    ['a bare LF inside a header', 'GET /k/announce HTTP/1.1\r\nX-A: 1\nX-B: 2\r\n\r\n'],
+    ['lines ended by bare LFs', 'GET /k/announce HTTP/1.1\nHost: t\n'],
+    ['a head longer than Node allows', `GET /k/announce HTTP/1.1\r\nX-A: ${'a'.repeat(MAX_HEAD_BYTES)}`],
+  ])('leaves %s to Node', (_, text) => {
+    expect(readRequestHead(bytes(text), 0)).toEqual({ kind: 'other' });
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * Reads the head of one HTTP/1.x request from the bytes a connection has received, for TrackerConnection.
+ *
+ * It recognises only the plain request every BitTorrent client sends: `GET <target> HTTP/1.1` (or 1.0), well-formed
+ * header lines, no body, no upgrade. Anything else is `other`, for Node's HTTP server to take over, so that every
+ * unusual case (bodies, folded headers, bad syntax and its 400, oversized heads and their 431) keeps Node's
+ * handling. Being strict here costs nothing: a real client never sends those.
+ */
+export type RequestHead =
+  | { kind: 'incomplete' }
+  | { kind: 'other' }
+  | {
+      kind: 'plain';
+      /** Path and query as sent. */
+      target: string;
+      /** Whether the connection stays open after the answer (HTTP/1.1 unless `close`, 1.0 only with `keep-alive`). */
+      keepAlive: boolean;
+      /** X-Forwarded-For, its lines joined by ", " as Node joins them; undefined when absent. */
+      forwardedFor: string | undefined;
+      /** Offset just past the head's blank line. */
+      end: number;
+    };
+
+/** Node's default --max-http-header-size: a longer head goes to Node, which answers 431. */
+export const MAX_HEAD_BYTES = 16 * 1024;
+
+const HEAD_END = Buffer.from('\r\n\r\n');
+const INCOMPLETE: RequestHead = { kind: 'incomplete' };
+const OTHER: RequestHead = { kind: 'other' };
+const REQUEST_LINE = /^GET (\/[\x21-\x7e]*) HTTP\/1\.([01])$/;
+/** A header line: a token, a colon, then a value without NUL, CR or LF. */
+const HEADER_LINE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+:[^\0\r\n]*$/;
+
+export function readRequestHead(buffer: Buffer, start: number): RequestHead {
+  const blankLine = buffer.indexOf(HEAD_END, start);
+  if (blankLine === -1) {
+    return unfinished(buffer, start);
+  }
+  const end = blankLine + HEAD_END.length;
+  if (end - start > MAX_HEAD_BYTES) {
+    return OTHER;
+  }
+  const lines = buffer.toString('latin1', start, blankLine).split('\r\n');
+  const request = REQUEST_LINE.exec(lines[0]);
+  if (!request) {
+    return OTHER;
+  }
+  let close = false;
+  let keepAliveAsked = false;
+  let forwardedFor: string | undefined;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i];
+    if (!HEADER_LINE.test(line)) {
+      return OTHER;
+    }
+    const colon = line.indexOf(':');
+    const name = line.slice(0, colon).toLowerCase();
+    if (name === 'connection') {
+      for (const token of line.slice(colon + 1).split(',')) {
+        const option = token.trim().toLowerCase();
+        if (option === 'close') {
+          close = true;
+        } else if (option === 'keep-alive') {
+          keepAliveAsked = true;
+        } else if (option === 'upgrade') {
+          return OTHER;
+        }
+      }
+    } else if (name === 'x-forwarded-for') {
+      const value = line.slice(colon + 1).trim();
+      forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
+    } else if (name === 'content-length') {
+      if (line.slice(colon + 1).trim() !== '0') {
+        return OTHER;
+      }
+    } else if (name === 'transfer-encoding' || name === 'upgrade' || name === 'expect') {
+      return OTHER;
+    }
+  }
+  const keepAlive = request[2] === '1' ? !close : keepAliveAsked && !close;
+  return { kind: 'plain', target: request[1], keepAlive, forwardedFor, end };
+}
+
+/** A head still arriving, or one that will never be plain: too long, or with lines ended by a bare LF. */
+function unfinished(buffer: Buffer, start: number): RequestHead {
+  if (buffer.length - start > MAX_HEAD_BYTES) {
+    return OTHER;
+  }
+  for (let at = buffer.indexOf(0x0a, start); at !== -1; at = buffer.indexOf(0x0a, at + 1)) {
+    if (at === start || buffer[at - 1] !== 0x0d) {
+      return OTHER;
+    }
+  }
+  return INCOMPLETE;
+}
