@@ -124,6 +124,18 @@ export function describeRedisStoreBehaviour(name: string, getClient: () => Redis
       expect([after.complete, after.incomplete, after.peers.compact4.length]).toEqual([1, 4, 4 * 6]);
     });
 
+    it('fails only the announce whose swarm Redis refuses, when announces are sent together', async () => {
+      const [broken, healthy] = [newInfoHash(), newInfoHash()];
+      const store = storeOf();
+      await getClient().set(new RedisKeys(prefix).swarm(broken).seeders, 'not a sorted set');
+      const [refused, answered] = await Promise.allSettled([
+        announce(store, { infoHash: broken, userId: 1, left: 0, now: t0 }),
+        announce(store, { infoHash: healthy, userId: 2, left: 0, now: t0 }),
+      ]);
+      expect(refused).toMatchObject({ status: 'rejected', reason: { message: expect.stringContaining('WRONGTYPE') } });
+      expect(answered).toMatchObject({ status: 'fulfilled', value: { complete: 1, incomplete: 0 } });
+    });
+
     it('prunes a bounded number of silent peers per announce and lets idle swarms expire', async () => {
       const ih = newInfoHash();
       const store = storeOf();
