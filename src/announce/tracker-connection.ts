@@ -127,13 +127,15 @@ export class TrackerConnection {
     if (open) {
       this.answerNext();
     } else {
-      this.socket.end();
+      // As Node's HTTP server: close once the answer is out, without waiting for the client's FIN.
+      this.socket.end(() => this.socket.destroy());
     }
   }
 
   private clientEnded(): void {
     this.ended = true;
-    if (!this.busy) {
+    // Ending a socket twice costs an error object and its stack trace (~12 µs, a fifth of an announce).
+    if (!this.busy && !this.socket.writableEnded) {
       this.socket.end();
     }
   }

@@ -117,6 +117,32 @@ describe('TrackerHttpServer', () => {
       expect(responses[0].headers.connection).toBe('close');
     });
 
+    it('lets go of a closed connection once its answer is out, without waiting for the client to close', async () => {
+      const own = new TrackerHttpServer({}, () => undefined, clientAddressReader(false));
+      own.answerTrackerRequests(() => Promise.resolve(Buffer.from('d8:intervali1ee')));
+      await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve));
+      const connections = () =>
+        new Promise<number>((resolve, reject) =>
+          own.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+        );
+      const socket = connect({ port: (own.address() as AddressInfo).port, host: '127.0.0.1', allowHalfOpen: true });
+      try {
+        socket.resume().write('GET /k/announce HTTP/1.1\r\nConnection: close\r\n\r\n');
+        await new Promise((resolve) => socket.once('end', resolve));
+        // The server closes its socket just after sending its FIN.
+        let open = await connections();
+        for (let tries = 0; open > 0 && tries < 50; tries++) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          open = await connections();
+        }
+        expect(open).toBe(0);
+      } finally {
+        socket.destroy();
+        own.closeAllConnections();
+        await new Promise((resolve) => own.close(resolve));
+      }
+    });
+
     it('answers a request whose client shut its side after sending it', async () => {
       const responses = await exchange(['GET /k/announce HTTP/1.1\r\n\r\n'], 2, { end: true });
       expect(responses.map((response) => response.body)).toEqual(['announce k 127.0.0.1']);
