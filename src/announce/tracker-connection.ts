@@ -28,7 +28,8 @@ const MAX_UNREAD_BYTES = 64 * 1024;
  *
  * Why: for a GET without a body, Node's IncomingMessage and ServerResponse are streams whose lifecycle (dump, end,
  * destroy, finish) takes ~15 scheduled callbacks a request. wrk against a fixed body on this project's 2-core box:
- * 17 µs of server CPU a request through node:http, 11 µs read and answered here.
+ * 17 µs of server CPU a request through node:http, 11 µs read and answered here. In `npm run bench` (interleaved
+ * A/B), the memory store's Node CPU went from 65.8 to 52.2 µs an announce, the Redis store's from 87.0 to 71.7.
  *
  * Requests are answered one at a time and in order; a pipelined request waits in `unread` for the one before it.
  */

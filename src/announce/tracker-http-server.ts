@@ -40,8 +40,9 @@ export class TrackerHttpServer extends Server {
         fastifyHandler(request, response);
       }
     });
-    // Node's HTTP server reads a connection through its one 'connection' listener; emitting 'connection' with a
-    // socket is its documented way to hand it one. Should that ever change, every connection stays Node's.
+    // Node's HTTP server reads a connection through its one 'connection' listener (emitting 'connection' is the
+    // documented way to hand it a socket): it is called for the connections Node should read. Should Node ever
+    // listen differently, every connection stays Node's.
     const nodeListeners = this.listeners('connection') as ((socket: Socket) => void)[];
     if (nodeListeners.length === 1) {
       const [readWithNode] = nodeListeners;
