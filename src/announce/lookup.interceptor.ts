@@ -3,8 +3,7 @@ import { AnnounceFailure, FailureCode } from 'src/announce/protocol/announce-fai
 import { decodeInfoHash, parseAnnounceRequest } from 'src/announce/protocol/announce-request';
 import { PeerAddressCache } from 'src/announce/protocol/peer-address.util';
 import { queryOf, splitQuery } from 'src/announce/protocol/raw-query.util';
-import type { TrackerHttpRequest } from 'src/announce/tracker-request';
-import type { AnnounceContext, ScrapeContext } from 'src/announce/tracker-request';
+import type { AnnounceContext, ScrapeContext, TrackerHttpRequest } from 'src/announce/tracker-request';
 import { LookupService } from 'src/lookup/lookup.service';
 import type { TorrentSnapshot, UserSnapshot } from 'src/lookup/lookup.types';
 
