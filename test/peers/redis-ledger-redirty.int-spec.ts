@@ -46,10 +46,11 @@ describe('RedisLedger: a swarm made dirty again while its batch is built', () =>
       return spop(...args);
     };
 
+    let watchdog: NodeJS.Timeout | undefined;
     const first = await Promise.race([
       claimer.claimPending(100),
-      new Promise<'stuck'>((resolve) => setTimeout(() => resolve('stuck'), 3_000)),
-    ]);
+      new Promise<'stuck'>((resolve) => (watchdog = setTimeout(() => resolve('stuck'), 3_000))),
+    ]).finally(() => clearTimeout(watchdog));
     expect(first).not.toBe('stuck');
     if (first === 'stuck' || first === null) {
       throw new Error(`the claim came back ${String(first)}`);
