@@ -45,7 +45,9 @@ export async function createTestApp(
       return { status: response.statusCode, body: response.body ? JSON.parse(response.body) : undefined };
     },
     async get(url, remoteAddress = '127.0.0.1') {
-      // Through the server's own request listener, which answers announce and scrape before Fastify.
+      // Through the server's own request listener, which answers announce and scrape before Fastify: the path of a
+      // connection handed to Node's parser. Connections read by TrackerConnection are tested over TCP
+      // (tracker-http-server.spec.ts, the real-client e2e).
       const server = app.getHttpServer();
       const listener = (request: unknown, response: unknown) => server.emit('request', request, response);
       const response = await inject(listener, { method: 'GET', url, remoteAddress });
