@@ -53,6 +53,8 @@ export function loadTrackerConfig(env: Record<string, string | undefined>) {
       clusterNodes: redisClusterNodes ?? ([] as HostPort[]),
       /** Prefix of every key and channel, so that several trackers (or test runs) can share one Redis. */
       keyPrefix: readString(env, 'REDIS_KEY_PREFIX') ?? 'tracker:',
+      /** Memory for small swarms' members kept between announces (kept-swarms.ts). */
+      swarmCacheBytes: readInt(env, 'REDIS_SWARM_CACHE_MB', 64, 0, 65536) * 1024 * 1024,
     },
     announceInterval,
     minInterval,

@@ -18,7 +18,11 @@ function createPeerStore(config: TrackerConfig, redis: RedisConnection | null): 
       if (!redis) {
         throw new Error(`Peer store ${kind} needs a Redis connection`);
       }
-      return new RedisPeerStore(redis.client, { peerTtlSeconds: config.peerTtl, keyPrefix: config.redis.keyPrefix });
+      return new RedisPeerStore(redis.client, {
+        peerTtlSeconds: config.peerTtl,
+        keyPrefix: config.redis.keyPrefix,
+        keptSwarmsBytes: config.redis.swarmCacheBytes,
+      });
     default:
       throw new Error(`Unknown peer store: ${String(kind satisfies never)}`);
   }

@@ -4,7 +4,15 @@ import type { PendingAccount } from 'src/peers/peer-store.types';
 import { RedisPeerStore, type RedisPeerStoreOptions } from 'src/peers/redis/redis-peer-store';
 import { RedisKeys } from 'src/peers/redis/redis-keys';
 import { scanKeys } from 'src/peers/redis/redis-scan.util';
-import { announce, drainLedger, ledgerKey, newInfoHash } from 'test/peers/contract/contract-fixtures';
+import {
+  announce,
+  drainLedger,
+  ledgerKey,
+  newInfoHash,
+  peerIdOf,
+  portOf,
+  returnedPorts,
+} from 'test/peers/contract/contract-fixtures';
 import { sleep } from 'test/support/wait-for';
 
 const peerTtlSeconds = 2700;
@@ -170,6 +178,98 @@ export function describeRedisStoreBehaviour(name: string, getClient: () => Redis
       await sleep(1500);
       expect(await b.totals(t0)).toEqual({ peers: 2, seeders: 1, leechers: 1 });
       expect(await b.totals(t0 + peerTtlSeconds * 1000 + 1000)).toEqual({ peers: 0, seeders: 0, leechers: 0 });
+    });
+
+    describe('small swarms kept per instance', () => {
+      const counts = (r: { complete: number; incomplete: number }) => [r.complete, r.incomplete];
+      const sortedPorts = (r: Parameters<typeof returnedPorts>[0]) => returnedPorts(r).sort((x, y) => x - y);
+
+      it('answers from the members it kept while no instance changed the swarm', async () => {
+        const ih = newInfoHash();
+        const store = storeOf();
+        await announce(store, { infoHash: ih, userId: 1, left: 0, now: t0 });
+        await announce(store, { infoHash: ih, userId: 2, left: 5, now: t0 + 1 });
+        // Behind the store's back, without a new version: only an answer from kept members still has user 1.
+        const swarm = new RedisKeys(prefix).swarm(ih);
+        await getClient().zremrangebyrank(swarm.seeders, 0, -1);
+        const kept = await announce(store, { infoHash: ih, userId: 2, left: 5, now: t0 + 2 });
+        expect([counts(kept), returnedPorts(kept)]).toEqual([[1, 1], [portOf(1)]]);
+        await getClient().incr(swarm.version);
+        const fresh = await announce(store, { infoHash: ih, userId: 2, left: 5, now: t0 + 3 });
+        expect([counts(fresh), returnedPorts(fresh)]).toEqual([[0, 1], []]);
+      });
+
+      it("sees another instance's joins, stops, moves and role changes at the next announce", async () => {
+        const ih = newInfoHash();
+        const [a, b] = [storeOf(), storeOf()];
+        await announce(a, { infoHash: ih, userId: 1, left: 0, now: t0 });
+        await announce(a, { infoHash: ih, userId: 2, left: 5, now: t0 + 1 });
+        await announce(a, { infoHash: ih, userId: 2, left: 5, now: t0 + 2 });
+
+        await announce(b, { infoHash: ih, userId: 3, left: 5, now: t0 + 3 });
+        const joined = await announce(a, { infoHash: ih, userId: 2, left: 5, now: t0 + 4 });
+        expect([counts(joined), sortedPorts(joined)]).toEqual([
+          [1, 2],
+          [portOf(1), portOf(3)],
+        ]);
+
+        await announce(b, { infoHash: ih, userId: 3, event: 'stopped', now: t0 + 5 });
+        const stopped = await announce(a, { infoHash: ih, userId: 2, left: 5, now: t0 + 6 });
+        expect([counts(stopped), returnedPorts(stopped)]).toEqual([[1, 1], [portOf(1)]]);
+
+        await announce(b, { infoHash: ih, userId: 1, left: 0, port: 7777, now: t0 + 7 });
+        const moved = await announce(a, { infoHash: ih, userId: 2, left: 5, now: t0 + 8 });
+        expect(returnedPorts(moved)).toEqual([7777]);
+
+        await announce(b, { infoHash: ih, userId: 1, left: 9, port: 7777, now: t0 + 9 });
+        const demoted = await announce(a, { infoHash: ih, userId: 2, left: 5, now: t0 + 10 });
+        expect([counts(demoted), returnedPorts(demoted)]).toEqual([[0, 2], [7777]]);
+      });
+
+      it("drops a user's peers removed through another instance from what it kept", async () => {
+        const ih = newInfoHash();
+        const [a, b] = [storeOf(), storeOf()];
+        await announce(a, { infoHash: ih, userId: 1, left: 0, now: t0 });
+        await announce(a, { infoHash: ih, userId: 2, left: 5, now: t0 + 1 });
+        await b.removeUser(1);
+        const r = await announce(a, { infoHash: ih, userId: 2, left: 5, now: t0 + 2 });
+        expect([counts(r), returnedPorts(r)]).toEqual([[0, 1], []]);
+      });
+
+      it('stops answering from kept members once the oldest of them is past the TTL', async () => {
+        const ih = newInfoHash();
+        const store = storeOf();
+        const ttl = peerTtlSeconds * 1000;
+        await announce(store, { infoHash: ih, userId: 1, left: 0, now: t0 });
+        await announce(store, { infoHash: ih, userId: 2, left: 5, now: t0 + ttl / 2 });
+        const live = await announce(store, { infoHash: ih, userId: 2, left: 5, now: t0 + ttl });
+        expect([counts(live), returnedPorts(live)]).toEqual([[1, 1], [portOf(1)]]);
+        const expired = await announce(store, { infoHash: ih, userId: 2, left: 5, now: t0 + ttl + 1 });
+        expect([counts(expired), returnedPorts(expired)]).toEqual([[0, 1], []]);
+      });
+
+      it('gives an announce that wants fewer peers than the swarm has a window, not the kept members', async () => {
+        const ih = newInfoHash();
+        const store = storeOf();
+        for (let u = 1; u <= 8; u++) {
+          await announce(store, { infoHash: ih, userId: u, left: 0, now: t0 + u });
+        }
+        await announce(store, { infoHash: ih, userId: 9, left: 5, now: t0 + 10 });
+        const seen = new Set<number>();
+        for (let i = 0; i < 40; i++) {
+          const r = await announce(store, {
+            infoHash: ih,
+            userId: 9,
+            peerId: peerIdOf(9),
+            left: 5,
+            numwant: 2,
+            now: t0 + 11 + i,
+          });
+          expect(returnedPorts(r)).toHaveLength(2);
+          returnedPorts(r).forEach((port) => seen.add(port));
+        }
+        expect(seen.size).toBeGreaterThan(2);
+      });
     });
 
     it('counts each account near 2^53 exactly across several announces', async () => {

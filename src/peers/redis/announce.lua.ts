@@ -3,28 +3,33 @@
  * dist/ has it; every number that must stay exact up to 2^53 travels as a packed double (struct 'd'), never through
  * tostring(). Time is only the caller's `now`, so tests control it.
  *
- * KEYS: 1 peers hash, 2 seeders zset, 3 leechers zset, 4 pending ledger hash
+ * KEYS: 1 peers hash, 2 seeders zset, 3 leechers zset, 4 pending ledger hash, 5 membership version
  * ARGV: 1 member (4-byte user id .. 20-byte peer id .. address: 4|16-byte ip .. 2-byte port .. its length), 2 ip text,
- *       3 nine big-endian doubles (ANNOUNCE_NUMBERS): now, uploaded, downloaded, left, upload factor,
- *         download factor, ttl ms, members wanted, random integer; one argument rather than nine, because each
- *         argument costs ioredis an encoding and Redis a parse,
+ *       3 ten big-endian doubles (ANNOUNCE_NUMBERS): now, uploaded, downloaded, left, upload factor,
+ *         download factor, ttl ms, members wanted, random integer, the version of the members the caller keeps
+ *         (0: none); one argument rather than ten, because each argument costs ioredis an encoding and Redis a parse,
  *       4 event (n|s|c|x = none|started|completed|stopped)
  * Returns: {seeders, leechers, seeder members, leecher members, index entry due (0|1), ledger became non-empty (0|1),
- *           previous role (0 none or expired, 1 leecher, 2 seeder), previous last announce}
- *   The members are windows of live peers at random offsets, at most `members wanted` in all, seeders first, possibly
- *   including the announcing user's own peers: Node filters and packs them, which costs Redis far less than Lua.
- *   Each window is one string of concatenated members (redis-peer.codec.ts splits it): an array of 50 members cost
- *   ioredis 35 µs more per announce to decode than one string, and Redis nothing less.
+ *           previous role (0 none or expired, 1 leecher, 2 seeder), previous last announce, version, oldest score}
+ *   - When the caller's version is the swarm's, its kept members are still the live ones: the counts are -1 and no
+ *     members are sent (swarm-sample-cache.ts).
+ *   - When all live peers fit in `members wanted`, both sets come whole, with the version and the oldest live
+ *     member's last announce, so the caller may keep them until the version changes or that member expires.
+ *   - Otherwise the members are windows of live peers at random offsets, at most `members wanted` in all, seeders
+ *     first (none for a seeder), and the version is 0.
+ *   Members may include the announcing user's own peers: Node filters and packs them, which costs Redis far less
+ *   than Lua. Each set's members come as one string of concatenated members (redis-peer.codec.ts splits it): an
+ *   array of 50 members cost ioredis 35 µs more per announce to decode than one string, and Redis nothing less.
  *   The user index entry (user → swarm) is due for a new peer and once per 8-TTL period of a live one.
  */
 /** Byte length of ARGV[3]. */
-export const ANNOUNCE_NUMBERS = 9 * 8;
+export const ANNOUNCE_NUMBERS = 10 * 8;
 
 export const ANNOUNCE_LUA = `
-local peers, seeders, leechers, ledger = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local peers, seeders, leechers, ledger, version = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local member, ip = ARGV[1], ARGV[2]
 local field = string.sub(member, 1, 24)
-local now, up, down, left, upFactor, downFactor, ttl, want, rnd = struct.unpack('>ddddddddd', ARGV[3])
+local now, up, down, left, upFactor, downFactor, ttl, want, rnd, kept = struct.unpack('>dddddddddd', ARGV[3])
 local event = ARGV[4]
 local cutoff = now - ttl
 local seeder = left == 0
@@ -34,6 +39,8 @@ local prevRole, prevLast = 0, 0
 -- Keys get a 3-TTL expiry when created and again in a live peer's first announce of each TTL-long period,
 -- so a swarm vanishes after its last peer falls silent, without a PEXPIRE on every announce.
 local touch = true
+-- Whether the live members (who, in which role, at which address) changed: a new version.
+local changed = false
 
 local old = redis.call('HGET', peers, field)
 local oldMember, oldSet
@@ -70,23 +77,28 @@ if event == 'x' then
     redis.call('ZREM', oldSet, oldMember)
     redis.call('HDEL', peers, field)
     indexDue = 0
+    changed = true
   end
 else
   local set = seeder and seeders or leechers
   if old and oldSet ~= set then
     redis.call('ZREM', oldSet, oldMember)
     touch = true
+    changed = true
   elseif old and oldMember ~= member then
     redis.call('ZREM', oldSet, oldMember)
+    changed = true
   end
   redis.call('ZADD', set, now, member)
   redis.call('HSET', peers, field, struct.pack('>Bdddd', seeder and 1 or 0, up, down, left, now) .. string.sub(member, 25))
   if not old then
     indexDue = 1
+    changed = true
   end
   if touch then
     redis.call('PEXPIRE', peers, ttl * 3)
     redis.call('PEXPIRE', set, ttl * 3)
+    redis.call('PEXPIRE', version, ttl * 3)
   end
 end
 
@@ -108,6 +120,25 @@ end
 redis.call('HSET', ledger, user,
   struct.pack('>dddddddd', cu + creditUp, cd + creditDown, ru + rawUp, rd + rawDown, st + seed, done, first, last) .. ip)
 
+-- The version of the live members. Pruning below does not change it: it removes only peers already not live.
+local current = 0
+if changed or want > 0 then
+  if changed then
+    current = redis.call('INCR', version)
+  else
+    current = tonumber(redis.call('GET', version)) or 1
+  end
+  if current == 1 then
+    -- A new key (or a swarm older than versions): start at random, so that no version an instance kept for an
+    -- earlier swarm of this torrent matches by chance. Below 10^12, so that tostring() stays exact.
+    current = 2 + rnd % 1e12
+    redis.call('SET', version, current, 'PX', ttl * 3)
+  end
+  if want > 0 and current == kept then
+    return {-1, -1, '', '', indexDue, dirty, prevRole, prevLast, current, 0}
+  end
+end
+
 -- Live peers are the highest ranks (sorted by last announce). Bounded pruning: at most two silent peers per set
 -- and announce, and only when there are some; counts and samples skip the rest anyway.
 -- (Counting the expired head is cheaper than counting the live tail in a listpack, and no dearer in a skiplist.)
@@ -126,10 +157,27 @@ local function census(set)
 end
 local totalSeeders, liveSeeders = census(seeders)
 local totalLeechers, liveLeechers = census(leechers)
+if event == 'x' or want <= 0 then
+  return {liveSeeders, liveLeechers, '', '', indexDue, dirty, prevRole, prevLast, 0, 0}
+end
+
+-- Every live member of a set, and the oldest one's last announce (nil for none).
+local function whole(set, total, live)
+  if live == 0 then return '', nil end
+  local ranked = redis.call('ZRANGE', set, total - live, total - 1, 'WITHSCORES')
+  local members = {}
+  for i = 1, #ranked, 2 do members[#members + 1] = ranked[i] end
+  return table.concat(members), tonumber(ranked[2])
+end
+if liveSeeders + liveLeechers <= want then
+  local fromSeeders, oldestSeeder = whole(seeders, totalSeeders, liveSeeders)
+  local fromLeechers, oldestLeecher = whole(leechers, totalLeechers, liveLeechers)
+  local oldest = math.min(oldestSeeder or now, oldestLeecher or now)
+  return {liveSeeders, liveLeechers, fromSeeders, fromLeechers, indexDue, dirty, prevRole, prevLast, current, oldest}
+end
 
 -- A window of up to count live members at a random offset, wrapping around. ZRANGE by rank costs far less than
--- ZRANDMEMBER, and the window still moves with every announce. Every command costs a few µs of call overhead, so a
--- window that takes all live members takes them in one ZRANGE.
+-- ZRANDMEMBER, and the window still moves with every announce.
 local function window(set, total, live, random, count)
   if live == 0 or count <= 0 then return '' end
   local base = total - live
@@ -141,15 +189,12 @@ local function window(set, total, live, random, count)
     .. table.concat(redis.call('ZRANGE', set, base, base + last - live))
 end
 local fromSeeders, fromLeechers = '', ''
-if event ~= 'x' and want > 0 then
-  if seeder then
-    fromLeechers = window(leechers, totalLeechers, liveLeechers, rnd, want)
-  else
-    fromSeeders = window(seeders, totalSeeders, liveSeeders, rnd, want)
-    local taken = liveSeeders < want and liveSeeders or want
-    fromLeechers = window(leechers, totalLeechers, liveLeechers, math.floor(rnd / 16777216), want - taken)
-  end
+if seeder then
+  fromLeechers = window(leechers, totalLeechers, liveLeechers, rnd, want)
+else
+  fromSeeders = window(seeders, totalSeeders, liveSeeders, rnd, want)
+  local taken = liveSeeders < want and liveSeeders or want
+  fromLeechers = window(leechers, totalLeechers, liveLeechers, math.floor(rnd / 16777216), want - taken)
 end
-
-return {liveSeeders, liveLeechers, fromSeeders, fromLeechers, indexDue, dirty, prevRole, prevLast}
+return {liveSeeders, liveLeechers, fromSeeders, fromLeechers, indexDue, dirty, prevRole, prevLast, 0, 0}
 `;

@@ -6,7 +6,8 @@ describe('RedisKeys', () => {
 
   it('tags every key of a swarm with its info hash, so a Cluster keeps the swarm in one slot', () => {
     const swarm = keys.swarm(ih);
-    for (const key of [swarm.peers, swarm.seeders, swarm.leechers, swarm.ledger, keys.batchPart(ih, 'b1')]) {
+    const all = [swarm.peers, swarm.seeders, swarm.leechers, swarm.ledger, swarm.version, keys.batchPart(ih, 'b1')];
+    for (const key of all) {
       expect(key).toMatch(new RegExp(`^tracker:\\{${ih}\\}:`));
     }
   });
@@ -19,12 +20,8 @@ describe('RedisKeys', () => {
 
   it('names the peer keys with the peer layout version, and the ledger without', () => {
     const swarm = keys.swarm(ih);
-    expect([swarm.peers, swarm.seeders, swarm.leechers, swarm.ledger].map((k) => k.slice(-3))).toEqual([
-      ':p2',
-      ':s2',
-      ':l2',
-      '}:g',
-    ]);
+    const swarmKeys = [swarm.peers, swarm.seeders, swarm.leechers, swarm.version, swarm.ledger];
+    expect(swarmKeys.map((k) => k.slice(-3))).toEqual([':p2', ':s2', ':l2', ':v2', '}:g']);
   });
 
   it('finds the info hash of a ledger key, and only of a ledger key', () => {

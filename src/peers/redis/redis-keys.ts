@@ -16,6 +16,8 @@ export interface SwarmKeys {
   leechers: string;
   /** Hash: 4-byte user id → packed pending account. Never expires: it is the durable accounting ledger. */
   ledger: string;
+  /** Integer: the version of the live members, bumped whenever one joins, leaves or changes role or address. */
+  version: string;
 }
 
 /**
@@ -50,6 +52,7 @@ export class RedisKeys {
       seeders: `${tag}s${PEER_LAYOUT}`,
       leechers: `${tag}l${PEER_LAYOUT}`,
       ledger: `${tag}g`,
+      version: `${tag}v${PEER_LAYOUT}`,
     };
   }
 

@@ -13,10 +13,11 @@ import { REMOVE_PEERS_LUA, REMOVE_SWARM_LUA, SWARM_COUNTS_LUA } from 'src/peers/
 type Arg = string | Buffer | number;
 
 /**
- * Raw reply of the announce script: live counts, sampled seeder and leecher members (each window one string of
- * concatenated members), index entry due, ledger dirty, previous role (0 none, 1 leecher, 2 seeder), last announce.
+ * Raw reply of the announce script (announce.lua.ts): live counts (-1: the caller's kept members are current),
+ * seeder and leecher members (each set's one string of concatenated members), index entry due, ledger dirty,
+ * previous role (0 none, 1 leecher, 2 seeder), last announce, version of whole sets (0: windows), oldest score.
  */
-export type AnnounceReply = [number, number, Buffer, Buffer, number, number, number, number];
+export type AnnounceReply = [number, number, Buffer, Buffer, number, number, number, number, number, number];
 
 /** The methods ioredis adds for our scripts (`<name>Buffer` answers bulk strings as Buffers). */
 interface ScriptCommands {
@@ -34,10 +35,10 @@ interface ScriptCommands {
 }
 
 const DEFINITIONS: Record<string, { numberOfKeys?: number; lua: string }> = {
-  peerStoreAnnounce: { numberOfKeys: 4, lua: ANNOUNCE_LUA },
+  peerStoreAnnounce: { numberOfKeys: 5, lua: ANNOUNCE_LUA },
   peerStoreSwarmCounts: { numberOfKeys: 2, lua: SWARM_COUNTS_LUA },
-  peerStoreRemovePeers: { numberOfKeys: 3, lua: REMOVE_PEERS_LUA },
-  peerStoreRemoveSwarm: { numberOfKeys: 3, lua: REMOVE_SWARM_LUA },
+  peerStoreRemovePeers: { numberOfKeys: 4, lua: REMOVE_PEERS_LUA },
+  peerStoreRemoveSwarm: { numberOfKeys: 4, lua: REMOVE_SWARM_LUA },
   peerStoreClaimLedgers: { lua: CLAIM_LEDGERS_LUA },
   peerStoreBatchAdd: { numberOfKeys: 2, lua: BATCH_ADD_LUA },
   peerStoreBatchTake: { numberOfKeys: 1, lua: BATCH_TAKE_LUA },

@@ -15,8 +15,9 @@ return {redis.call('ZCOUNT', KEYS[1], cutoff, '+inf'), redis.call('ZCOUNT', KEYS
 `;
 
 /**
- * Removes the given peers (fields: 4-byte user id .. 20-byte peer id) from a swarm, wherever they are.
- * KEYS: 1 peers hash, 2 seeders zset, 3 leechers zset. ARGV: peer fields. Returns the removed records.
+ * Removes the given peers (fields: 4-byte user id .. 20-byte peer id) from a swarm, wherever they are, and drops
+ * the membership version so that no instance answers from members it kept.
+ * KEYS: 1 peers hash, 2 seeders zset, 3 leechers zset, 4 version. ARGV: peer fields. Returns the removed records.
  */
 export const REMOVE_PEERS_LUA = `
 local removed = {}
@@ -29,15 +30,16 @@ for i = 1, #ARGV do
     removed[#removed + 1] = record
   end
 end
+if #removed > 0 then redis.call('DEL', KEYS[4]) end
 return removed
 `;
 
 /**
- * Drops a whole swarm but its pending ledger. KEYS: 1 peers hash, 2 seeders zset, 3 leechers zset.
+ * Drops a whole swarm but its pending ledger. KEYS: 1 peers hash, 2 seeders zset, 3 leechers zset, 4 version.
  * Returns the removed records, so that the caller can take them out of the tracker-wide counters.
  */
 export const REMOVE_SWARM_LUA = `
 local records = redis.call('HVALS', KEYS[1])
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 return records
 `;
