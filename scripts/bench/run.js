@@ -12,7 +12,16 @@ const fixtures = require('./lib/fixtures');
 const { combineRounds, measureRound, warmUp } = require('./lib/measure');
 const proc = require('./lib/processes');
 const { printReport } = require('./lib/report');
-const { ENTRY, ROOT, ensureBuild, ensureWrk, installed, parseOptions, printHeader } = require('./lib/setup');
+const {
+  ENTRY,
+  NODE_FLAGS,
+  ROOT,
+  ensureBuild,
+  ensureWrk,
+  installed,
+  parseOptions,
+  printHeader,
+} = require('./lib/setup');
 
 const CEILING = path.join(__dirname, 'ceiling-server.js');
 const PROFILER = path.join(__dirname, 'lib', 'profiler-preload.js');
@@ -212,7 +221,7 @@ async function startTracker(store, { workDir, profileDir, pool }, extraEnv, redi
   const port = await proc.freePort();
   const adminToken = randomBytes(24).toString('hex');
   const profile = profiling(profileDir, store);
-  const server = proc.startServer(`tracker (${store})`, process.execPath, [...profile.args, ENTRY], {
+  const server = proc.startServer(`tracker (${store})`, process.execPath, [...NODE_FLAGS, ...profile.args, ENTRY], {
     // Not the repository: a .env there must not reconfigure the run.
     cwd: workDir,
     env: {

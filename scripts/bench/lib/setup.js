@@ -7,7 +7,18 @@ const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const ENTRY = path.join(ROOT, 'dist', 'src', 'main.js');
+/** The V8 flags `npm start` gives the tracker (package.json), so that the bench measures what operators run. */
+const NODE_FLAGS = startFlags();
 const TARGETS = ['ceiling', 'memory', 'redis'];
+
+function startFlags() {
+  const start = require(path.join(ROOT, 'package.json')).scripts.start;
+  const match = /^node((?: --\S+)*) dist\/src\/main\.js$/.exec(start);
+  if (!match) {
+    throw new Error(`package.json's start script is not "node [--flags] dist/src/main.js": ${start}`);
+  }
+  return match[1].split(' ').filter(Boolean);
+}
 
 function parseOptions(argv) {
   const parsed = {
@@ -120,4 +131,4 @@ function installed(command) {
   return safe(() => execFileSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' })).trim() !== '';
 }
 
-module.exports = { ROOT, ENTRY, TARGETS, parseOptions, printHeader, ensureWrk, ensureBuild, installed };
+module.exports = { ROOT, ENTRY, NODE_FLAGS, TARGETS, parseOptions, printHeader, ensureWrk, ensureBuild, installed };
