@@ -24,7 +24,7 @@ function parseOptions(argv) {
   const parsed = {
     duration: 10,
     rounds: 3,
-    warmup: 5,
+    warmup: 30,
     connections: 64,
     threads: 2,
     torrents: 5000,
@@ -64,7 +64,7 @@ function parseOptions(argv) {
 
 function usage(problem) {
   console.error(`${problem}
-usage: npm run bench -- [--only=ceiling,memory,redis] [--rounds=3] [--duration=10] [--warmup=5] [--connections=64]
+usage: npm run bench -- [--only=ceiling,memory,redis] [--rounds=3] [--duration=10] [--warmup=30] [--connections=64]
                         [--threads=2]
                         [--torrents=5000] [--users=50] [--peers=100000 (0: a new peer every announce)] [--redis-url=redis://…] [--profile] [--build]
                         [--close] [--keep]`);
