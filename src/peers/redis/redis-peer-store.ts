@@ -50,20 +50,20 @@ const OWN_PEER_SLACK = 2;
  * Keys (redis-keys.ts). A swarm is five keys tagged `{<infohash>}`, so it lives in one Cluster slot: a hash of peer
  * records keyed by (user id, peer id) holding the accounting baseline, two sorted sets (seeders, leechers) of
  * members "identity + compact address" scored by last announce, the version of those live members, and the pending
- * ledger (hash user id → packed sums). All but the ledger PEXPIRE after 3 TTL of silence; the ledger never expires. Measured with
- * scripts/bench/redis-memory-per-peer.ts (user index included): ~265 B a peer in swarms of 200 (a set over
- * zset-max-listpack-entries, 128 by default, turns into a skiplist at ~126 B a member), plus ~135 B a pending account
- * until it is flushed.
+ * ledger (hash user id → packed sums). All but the ledger PEXPIRE after 3 TTL of silence; the ledger never expires.
+ * Measured with scripts/bench/redis-memory-per-peer.ts (user index included): ~265 B a peer in swarms of 200 (a set
+ * over zset-max-listpack-entries, 128 by default, turns into a skiplist at ~126 B a member), plus ~135 B a pending
+ * account until it is flushed.
  *
  * Announce = one EVALSHA (announce.lua.ts): reads the peer's baseline, credits deltas and seed time, moves the peer,
  * adds to the ledger, prunes at most 2 expired members per set, counts live peers (ZCOUNT from now - TTL), and samples
  * a window at a random offset among the live ranks (ZRANGE, not ZRANDMEMBER) that Node filters (the user's own peers)
  * and packs. A swarm small enough to come whole is kept by the instance (kept-swarms.ts): while the script finds its
- * version unchanged, the census and the sample are skipped, which halved redis-server's CPU per announce in the
- * bench (50.7 → 26–30 µs) once its peers had all joined. A peer silent for longer than the TTL counts as gone even before it is pruned: its next announce is a
- * first one. Only on rare transitions does the store
- * send one more command to another slot: the dirty mark when the ledger went from empty to non-empty, and the
- * per-user index on a new peer or its periodic refresh (redis-user-index.ts).
+ * version unchanged, it skips the census and the sample, which took redis-server's CPU per announce in the bench
+ * from 50.7 to 28–34 µs once the peers had all joined. A peer silent for longer than the TTL counts as gone even
+ * before it is pruned: its next announce is a first one. Only on rare transitions does the store send one more
+ * command to another slot: the dirty mark when the ledger went from empty to non-empty, and the per-user index on a
+ * new peer or its periodic refresh (redis-user-index.ts).
  *
  * Ledger hand-off (redis-ledger.ts, the scripts in ledger.lua.ts and batch.lua.ts):
  * - `{~}:dirty` lists swarms with a ledger. A crash between the script and the SADD is repaired by a SCAN for ledger
