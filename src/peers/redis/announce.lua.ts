@@ -13,8 +13,9 @@
  *           previous role (0 none or expired, 1 leecher, 2 seeder), previous last announce, version, oldest score}
  *   - When the caller's version is the swarm's, its kept members are still the live ones: the counts are -1 and no
  *     members are sent (swarm-sample-cache.ts).
- *   - When all live peers fit in `members wanted`, both sets come whole, with the version and the oldest live
- *     member's last announce, so the caller may keep them until the version changes or that member expires.
+ *   - When all live peers fit in `members wanted` and this announce changed none of them, both sets come whole,
+ *     with the version and the oldest live member's last announce, so the caller may keep them until the version
+ *     changes or that member expires.
  *   - Otherwise the members are windows of live peers at random offsets, at most `members wanted` in all, seeders
  *     first (none for a seeder), and the version is 0.
  *   Members may include the announcing user's own peers: Node filters and packs them, which costs Redis far less
@@ -161,15 +162,17 @@ if event == 'x' or want <= 0 then
   return {liveSeeders, liveLeechers, '', '', indexDue, dirty, prevRole, prevLast, 0, 0}
 end
 
--- Every live member of a set, and the oldest one's last announce (nil for none).
+-- Every live member of a set, and the oldest one's last announce (nil for none). Scores for one member only:
+-- formatting every score as text cost more than a second call.
 local function whole(set, total, live)
   if live == 0 then return '', nil end
-  local ranked = redis.call('ZRANGE', set, total - live, total - 1, 'WITHSCORES')
-  local members = {}
-  for i = 1, #ranked, 2 do members[#members + 1] = ranked[i] end
-  return table.concat(members), tonumber(ranked[2])
+  local base = total - live
+  local oldest = redis.call('ZRANGE', set, base, base, 'WITHSCORES')[2]
+  return table.concat(redis.call('ZRANGE', set, base, total - 1)), tonumber(oldest)
 end
-if liveSeeders + liveLeechers <= want then
+-- Whole only when this announce left the members as they were: in a swarm that changes at every announce (peers
+-- joining), nobody could use what it kept, and windows cost Redis less.
+if not changed and liveSeeders + liveLeechers <= want then
   local fromSeeders, oldestSeeder = whole(seeders, totalSeeders, liveSeeders)
   local fromLeechers, oldestLeecher = whole(leechers, totalLeechers, liveLeechers)
   local oldest = math.min(oldestSeeder or now, oldestLeecher or now)
