@@ -180,7 +180,8 @@ if not changed and liveSeeders + liveLeechers <= want then
 end
 
 -- A window of up to count live members at a random offset, wrapping around. ZRANGE by rank costs far less than
--- ZRANDMEMBER, and the window still moves with every announce.
+-- ZRANDMEMBER, and the window still moves with every announce. Every command costs a few µs of call overhead, so a
+-- window that takes all live members takes them in one ZRANGE.
 local function window(set, total, live, random, count)
   if live == 0 or count <= 0 then return '' end
   local base = total - live
