@@ -12,6 +12,7 @@ import {
   peerIdOf,
   portOf,
   returnedPorts,
+  sorted,
 } from 'test/peers/contract/contract-fixtures';
 import { sleep } from 'test/support/wait-for';
 
@@ -182,7 +183,6 @@ export function describeRedisStoreBehaviour(name: string, getClient: () => Redis
 
     describe('small swarms kept per instance', () => {
       const counts = (r: { complete: number; incomplete: number }) => [r.complete, r.incomplete];
-      const sortedPorts = (r: Parameters<typeof returnedPorts>[0]) => returnedPorts(r).sort((x, y) => x - y);
 
       it('answers from the members it kept while no instance changed the swarm', async () => {
         const ih = newInfoHash();
@@ -210,7 +210,7 @@ export function describeRedisStoreBehaviour(name: string, getClient: () => Redis
 
         await announce(b, { infoHash: ih, userId: 3, left: 5, now: t0 + 3 });
         const joined = await announce(a, { infoHash: ih, userId: 2, left: 5, now: t0 + 4 });
-        expect([counts(joined), sortedPorts(joined)]).toEqual([
+        expect([counts(joined), sorted(returnedPorts(joined))]).toEqual([
           [1, 2],
           [portOf(1), portOf(3)],
         ]);

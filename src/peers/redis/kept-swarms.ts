@@ -51,12 +51,11 @@ export class KeptSwarms {
       leechers: members.subarray(swarm.seeders.length),
     });
     this.bytes += sizeOf(members);
-    for (const [oldest, kept] of this.swarms) {
+    for (const oldest of this.swarms.keys()) {
       if (this.bytes <= this.maxBytes) {
         break;
       }
-      this.swarms.delete(oldest);
-      this.bytes -= sizeOf(kept.seeders.buffer);
+      this.forget(oldest);
     }
   }
 
