@@ -1,18 +1,28 @@
 /**
- * One announce, atomically, in the swarm's slot (layout: redis-keys.ts). Embedded as a string so that the compiled
- * dist/ has it; every number that must stay exact up to 2^53 travels as a packed double (struct 'd'), never through
- * tostring(). Time is only the caller's `now`, so tests control it.
+ * Announces, atomically each, in their swarms' slots (layout: redis-keys.ts). Embedded as a string so that the
+ * compiled dist/ has it; every number that must stay exact up to 2^53 travels as a packed double (struct 'd'), never
+ * through tostring(). Time is only the caller's `now`, so tests control it.
  *
+ * One call carries one or more announces, each with its 5 keys and 4 arguments, in order: all keys first (5 per
+ * announce), then all arguments (4 per announce). On a single Redis, a poll phase's announces go in one call
+ * (announce-command.ts): the call's own cost (~4 µs of Redis, and ioredis's command and reply handling in Node) is
+ * paid once for all of them. A Cluster gets one announce per call, since a call must stay in one slot.
+ *
+ * Per announce:
  * KEYS: 1 peers hash, 2 seeders zset, 3 leechers zset, 4 pending ledger hash, 5 membership version
  * ARGV: 1 member (4-byte user id .. 20-byte peer id .. address: 4|16-byte ip .. 2-byte port .. its length), 2 ip text,
  *       3 ten big-endian doubles (ANNOUNCE_NUMBERS): now, uploaded, downloaded, left, upload factor,
  *         download factor, ttl ms, members wanted, random integer, the version of the members the caller keeps
  *         (0: none); one argument rather than ten, because each argument costs ioredis an encoding and Redis a parse,
  *       4 event (n|s|c|x = none|started|completed|stopped)
- * Returns: {seeders, leechers, seeder members, leecher members, index entry due (0|1), ledger became non-empty (0|1),
- *           previous role (0 none or expired, 1 leecher, 2 seeder), previous last announce, version, oldest score}
+ * Returns one string: each announce's reply in turn, ANNOUNCE_REPLY_HEADER bytes of ten big-endian doubles
+ *   (seeders, leechers, index entry due (0|1), ledger became non-empty (0|1), previous role (0 none or expired,
+ *   1 leecher, 2 seeder), previous last announce, version, oldest score, byte lengths of the seeder and the leecher
+ *   members), then the seeder members, then the leecher members (redis-peer.codec.ts). One string rather than
+ *   arrays: ioredis decodes an array's integers one by one, most of its cost per reply. An announce that failed
+ *   has counts of -2 and its error message in place of the seeder members; the call's other announces still ran.
  *   - When the caller's version is the swarm's, its kept members are still the live ones: the counts are -1 and no
- *     members are sent (swarm-sample-cache.ts).
+ *     members are sent (kept-swarms.ts).
  *   - When all live peers fit in `members wanted` and this announce changed none of them, both sets come whole,
  *     with the version and the oldest live member's last announce, so the caller may keep them until the version
  *     changes or that member expires.
@@ -23,182 +33,202 @@
  *   array of 50 members cost ioredis 35 µs more per announce to decode than one string, and Redis nothing less.
  *   The user index entry (user → swarm) is due for a new peer and once per 8-TTL period of a live one.
  */
-/** Byte length of ARGV[3]. */
+/** Byte length of an announce's ARGV[3]. */
 export const ANNOUNCE_NUMBERS = 10 * 8;
+/** Byte length of an announce's reply before its members. */
+export const ANNOUNCE_REPLY_HEADER = 10 * 8;
 
 export const ANNOUNCE_LUA = `
-local peers, seeders, leechers, ledger, version = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local member, ip = ARGV[1], ARGV[2]
-local field = string.sub(member, 1, 24)
-local now, up, down, left, upFactor, downFactor, ttl, want, rnd, kept = struct.unpack('>dddddddddd', ARGV[3])
-local event = ARGV[4]
-local cutoff = now - ttl
-local seeder = left == 0
-local creditUp, creditDown, rawUp, rawDown, seed = 0, 0, 0, 0, 0
-local indexDue = 0
-local prevRole, prevLast = 0, 0
--- Keys get a 3-TTL expiry when created and again in a live peer's first announce of each TTL-long period,
--- so a swarm vanishes after its last peer falls silent, without a PEXPIRE on every announce.
-local touch = true
--- Whether the live members (who, in which role, at which address) changed: a new version.
-local changed = false
+local function announce(peers, seeders, leechers, ledger, version, member, ip, numbers, event)
+  local field = string.sub(member, 1, 24)
+  local now, up, down, left, upFactor, downFactor, ttl, want, rnd, kept = struct.unpack('>dddddddddd', numbers)
+  local cutoff = now - ttl
+  local seeder = left == 0
+  local creditUp, creditDown, rawUp, rawDown, seed = 0, 0, 0, 0, 0
+  local indexDue = 0
+  local prevRole, prevLast = 0, 0
+  -- Keys get a 3-TTL expiry when created and again in a live peer's first announce of each TTL-long period,
+  -- so a swarm vanishes after its last peer falls silent, without a PEXPIRE on every announce.
+  local touch = true
+  -- Whether the live members (who, in which role, at which address) changed: a new version.
+  local changed = false
 
-local old = redis.call('HGET', peers, field)
-local oldMember, oldSet
-if old then
-  local flags, baseUp, baseDown, _, last = struct.unpack('>Bdddd', old)
-  oldMember = field .. string.sub(old, 34)
-  oldSet = flags == 1 and seeders or leechers
-  if last < cutoff then
-    -- Silent for longer than the TTL: the peer was gone, so this is its first announce, pruned yet or not.
-    redis.call('ZREM', oldSet, oldMember)
-    redis.call('HDEL', peers, field)
-    old = false
-  else
-    prevRole, prevLast = flags + 1, last
-    if event ~= 's' then
-      if up >= baseUp and down >= baseDown then
-        rawUp, rawDown = up - baseUp, down - baseDown
-        creditUp = math.floor(rawUp * upFactor)
-        creditDown = math.floor(rawDown * downFactor)
-      end
-      if flags == 1 and now > last then
-        seed = now - last
-      end
-    end
-    touch = math.floor(now / ttl) ~= math.floor(last / ttl)
-    if math.floor(now / (ttl * 8)) ~= math.floor(last / (ttl * 8)) then
-      indexDue = 1
-    end
-  end
-end
-
-if event == 'x' then
+  local old = redis.call('HGET', peers, field)
+  local oldMember, oldSet
   if old then
-    redis.call('ZREM', oldSet, oldMember)
-    redis.call('HDEL', peers, field)
-    indexDue = 0
-    changed = true
+    local flags, baseUp, baseDown, _, last = struct.unpack('>Bdddd', old)
+    oldMember = field .. string.sub(old, 34)
+    oldSet = flags == 1 and seeders or leechers
+    if last < cutoff then
+      -- Silent for longer than the TTL: the peer was gone, so this is its first announce, pruned yet or not.
+      redis.call('ZREM', oldSet, oldMember)
+      redis.call('HDEL', peers, field)
+      old = false
+    else
+      prevRole, prevLast = flags + 1, last
+      if event ~= 's' then
+        if up >= baseUp and down >= baseDown then
+          rawUp, rawDown = up - baseUp, down - baseDown
+          creditUp = math.floor(rawUp * upFactor)
+          creditDown = math.floor(rawDown * downFactor)
+        end
+        if flags == 1 and now > last then
+          seed = now - last
+        end
+      end
+      touch = math.floor(now / ttl) ~= math.floor(last / ttl)
+      if math.floor(now / (ttl * 8)) ~= math.floor(last / (ttl * 8)) then
+        indexDue = 1
+      end
+    end
   end
-else
-  local set = seeder and seeders or leechers
-  if old and oldSet ~= set then
-    redis.call('ZREM', oldSet, oldMember)
-    touch = true
-    changed = true
-  elseif old and oldMember ~= member then
-    redis.call('ZREM', oldSet, oldMember)
-    changed = true
-  end
-  redis.call('ZADD', set, now, member)
-  redis.call('HSET', peers, field, struct.pack('>Bdddd', seeder and 1 or 0, up, down, left, now) .. string.sub(member, 25))
-  if not old then
-    indexDue = 1
-    changed = true
-  end
-  if touch then
-    redis.call('PEXPIRE', peers, ttl * 3)
-    redis.call('PEXPIRE', set, ttl * 3)
-    redis.call('PEXPIRE', version, ttl * 3)
-  end
-end
 
--- Pending ledger of (user, torrent): credited and raw sums, seed time, completion and times, latest address.
-local user = string.sub(field, 1, 4)
-local prev = redis.call('HGET', ledger, user)
-local dirty = 0
-local cu, cd, ru, rd, st, done, first, last = 0, 0, 0, 0, 0, -1, now, now
-if prev then
-  cu, cd, ru, rd, st, done, first, last = struct.unpack('>dddddddd', prev)
-  if now < first then first = now end
-  if now >= last then last = now else ip = string.sub(prev, 65) end
-elseif redis.call('EXISTS', ledger) == 0 then
-  dirty = 1
-end
-if event == 'c' and (done < 0 or now < done) then
-  done = now
-end
-redis.call('HSET', ledger, user,
-  struct.pack('>dddddddd', cu + creditUp, cd + creditDown, ru + rawUp, rd + rawDown, st + seed, done, first, last) .. ip)
-
--- The version of the live members. Pruning below does not change it: it removes only peers already not live.
-local current = 0
-if changed or want > 0 then
-  if changed then
-    current = redis.call('INCR', version)
+  if event == 'x' then
+    if old then
+      redis.call('ZREM', oldSet, oldMember)
+      redis.call('HDEL', peers, field)
+      indexDue = 0
+      changed = true
+    end
   else
-    current = tonumber(redis.call('GET', version)) or 1
+    local set = seeder and seeders or leechers
+    if old and oldSet ~= set then
+      redis.call('ZREM', oldSet, oldMember)
+      touch = true
+      changed = true
+    elseif old and oldMember ~= member then
+      redis.call('ZREM', oldSet, oldMember)
+      changed = true
+    end
+    redis.call('ZADD', set, now, member)
+    redis.call('HSET', peers, field, struct.pack('>Bdddd', seeder and 1 or 0, up, down, left, now) .. string.sub(member, 25))
+    if not old then
+      indexDue = 1
+      changed = true
+    end
+    if touch then
+      redis.call('PEXPIRE', peers, ttl * 3)
+      redis.call('PEXPIRE', set, ttl * 3)
+      redis.call('PEXPIRE', version, ttl * 3)
+    end
   end
-  if current == 1 then
-    -- A new key (or a swarm older than versions): start at random, so that no version an instance kept for an
-    -- earlier swarm of this torrent matches by chance. Below 10^12, so that tostring() stays exact.
-    current = 2 + rnd % 1e12
-    redis.call('SET', version, current, 'PX', ttl * 3)
+
+  -- Pending ledger of (user, torrent): credited and raw sums, seed time, completion and times, latest address.
+  local user = string.sub(field, 1, 4)
+  local prev = redis.call('HGET', ledger, user)
+  local dirty = 0
+  local cu, cd, ru, rd, st, done, first, last = 0, 0, 0, 0, 0, -1, now, now
+  if prev then
+    cu, cd, ru, rd, st, done, first, last = struct.unpack('>dddddddd', prev)
+    if now < first then first = now end
+    if now >= last then last = now else ip = string.sub(prev, 65) end
+  elseif redis.call('EXISTS', ledger) == 0 then
+    dirty = 1
   end
-  if want > 0 and current == kept then
-    return {-1, -1, '', '', indexDue, dirty, prevRole, prevLast, current, 0}
+  if event == 'c' and (done < 0 or now < done) then
+    done = now
   end
+  redis.call('HSET', ledger, user,
+    struct.pack('>dddddddd', cu + creditUp, cd + creditDown, ru + rawUp, rd + rawDown, st + seed, done, first, last) .. ip)
+
+  local function reply(complete, incomplete, fromSeeders, fromLeechers, current, oldest)
+    return struct.pack('>dddddddddd', complete, incomplete, indexDue, dirty, prevRole, prevLast, current, oldest,
+      #fromSeeders, #fromLeechers) .. fromSeeders .. fromLeechers
+  end
+
+  -- The version of the live members. Pruning below does not change it: it removes only peers already not live.
+  local current = 0
+  if changed or want > 0 then
+    if changed then
+      current = redis.call('INCR', version)
+    else
+      current = tonumber(redis.call('GET', version)) or 1
+    end
+    if current == 1 then
+      -- A new key (or a swarm older than versions): start at random, so that no version an instance kept for an
+      -- earlier swarm of this torrent matches by chance. Below 10^12, so that tostring() stays exact.
+      current = 2 + rnd % 1e12
+      redis.call('SET', version, current, 'PX', ttl * 3)
+    end
+    if want > 0 and current == kept then
+      return reply(-1, -1, '', '', current, 0)
+    end
+  end
+
+  -- Live peers are the highest ranks (sorted by last announce). Bounded pruning: at most two silent peers per set
+  -- and announce, and only when there are some; counts and samples skip the rest anyway.
+  -- (Counting the expired head is cheaper than counting the live tail in a listpack, and no dearer in a skiplist.)
+  local expired = '(' .. string.format('%.0f', cutoff)
+  local function census(set)
+    local total = redis.call('ZCARD', set)
+    local live = total - redis.call('ZCOUNT', set, '-inf', expired)
+    if total > live then
+      local gone = redis.call('ZRANGEBYSCORE', set, '-inf', expired, 'LIMIT', 0, 2)
+      redis.call('ZREM', set, unpack(gone))
+      for i = 1, #gone do gone[i] = string.sub(gone[i], 1, 24) end
+      redis.call('HDEL', peers, unpack(gone))
+      total = total - #gone
+    end
+    return total, live
+  end
+  local totalSeeders, liveSeeders = census(seeders)
+  local totalLeechers, liveLeechers = census(leechers)
+  if event == 'x' or want <= 0 then
+    return reply(liveSeeders, liveLeechers, '', '', 0, 0)
+  end
+
+  -- Every live member of a set, and the oldest one's last announce (nil for none). Scores for one member only:
+  -- formatting every score as text cost more than a second call.
+  local function whole(set, total, live)
+    if live == 0 then return '', nil end
+    local base = total - live
+    local oldest = redis.call('ZRANGE', set, base, base, 'WITHSCORES')[2]
+    return table.concat(redis.call('ZRANGE', set, base, total - 1)), tonumber(oldest)
+  end
+  -- Whole only when this announce left the members as they were: in a swarm that changes at every announce (peers
+  -- joining), nobody could use what it kept, and windows cost Redis less.
+  if not changed and liveSeeders + liveLeechers <= want then
+    local fromSeeders, oldestSeeder = whole(seeders, totalSeeders, liveSeeders)
+    local fromLeechers, oldestLeecher = whole(leechers, totalLeechers, liveLeechers)
+    local oldest = math.min(oldestSeeder or now, oldestLeecher or now)
+    return reply(liveSeeders, liveLeechers, fromSeeders, fromLeechers, current, oldest)
+  end
+
+  -- A window of up to count live members at a random offset, wrapping around. ZRANGE by rank costs far less than
+  -- ZRANDMEMBER, and the window still moves with every announce. Every command costs a few µs of call overhead, so a
+  -- window that takes all live members takes them in one ZRANGE.
+  local function window(set, total, live, random, count)
+    if live == 0 or count <= 0 then return '' end
+    local base = total - live
+    if count >= live then return table.concat(redis.call('ZRANGE', set, base, total - 1)) end
+    local offset = random % live
+    local last = offset + count - 1
+    if last < live then return table.concat(redis.call('ZRANGE', set, base + offset, base + last)) end
+    return table.concat(redis.call('ZRANGE', set, base + offset, total - 1))
+      .. table.concat(redis.call('ZRANGE', set, base, base + last - live))
+  end
+  local fromSeeders, fromLeechers = '', ''
+  if seeder then
+    fromLeechers = window(leechers, totalLeechers, liveLeechers, rnd, want)
+  else
+    fromSeeders = window(seeders, totalSeeders, liveSeeders, rnd, want)
+    local taken = liveSeeders < want and liveSeeders or want
+    fromLeechers = window(leechers, totalLeechers, liveLeechers, math.floor(rnd / 16777216), want - taken)
+  end
+  return reply(liveSeeders, liveLeechers, fromSeeders, fromLeechers, 0, 0)
 end
 
--- Live peers are the highest ranks (sorted by last announce). Bounded pruning: at most two silent peers per set
--- and announce, and only when there are some; counts and samples skip the rest anyway.
--- (Counting the expired head is cheaper than counting the live tail in a listpack, and no dearer in a skiplist.)
-local expired = '(' .. string.format('%.0f', cutoff)
-local function census(set)
-  local total = redis.call('ZCARD', set)
-  local live = total - redis.call('ZCOUNT', set, '-inf', expired)
-  if total > live then
-    local gone = redis.call('ZRANGEBYSCORE', set, '-inf', expired, 'LIMIT', 0, 2)
-    redis.call('ZREM', set, unpack(gone))
-    for i = 1, #gone do gone[i] = string.sub(gone[i], 1, 24) end
-    redis.call('HDEL', peers, unpack(gone))
-    total = total - #gone
+-- An announce that fails (a swarm key of the wrong type, say) fails alone: its reply is the error, with -2 counts.
+local replies = {}
+for i = 0, #ARGV / 4 - 1 do
+  local k, a = i * 5, i * 4
+  local ok, reply = pcall(announce, KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5],
+    ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4])
+  if not ok then
+    local message = type(reply) == 'table' and tostring(reply.err) or tostring(reply)
+    reply = struct.pack('>dddddddddd', -2, -2, 0, 0, 0, 0, 0, 0, #message, 0) .. message
   end
-  return total, live
+  replies[i + 1] = reply
 end
-local totalSeeders, liveSeeders = census(seeders)
-local totalLeechers, liveLeechers = census(leechers)
-if event == 'x' or want <= 0 then
-  return {liveSeeders, liveLeechers, '', '', indexDue, dirty, prevRole, prevLast, 0, 0}
-end
-
--- Every live member of a set, and the oldest one's last announce (nil for none). Scores for one member only:
--- formatting every score as text cost more than a second call.
-local function whole(set, total, live)
-  if live == 0 then return '', nil end
-  local base = total - live
-  local oldest = redis.call('ZRANGE', set, base, base, 'WITHSCORES')[2]
-  return table.concat(redis.call('ZRANGE', set, base, total - 1)), tonumber(oldest)
-end
--- Whole only when this announce left the members as they were: in a swarm that changes at every announce (peers
--- joining), nobody could use what it kept, and windows cost Redis less.
-if not changed and liveSeeders + liveLeechers <= want then
-  local fromSeeders, oldestSeeder = whole(seeders, totalSeeders, liveSeeders)
-  local fromLeechers, oldestLeecher = whole(leechers, totalLeechers, liveLeechers)
-  local oldest = math.min(oldestSeeder or now, oldestLeecher or now)
-  return {liveSeeders, liveLeechers, fromSeeders, fromLeechers, indexDue, dirty, prevRole, prevLast, current, oldest}
-end
-
--- A window of up to count live members at a random offset, wrapping around. ZRANGE by rank costs far less than
--- ZRANDMEMBER, and the window still moves with every announce. Every command costs a few µs of call overhead, so a
--- window that takes all live members takes them in one ZRANGE.
-local function window(set, total, live, random, count)
-  if live == 0 or count <= 0 then return '' end
-  local base = total - live
-  if count >= live then return table.concat(redis.call('ZRANGE', set, base, total - 1)) end
-  local offset = random % live
-  local last = offset + count - 1
-  if last < live then return table.concat(redis.call('ZRANGE', set, base + offset, base + last)) end
-  return table.concat(redis.call('ZRANGE', set, base + offset, total - 1))
-    .. table.concat(redis.call('ZRANGE', set, base, base + last - live))
-end
-local fromSeeders, fromLeechers = '', ''
-if seeder then
-  fromLeechers = window(leechers, totalLeechers, liveLeechers, rnd, want)
-else
-  fromSeeders = window(seeders, totalSeeders, liveSeeders, rnd, want)
-  local taken = liveSeeders < want and liveSeeders or want
-  fromLeechers = window(leechers, totalLeechers, liveLeechers, math.floor(rnd / 16777216), want - taken)
-end
-return {liveSeeders, liveLeechers, fromSeeders, fromLeechers, indexDue, dirty, prevRole, prevLast, 0, 0}
+return table.concat(replies)
 `;

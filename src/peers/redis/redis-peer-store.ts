@@ -55,10 +55,10 @@ const OWN_PEER_SLACK = 2;
  * over zset-max-listpack-entries, 128 by default, turns into a skiplist at ~126 B a member), plus ~135 B a pending
  * account until it is flushed.
  *
- * Announce = one EVALSHA (announce.lua.ts): reads the peer's baseline, credits deltas and seed time, moves the peer,
- * adds to the ledger, prunes at most 2 expired members per set, counts live peers (ZCOUNT from now - TTL), and samples
- * a window at a random offset among the live ranks (ZRANGE, not ZRANDMEMBER) that Node filters (the user's own peers)
- * and packs. A swarm small enough to come whole is kept by the instance (kept-swarms.ts): while the script finds its
+ * Announce = one EVALSHA (announce.lua.ts; on a single Redis one call carries a poll phase's announces): reads the
+ * peer's baseline, credits deltas and seed time, moves the peer, adds to the ledger, prunes at most 2 expired members
+ * per set, counts live peers (ZCOUNT from now - TTL), and samples a window at a random offset among the live ranks
+ * (ZRANGE, not ZRANDMEMBER) that Node filters (the user's own peers) and packs. A swarm small enough to come whole is kept by the instance (kept-swarms.ts): while the script finds its
  * version unchanged, it skips the census and the sample, which took redis-server's CPU per announce in the bench
  * from 50.7 to 28–34 µs once the peers had all joined. A peer silent for longer than the TTL counts as gone even
  * before it is pruned: its next announce is a first one. Only on rare transitions does the store send one more
@@ -134,25 +134,30 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
       Math.floor(Math.random() * 0x1000000000000),
       kept?.version ?? 0,
     ]);
-    // The routes hand announces over a poll phase at a time (CheckPhaseBatch), so a phase's scripts leave in one
-    // write (announce-command.ts).
+    // The routes hand announces over a poll phase at a time (CheckPhaseBatch): on a single Redis, a phase's
+    // announces go in one script call (announce-command.ts).
     const reply = await this.announceCommand.run(keys, { member, ip: a.ip, numbers, event: EVENT_CODES[a.event] });
-    const [complete, incomplete, seeders, leechers, indexDue, dirty, prevRole, prevLast, version, oldest] = reply;
+    const { prevRole, indexDue, dirty } = reply;
     this.counters.move(
-      prevRole === 0 ? null : { seeder: prevRole === 2, lastAnnounce: prevLast },
+      prevRole === 0 ? null : { seeder: prevRole === 2, lastAnnounce: reply.prevLastAnnounce },
       a.event === 'stopped' ? null : { seeder: a.left === 0, lastAnnounce: a.now },
     );
-    if (indexDue === 1 || dirty === 1) {
-      await this.sideWrites.add(a, { dirty: dirty === 1, indexDue: indexDue === 1 });
+    if (indexDue || dirty) {
+      await this.sideWrites.add(a, { dirty, indexDue });
     }
-    let swarm: Pick<KeptSwarm, 'complete' | 'incomplete' | 'seeders' | 'leechers'>;
-    if (complete < 0 && kept) {
+    let swarm: Pick<KeptSwarm, 'complete' | 'incomplete' | 'seeders' | 'leechers'> = reply;
+    if (reply.complete < 0 && kept) {
       swarm = kept;
-    } else {
-      swarm = { complete, incomplete, seeders, leechers };
-      if (version > 0) {
-        this.keptSwarms.keep(a.infoHash, { ...swarm, version, liveUntil: oldest + this.ttlMs });
-      }
+    } else if (reply.version > 0) {
+      const { complete, incomplete, seeders, leechers, version } = reply;
+      this.keptSwarms.keep(a.infoHash, {
+        complete,
+        incomplete,
+        seeders,
+        leechers,
+        version,
+        liveUntil: reply.oldest + this.ttlMs,
+      });
     }
     // A seeder gets leechers only; the script sends no seeders to one unless it sent the whole swarm.
     const samples = a.left === 0 ? [swarm.leechers] : [swarm.seeders, swarm.leechers];

@@ -1,4 +1,10 @@
-import { decodePeer, decodePendingAccount, encodeMember, packSampledPeers } from 'src/peers/redis/redis-peer.codec';
+import {
+  decodeAnnounceReplies,
+  decodePeer,
+  decodePendingAccount,
+  encodeMember,
+  packSampledPeers,
+} from 'src/peers/redis/redis-peer.codec';
 
 const peerId = (n: number) => Buffer.from(`-qB4650-${n.toString().padStart(12, '0')}`, 'latin1');
 const v4 = (userId: number, n: number) => encodeMember(userId, peerId(n), Buffer.from([10, 0, 0, n]), 6000 + n);
@@ -64,6 +70,47 @@ describe('packSampledPeers', () => {
       ids4: Buffer.alloc(0),
       ids6: Buffer.alloc(0),
     });
+  });
+});
+
+describe('decodeAnnounceReplies', () => {
+  /** One reply as the announce script packs it: ten doubles, then the members or the error message. */
+  const reply = (numbers: number[], seeders: Buffer, leechers: Buffer) => {
+    const header = Buffer.alloc(80);
+    [...numbers, seeders.length, leechers.length].forEach((n, i) => header.writeDoubleBE(n, i * 8));
+    return Buffer.concat([header, seeders, leechers]);
+  };
+
+  it("splits a call's replies in order, and one that failed into an Error", () => {
+    const [seeder, leecher] = [v4(2, 1), v4(3, 2)];
+    const replies = decodeAnnounceReplies(
+      Buffer.concat([
+        reply([1, 1, 1, 0, 2, 1_700_000_000_123, 2 ** 40 + 3, 1_700_000_000_000], seeder, leecher),
+        reply([-2, -2, 0, 0, 0, 0, 0, 0], Buffer.from('WRONGTYPE Operation'), Buffer.alloc(0)),
+        reply([-1, -1, 0, 1, 1, 5, 7, 0], Buffer.alloc(0), Buffer.alloc(0)),
+      ]),
+    );
+    expect(replies).toEqual([
+      {
+        complete: 1,
+        incomplete: 1,
+        indexDue: true,
+        dirty: false,
+        prevRole: 2,
+        prevLastAnnounce: 1_700_000_000_123,
+        version: 2 ** 40 + 3,
+        oldest: 1_700_000_000_000,
+        seeders: seeder,
+        leechers: leecher,
+      },
+      new Error('WRONGTYPE Operation'),
+      expect.objectContaining({ complete: -1, incomplete: -1, dirty: true, prevRole: 1, version: 7 }),
+    ]);
+  });
+
+  it('refuses a reply cut short', () => {
+    const whole = reply([1, 0, 0, 0, 0, 0, 0, 0], v4(2, 1), Buffer.alloc(0));
+    expect(() => decodeAnnounceReplies(whole.subarray(0, whole.length - 1))).toThrow('Truncated');
   });
 });
 

@@ -1,5 +1,5 @@
 import { ipv4Text, ipv6Text } from 'src/peers/ip-text.util';
-import { ANNOUNCE_NUMBERS } from 'src/peers/redis/announce.lua';
+import { ANNOUNCE_NUMBERS, ANNOUNCE_REPLY_HEADER } from 'src/peers/redis/announce.lua';
 import type { AnnounceEvent, PeerView, PendingAccount, SelectedPeers } from 'src/peers/peer-store.types';
 
 /*
@@ -53,6 +53,59 @@ export function encodeAnnounceNumbers(numbers: readonly number[]): Buffer {
     packed.writeDoubleBE(numbers[i], i * 8);
   }
   return packed;
+}
+
+/** One announce's reply from the announce script (announce.lua.ts). */
+export interface AnnounceReply {
+  /** Live seeders and leechers; -1 when the caller's kept members are current. */
+  complete: number;
+  incomplete: number;
+  /** Each set's members, concatenated. */
+  seeders: Buffer;
+  leechers: Buffer;
+  indexDue: boolean;
+  /** The swarm's ledger went from empty to non-empty. */
+  dirty: boolean;
+  /** 0 none (or expired), 1 leecher, 2 seeder. */
+  prevRole: number;
+  prevLastAnnounce: number;
+  /** The version of whole sets; 0 for windows. */
+  version: number;
+  /** The oldest whole member's last announce. */
+  oldest: number;
+}
+
+/** The replies of one call of the announce script, in the order of its announces: an Error for one that failed. */
+export function decodeAnnounceReplies(replies: Buffer): (AnnounceReply | Error)[] {
+  const decoded: (AnnounceReply | Error)[] = [];
+  for (let at = 0; at < replies.length;) {
+    const seedersAt = at + ANNOUNCE_REPLY_HEADER;
+    const leechersAt = seedersAt + replies.readDoubleBE(at + 64);
+    const end = leechersAt + replies.readDoubleBE(at + 72);
+    if (end > replies.length) {
+      throw new Error('Truncated announce reply');
+    }
+    const complete = replies.readDoubleBE(at);
+    if (complete === -2) {
+      decoded.push(new Error(replies.toString('utf8', seedersAt, leechersAt)));
+      at = end;
+      continue;
+    }
+    decoded.push({
+      complete,
+      incomplete: replies.readDoubleBE(at + 8),
+      indexDue: replies.readDoubleBE(at + 16) === 1,
+      dirty: replies.readDoubleBE(at + 24) === 1,
+      prevRole: replies.readDoubleBE(at + 32),
+      prevLastAnnounce: replies.readDoubleBE(at + 40),
+      version: replies.readDoubleBE(at + 48),
+      oldest: replies.readDoubleBE(at + 56),
+      seeders: replies.subarray(seedersAt, leechersAt),
+      leechers: replies.subarray(leechersAt, end),
+    });
+    at = end;
+  }
+  return decoded;
 }
 
 /**

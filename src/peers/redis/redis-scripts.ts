@@ -12,16 +12,10 @@ import { REMOVE_PEERS_LUA, REMOVE_SWARM_LUA, SWARM_COUNTS_LUA } from 'src/peers/
 
 type Arg = string | Buffer | number;
 
-/**
- * Raw reply of the announce script (announce.lua.ts): live counts (-1: the caller's kept members are current),
- * seeder and leecher members (each set's one string of concatenated members), index entry due, ledger dirty,
- * previous role (0 none, 1 leecher, 2 seeder), last announce, version of whole sets (0: windows), oldest score.
- */
-export type AnnounceReply = [number, number, Buffer, Buffer, number, number, number, number, number, number];
-
 /** The methods ioredis adds for our scripts (`<name>Buffer` answers bulk strings as Buffers). */
 interface ScriptCommands {
-  peerStoreAnnounceBuffer(...args: Arg[]): Promise<AnnounceReply>;
+  /** The replies in one string (redis-peer.codec.ts decodes it). */
+  peerStoreAnnounceBuffer(...args: Arg[]): Promise<Buffer>;
   peerStoreSwarmCounts(...args: Arg[]): Promise<[number, number]>;
   peerStoreRemovePeersBuffer(...args: Arg[]): Promise<Buffer[]>;
   peerStoreRemoveSwarmBuffer(...args: Arg[]): Promise<Buffer[]>;
