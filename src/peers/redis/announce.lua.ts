@@ -101,7 +101,8 @@ local function announce(peers, seeders, leechers, ledger, version, member, ip, n
       changed = true
     end
     redis.call('ZADD', set, now, member)
-    redis.call('HSET', peers, field, struct.pack('>Bdddd', seeder and 1 or 0, up, down, left, now) .. string.sub(member, 25))
+    local record = struct.pack('>Bdddd', seeder and 1 or 0, up, down, left, now) .. string.sub(member, 25)
+    redis.call('HSET', peers, field, record)
     if not old then
       indexDue = 1
       changed = true
@@ -128,8 +129,9 @@ local function announce(peers, seeders, leechers, ledger, version, member, ip, n
   if event == 'c' and (done < 0 or now < done) then
     done = now
   end
-  redis.call('HSET', ledger, user,
-    struct.pack('>dddddddd', cu + creditUp, cd + creditDown, ru + rawUp, rd + rawDown, st + seed, done, first, last) .. ip)
+  local account = struct.pack('>dddddddd', cu + creditUp, cd + creditDown, ru + rawUp, rd + rawDown, st + seed, done,
+    first, last)
+  redis.call('HSET', ledger, user, account .. ip)
 
   local function reply(complete, incomplete, fromSeeders, fromLeechers, current, oldest)
     return struct.pack('>dddddddddd', complete, incomplete, indexDue, dirty, prevRole, prevLast, current, oldest,

@@ -58,12 +58,12 @@ const OWN_PEER_SLACK = 2;
  * Announce = one EVALSHA (announce.lua.ts; on a single Redis one call carries a poll phase's announces): reads the
  * peer's baseline, credits deltas and seed time, moves the peer, adds to the ledger, prunes at most 2 expired members
  * per set, counts live peers (ZCOUNT from now - TTL), and samples a window at a random offset among the live ranks
- * (ZRANGE, not ZRANDMEMBER) that Node filters (the user's own peers) and packs. A swarm small enough to come whole is kept by the instance (kept-swarms.ts): while the script finds its
- * version unchanged, it skips the census and the sample, which took redis-server's CPU per announce in the bench
- * from 50.7 to 28–34 µs once the peers had all joined. A peer silent for longer than the TTL counts as gone even
- * before it is pruned: its next announce is a first one. Only on rare transitions does the store send one more
- * command to another slot: the dirty mark when the ledger went from empty to non-empty, and the per-user index on a
- * new peer or its periodic refresh (redis-user-index.ts).
+ * (ZRANGE, not ZRANDMEMBER) that Node filters (the user's own peers) and packs. A swarm small enough to come whole
+ * is kept by the instance (kept-swarms.ts): while the script finds its version unchanged, it skips the census and
+ * the sample, which took redis-server's CPU per announce in the bench from 50.7 to 28–34 µs once the peers had all
+ * joined. A peer silent for longer than the TTL counts as gone even before it is pruned: its next announce is a first
+ * one. Only on rare transitions does the store send one more command to another slot: the dirty mark when the ledger
+ * went from empty to non-empty, and the per-user index on a new peer or its periodic refresh (redis-user-index.ts).
  *
  * Ledger hand-off (redis-ledger.ts, the scripts in ledger.lua.ts and batch.lua.ts):
  * - `{~}:dirty` lists swarms with a ledger. A crash between the script and the SADD is repaired by a SCAN for ledger
