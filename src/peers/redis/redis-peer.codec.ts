@@ -75,6 +75,9 @@ export interface AnnounceReply {
   oldest: number;
 }
 
+/** The counts of an announce that failed inside the script call; its message stands where the seeders would. */
+const FAILED_COUNT = -2;
+
 /** The replies of one call of the announce script, in the order of its announces: an Error for one that failed. */
 export function decodeAnnounceReplies(replies: Buffer): (AnnounceReply | Error)[] {
   const decoded: (AnnounceReply | Error)[] = [];
@@ -86,7 +89,7 @@ export function decodeAnnounceReplies(replies: Buffer): (AnnounceReply | Error)[
       throw new Error('Truncated announce reply');
     }
     const complete = replies.readDoubleBE(at);
-    if (complete === -2) {
+    if (complete === FAILED_COUNT) {
       decoded.push(new Error(replies.toString('utf8', seedersAt, leechersAt)));
       at = end;
       continue;
