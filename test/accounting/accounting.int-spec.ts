@@ -3,21 +3,24 @@ import { DataSource } from 'typeorm';
 import { LedgerRepository } from 'src/storage/repositories/ledger.repository';
 import { announceUrl, peerId, type AnnounceParams } from 'test/support/announce-url';
 import { Answer } from 'test/support/bencode-answer';
+import { PEER_STORE_ENVS, stopTestCluster, testCluster } from 'test/support/peer-store-envs';
 import { createTestApp, type TestApp } from 'test/support/test-app';
 import { sleep, waitFor } from 'test/support/wait-for';
 
-const STORES: [string, Record<string, string>][] = [
-  ['memory', {}],
-  ['redis', { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}:` }],
-];
+afterAll(async () => {
+  await stopTestCluster();
+}, 30_000);
 
-describe.each(STORES)('accounting on the %s peer store (CONTRACT §4)', (_store, storeEnv) => {
+describe.each(PEER_STORE_ENVS)('accounting on the $name peer store (CONTRACT §4)', (store) => {
   let t: TestApp;
   let nextUserId = 1;
 
   beforeAll(async () => {
-    t = await createTestApp({ ...storeEnv, FLUSH_INTERVAL_MS: '100', PEER_TTL: '60' });
-  });
+    if (store.name === 'redis cluster') {
+      await testCluster();
+    }
+    t = await createTestApp({ ...store.env(), FLUSH_INTERVAL_MS: '100', PEER_TTL: '60' });
+  }, 60_000);
 
   afterAll(async () => {
     await t.close();

@@ -148,7 +148,10 @@ export class RedisLedger {
             this.keys.swarm(infoHash).ledger,
             this.keys.batchPart(infoHash, id),
           ]);
-          const reply = await this.scripts.run.peerStoreClaimLedgersBuffer(keys.length, ...keys, deadline - margin);
+          const reply =
+            group.length === 1
+              ? await this.scripts.run.peerStoreClaimLedgerBuffer(keys[0], keys[1], deadline - margin)
+              : await this.scripts.run.peerStoreClaimLedgersBuffer(keys.length, ...keys, deadline - margin);
           let at = 0;
           for (const infoHash of group) {
             const status = reply[at] as number;

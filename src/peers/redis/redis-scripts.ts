@@ -19,8 +19,10 @@ interface ScriptCommands {
   peerStoreSwarmCounts(...args: Arg[]): Promise<[number, number]>;
   peerStoreRemovePeersBuffer(...args: Arg[]): Promise<Buffer[]>;
   peerStoreRemoveSwarmBuffer(...args: Arg[]): Promise<Buffer[]>;
-  /** Takes the number of keys first: the number of swarms claimed varies. */
+  /** Takes the number of keys first: the number of swarms claimed varies. Never on a Cluster (see below). */
   peerStoreClaimLedgersBuffer(...args: Arg[]): Promise<(number | Buffer)[]>;
+  /** The same script for one swarm: (ledger, batch part, deadline). */
+  peerStoreClaimLedgerBuffer(...args: Arg[]): Promise<(number | Buffer)[]>;
   peerStoreBatchAdd(...args: Arg[]): Promise<number>;
   peerStoreBatchTake(...args: Arg[]): Promise<string | null>;
   peerStoreBatchRenew(...args: Arg[]): Promise<number>;
@@ -34,6 +36,7 @@ const DEFINITIONS: Record<string, { numberOfKeys?: number; lua: string }> = {
   peerStoreRemovePeers: { numberOfKeys: 4, lua: REMOVE_PEERS_LUA },
   peerStoreRemoveSwarm: { numberOfKeys: 4, lua: REMOVE_SWARM_LUA },
   peerStoreClaimLedgers: { lua: CLAIM_LEDGERS_LUA },
+  peerStoreClaimLedger: { numberOfKeys: 2, lua: CLAIM_LEDGERS_LUA },
   peerStoreBatchAdd: { numberOfKeys: 2, lua: BATCH_ADD_LUA },
   peerStoreBatchTake: { numberOfKeys: 1, lua: BATCH_TAKE_LUA },
   peerStoreBatchRenew: { numberOfKeys: 1, lua: BATCH_RENEW_LUA },
@@ -44,6 +47,11 @@ const DEFINITIONS: Record<string, { numberOfKeys?: number; lua: string }> = {
 /**
  * The store's Lua scripts, registered with `defineCommand` (EVALSHA, falling back to EVAL after a NOSCRIPT, on a
  * single Redis and on every Cluster node alike), behind typed methods.
+ *
+ * On a Cluster every script has a fixed number of keys: ioredis's autopipelining routes a command by its first
+ * argument, which for a script without `numberOfKeys` is the key count, not a key. The pipeline it then builds holds
+ * keys of another node and is refused whole ("All keys in the pipeline should belong to the same slots allocation
+ * group"), which once stopped every flush on a Cluster.
  */
 export class RedisScripts {
   readonly run: ScriptCommands;
