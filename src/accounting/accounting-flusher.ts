@@ -10,7 +10,8 @@ import { TRACKER_CONFIG, type TrackerConfig } from 'src/config/tracker.config';
 import { LookupService } from 'src/lookup/lookup.service';
 import { TrackerMetrics } from 'src/metrics/tracker-metrics';
 import { PeerStore } from 'src/peers/peer-store';
-import { LedgerRepository } from 'src/storage/repositories/ledger.repository';
+import type { PendingBatch } from 'src/peers/peer-store.types';
+import { LedgerRepository, type SnatchCount } from 'src/storage/repositories/ledger.repository';
 
 /**
  * Accounts per database transaction: large enough for set-based speed, small enough to keep locks short and the
@@ -23,6 +24,16 @@ const BATCH_ACCOUNTS = 1000;
 const MAX_BACKOFF_MS = 30_000;
 /** Batch ids are kept this long for deduplication; redelivery happens within minutes. */
 const APPLIED_BATCH_RETENTION_MS = 7 * 24 * 3600 * 1000;
+/** Failed flushes in a row after which each one is logged as an error and readiness says degraded. */
+export const FLUSH_FAILURES_BEFORE_ALARM = 5;
+
+/** What the flusher tells health checks. */
+export interface FlushStatus {
+  /** Flushes that failed in a row, 0 after any success. */
+  consecutiveFailures: number;
+  /** Seconds since the pending ledger was last fully written. */
+  lagSeconds: number;
+}
 
 /**
  * Moves accounting from the peer store's pending ledger into PostgreSQL every FLUSH_INTERVAL_MS.
@@ -36,6 +47,7 @@ export class AccountingFlusher implements OnApplicationBootstrap, OnModuleDestro
   private running: Promise<void> | null = null;
   private failures = 0;
   private lastDrainedAt = Date.now();
+  private lastError = '';
 
   constructor(
     @Inject(TRACKER_CONFIG) private readonly config: TrackerConfig,
@@ -48,8 +60,15 @@ export class AccountingFlusher implements OnApplicationBootstrap, OnModuleDestro
   onApplicationBootstrap(): void {
     this.schedule(this.config.flushIntervalMs);
     this.metrics.gauge('tracker_flush_lag_seconds', 'Seconds since the pending ledger was last fully written', () =>
-      Promise.resolve((Date.now() - this.lastDrainedAt) / 1000),
+      Promise.resolve(this.status().lagSeconds),
     );
+    this.metrics.gauge('tracker_flush_consecutive_failures', 'Flushes that failed in a row (0 after a success)', () =>
+      Promise.resolve(this.failures),
+    );
+  }
+
+  status(): FlushStatus {
+    return { consecutiveFailures: this.failures, lagSeconds: (Date.now() - this.lastDrainedAt) / 1000 };
   }
 
   onModuleDestroy(): void {
@@ -64,7 +83,7 @@ export class AccountingFlusher implements OnApplicationBootstrap, OnModuleDestro
     await this.running;
     const drained = await this.flushAll();
     if (!drained) {
-      this.logger.error('Shutting down with accounting not written; it stays pending in the peer store');
+      this.logger.error(`Shutting down with accounting not written (${this.lastError}); it stays pending in the peer store`);
     }
   }
 
@@ -81,14 +100,14 @@ export class AccountingFlusher implements OnApplicationBootstrap, OnModuleDestro
         return true;
       }
       try {
-        const result = await this.ledger.apply(batch);
+        const snatches = await this.write(batch);
         await this.peers.ackPending(batch.id);
         this.metrics.flushBatchSize.observe(batch.accounts.length);
-        if (result.snatches.length > 0) {
+        if (snatches.length > 0) {
           // Announces answer `downloaded` from the cached torrent: let them see the new snatch.
           await this.lookup.invalidate({
             kind: 'snatches',
-            counts: result.snatches.map(({ infoHash, completed }) => [infoHash, completed]),
+            counts: snatches.map(({ infoHash, completed }) => [infoHash, completed]),
           });
         }
         if (!untilEmpty && batch.accounts.length < BATCH_ACCOUNTS) {
@@ -97,10 +116,52 @@ export class AccountingFlusher implements OnApplicationBootstrap, OnModuleDestro
         }
       } catch (error) {
         this.metrics.flushFailures.inc();
-        this.logger.warn(`Flush of ${batch.accounts.length} accounts failed, will retry: ${(error as Error).message}`);
+        this.lastError = (error as Error).message;
         return false;
       }
     }
+  }
+
+  /**
+   * Writes one batch in one transaction. If PostgreSQL refuses it for its data rather than for an outage, a single
+   * account must not hold back every later batch: the batch is written account by account, and an account refused
+   * alone is quarantined (LedgerRepository.quarantine), logged and counted.
+   */
+  private async write(batch: PendingBatch): Promise<SnatchCount[]> {
+    try {
+      const result = await this.ledger.apply(batch);
+      return result.split ? await this.writeSeparately(batch) : result.snatches;
+    } catch (error) {
+      if (!isDataError(error)) {
+        throw error;
+      }
+      this.logger.error(
+        `A batch of ${batch.accounts.length} accounts was refused for its data; writing them one by one: ${(error as Error).message}`,
+      );
+      return this.writeSeparately(batch);
+    }
+  }
+
+  private async writeSeparately(batch: PendingBatch): Promise<SnatchCount[]> {
+    await this.ledger.markSplit(batch);
+    const snatches: SnatchCount[] = [];
+    for (const [position, account] of batch.accounts.entries()) {
+      try {
+        snatches.push(...(await this.ledger.apply({ id: `${batch.id}/${position}`, accounts: [account] })).snatches);
+      } catch (error) {
+        if (!isDataError(error)) {
+          throw error;
+        }
+        const reason = (error as Error).message;
+        await this.ledger.quarantine(batch.id, position, account, reason);
+        this.metrics.quarantinedAccounts.inc();
+        this.logger.error(
+          `Quarantined the account of user ${account.userId} on ${account.infoHash} (batch ${batch.id}, position ` +
+            `${position}): ${reason}`,
+        );
+      }
+    }
+    return snatches;
   }
 
   private schedule(delayMs: number): void {
@@ -119,12 +180,29 @@ export class AccountingFlusher implements OnApplicationBootstrap, OnModuleDestro
         await this.ledger.forgetAppliedBefore(new Date(Date.now() - APPLIED_BATCH_RETENTION_MS));
       }
     } catch (error) {
-      this.logger.warn(`Flush failed: ${(error as Error).message}`);
+      this.lastError = (error as Error).message;
     }
     this.failures = ok ? 0 : this.failures + 1;
+    if (!ok) {
+      const message = `Flush failed ${this.failures} time(s) in a row, will retry: ${this.lastError}`;
+      if (this.failures >= FLUSH_FAILURES_BEFORE_ALARM) {
+        this.logger.error(message);
+      } else {
+        this.logger.warn(message);
+      }
+    }
     if (this.timer !== null) {
       const backoff = Math.min(this.config.flushIntervalMs * 2 ** this.failures, MAX_BACKOFF_MS);
       this.schedule(ok ? this.config.flushIntervalMs : Math.max(backoff, this.config.flushIntervalMs));
     }
   }
+}
+
+/**
+ * PostgreSQL refused the data itself (SQLSTATE class 22, data exception, or 23, integrity constraint), so retrying
+ * the same batch can never succeed; anything else (connection lost, deadlock, shutdown) is an outage to wait out.
+ */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }

@@ -10,6 +10,7 @@ import {
   readUrl,
   type HostPort,
 } from 'src/config/env-parsers.util';
+import { DEFAULT_MAX_TRANSFER_RATE } from 'src/peers/peer-accounting.util';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 const LOG_FORMATS = ['json', 'pretty'] as const;
@@ -62,6 +63,8 @@ export function loadTrackerConfig(env: Record<string, string | undefined>) {
     numwantDefault,
     numwantMax,
     flushIntervalMs: readInt(env, 'FLUSH_INTERVAL_MS', 3000, 50, 600000),
+    /** Bytes per second one peer can plausibly move; a larger delta since its previous announce is cut to it. */
+    maxTransferRate: readInt(env, 'MAX_TRANSFER_RATE', DEFAULT_MAX_TRANSFER_RATE, 1_000_000, 1_000_000_000_000),
     globalFreeleech: readBoolean(env, 'GLOBAL_FREELEECH', false),
     trustProxy: readTrustProxy(env),
     lookupCache: {

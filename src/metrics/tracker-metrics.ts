@@ -44,6 +44,11 @@ export class TrackerMetrics {
     help: 'Flush attempts that failed (the batch is kept and retried)',
     registers: [this.registry],
   });
+  readonly quarantinedAccounts = new Counter({
+    name: 'tracker_flush_quarantined_accounts_total',
+    help: 'Pending accounts PostgreSQL refused for their data, kept in quarantined_accounts instead of written',
+    registers: [this.registry],
+  });
 
   private readonly okAnnounce = this.requests.labels('announce', 'ok');
   private readonly okScrape = this.requests.labels('scrape', 'ok');

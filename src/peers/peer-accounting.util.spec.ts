@@ -1,4 +1,10 @@
-import { creditedBytes, seedTimeSince, totalsMovedForward } from 'src/peers/peer-accounting.util';
+import {
+  creditedBytes,
+  plausibleDelta,
+  saturatingSum,
+  seedTimeSince,
+  totalsMovedForward,
+} from 'src/peers/peer-accounting.util';
 
 describe('totalsMovedForward', () => {
   it('accepts totals that grew or stayed the same', () => {
@@ -45,5 +51,23 @@ describe('seedTimeSince', () => {
 
   it('counts nothing when the clock went backwards', () => {
     expect(seedTimeSince(true, 5000, 4000, ttl)).toBe(0);
+  });
+});
+
+describe('plausibleDelta', () => {
+  it('keeps a delta the elapsed time allows', () => {
+    expect(plausibleDelta(5_000, 2_000, 10_000)).toBe(5_000);
+  });
+
+  it('cuts a larger one to the rate over the elapsed time, and over at least a second', () => {
+    expect(plausibleDelta(2 ** 53 - 1, 3_000, 10_000)).toBe(30_000);
+    expect(plausibleDelta(2 ** 53 - 1, 5, 10_000)).toBe(10_000);
+  });
+});
+
+describe('saturatingSum and creditedBytes', () => {
+  it('stop at 2^53-1 instead of leaving the exact integers', () => {
+    expect(saturatingSum(2 ** 53 - 10, 100)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(creditedBytes(2 ** 52, 10_000)).toBe(Number.MAX_SAFE_INTEGER);
   });
 });

@@ -3,9 +3,27 @@ export function totalsMovedForward(baseUploaded: number, baseDownloaded: number,
   return uploaded >= baseUploaded && downloaded >= baseDownloaded;
 }
 
-/** Credited bytes for a raw delta: whole bytes, rounded down. */
+/** The default of MAX_TRANSFER_RATE: 100 Gbit/s, more than any one peer moves. */
+export const DEFAULT_MAX_TRANSFER_RATE = 12_500_000_000;
+/** The shortest time a transfer is measured over, so that two announces in one second still credit a burst. */
+const MIN_TRANSFER_WINDOW_MS = 1000;
+
+/**
+ * A raw delta cut to what a peer can plausibly have moved since its previous announce: `bytesPerSecond` over the
+ * time between them, at least a second. Nothing a client reports then makes a sum overflow (issue 19).
+ */
+export function plausibleDelta(rawDelta: number, elapsedMs: number, bytesPerSecond: number): number {
+  return Math.min(rawDelta, Math.floor((bytesPerSecond * Math.max(elapsedMs, MIN_TRANSFER_WINDOW_MS)) / 1000));
+}
+
+/** Credited bytes for a raw delta: whole bytes, rounded down, and never past what a double holds exactly. */
 export function creditedBytes(rawDelta: number, factor: number): number {
-  return Math.floor(rawDelta * factor);
+  return Math.min(Math.floor(rawDelta * factor), Number.MAX_SAFE_INTEGER);
+}
+
+/** Pending sums saturate at 2^53-1 instead of losing exactness (the database saturates its own columns). */
+export function saturatingSum(a: number, b: number): number {
+  return Math.min(a + b, Number.MAX_SAFE_INTEGER);
 }
 
 /**

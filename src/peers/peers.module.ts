@@ -12,7 +12,7 @@ function createPeerStore(config: TrackerConfig, redis: RedisConnection | null): 
   const kind = config.peerStore;
   switch (kind) {
     case 'memory':
-      return new MemoryPeerStore({ peerTtlSeconds: config.peerTtl });
+      return new MemoryPeerStore({ peerTtlSeconds: config.peerTtl, maxTransferRate: config.maxTransferRate });
     case 'redis':
     case 'redis-cluster':
       if (!redis) {
@@ -22,6 +22,7 @@ function createPeerStore(config: TrackerConfig, redis: RedisConnection | null): 
         peerTtlSeconds: config.peerTtl,
         keyPrefix: config.redis.keyPrefix,
         keptSwarmsBytes: config.redis.swarmCacheBytes,
+        maxTransferRate: config.maxTransferRate,
       });
     default:
       throw new Error(`Unknown peer store: ${String(kind satisfies never)}`);

@@ -1,6 +1,12 @@
 import { InitialSchema1763712000000 } from 'migrations/1763712000000-initial-schema';
 import { AppliedBatches1763712100000 } from 'migrations/1763712100000-applied-batches';
 import { CheaperFlushWrites1763712200000 } from 'migrations/1763712200000-cheaper-flush-writes';
+import { QuarantinedAccounts1764800000000 } from 'migrations/1764800000000-quarantined-accounts';
 
 /** Every migration, oldest first. Listed explicitly so jest, the CLI and the server load the same classes. */
-export const MIGRATIONS = [InitialSchema1763712000000, AppliedBatches1763712100000, CheaperFlushWrites1763712200000];
+export const MIGRATIONS = [
+  InitialSchema1763712000000,
+  AppliedBatches1763712100000,
+  CheaperFlushWrites1763712200000,
+  QuarantinedAccounts1764800000000,
+];

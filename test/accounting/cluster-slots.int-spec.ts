@@ -30,7 +30,7 @@ describe('on a 3-master Redis Cluster, no path sends keys of several slots toget
     const store = PEER_STORE_ENVS.find((candidate) => candidate.name === 'redis cluster')!;
     t = await createTestApp({ ...store.env(), FLUSH_INTERVAL_MS: '100' });
     for (const level of ['warn', 'error'] as const) {
-      jest.spyOn(Logger.prototype, level).mockImplementation(function (this: Logger, message: unknown) {
+      jest.spyOn(Logger.prototype, level).mockImplementation((message: unknown, ..._rest: unknown[]) => {
         logged.push(`${level}: ${String(message)}`);
       });
     }

@@ -3,7 +3,13 @@ import { LivePeers } from 'src/peers/memory/live-peers';
 import { PeerSampler } from 'src/peers/memory/peer-sampler';
 import { NO_SLOT, PEER_ID_BYTES } from 'src/peers/memory/peer-slot-table';
 import { PendingLedger } from 'src/peers/memory/pending-ledger';
-import { creditedBytes, seedTimeSince, totalsMovedForward } from 'src/peers/peer-accounting.util';
+import {
+  creditedBytes,
+  DEFAULT_MAX_TRANSFER_RATE,
+  plausibleDelta,
+  seedTimeSince,
+  totalsMovedForward,
+} from 'src/peers/peer-accounting.util';
 import { PeerStore } from 'src/peers/peer-store';
 import type {
   AnnounceResult,
@@ -22,6 +28,8 @@ export interface MemoryPeerStoreOptions {
   peerTtlSeconds: number;
   /** Pending (user, torrent) rows kept while the database is away; default 1,000,000 (a few hundred MB). */
   maxPendingAccounts?: number;
+  /** Bytes per second a peer can plausibly move (MAX_TRANSFER_RATE); larger deltas are cut to it. */
+  maxTransferRate?: number;
 }
 
 /** Expired peers one announce or scrape removes on its way; the sweep timer takes the rest, so none stalls. */
@@ -37,6 +45,7 @@ const EMPTY = Buffer.alloc(0);
 export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(MemoryPeerStore.name);
   private readonly ttlMs: number;
+  private readonly maxTransferRate: number;
   private readonly peers: LivePeers;
   private readonly sampler: PeerSampler;
   private readonly ledger: PendingLedger;
@@ -47,6 +56,7 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
   constructor(options: MemoryPeerStoreOptions) {
     super();
     this.ttlMs = options.peerTtlSeconds * 1000;
+    this.maxTransferRate = options.maxTransferRate ?? DEFAULT_MAX_TRANSFER_RATE;
     this.peers = new LivePeers(this.ttlMs);
     this.sampler = new PeerSampler(this.peers.slots);
     this.ledger = new PendingLedger(options.maxPendingAccounts);
@@ -172,8 +182,9 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
     let seedTime = 0;
     if (slot !== NO_SLOT && a.event !== 'started') {
       if (totalsMovedForward(s.uploaded[slot], s.downloaded[slot], a.uploaded, a.downloaded)) {
-        rawUploaded = a.uploaded - s.uploaded[slot];
-        rawDownloaded = a.downloaded - s.downloaded[slot];
+        const elapsed = now - s.lastAnnounce[slot];
+        rawUploaded = plausibleDelta(a.uploaded - s.uploaded[slot], elapsed, this.maxTransferRate);
+        rawDownloaded = plausibleDelta(a.downloaded - s.downloaded[slot], elapsed, this.maxTransferRate);
         uploaded = creditedBytes(rawUploaded, a.uploadFactor);
         downloaded = creditedBytes(rawDownloaded, a.downloadFactor);
       }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { saturatingSum } from 'src/peers/peer-accounting.util';
 import type { PendingAccount, PendingBatch } from 'src/peers/peer-store.types';
 
 /**
@@ -51,10 +52,10 @@ export class PendingLedger {
       });
       return;
     }
-    row.uploaded += uploaded;
-    row.downloaded += downloaded;
-    row.rawUploaded += rawUploaded;
-    row.rawDownloaded += rawDownloaded;
+    row.uploaded = saturatingSum(row.uploaded, uploaded);
+    row.downloaded = saturatingSum(row.downloaded, downloaded);
+    row.rawUploaded = saturatingSum(row.rawUploaded, rawUploaded);
+    row.rawDownloaded = saturatingSum(row.rawDownloaded, rawDownloaded);
     row.seedTime += seedTime;
     if (completed && (row.completedAt === null || now < row.completedAt)) {
       row.completedAt = now;

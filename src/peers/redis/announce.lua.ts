@@ -11,9 +11,10 @@
  * Per announce:
  * KEYS: 1 peers hash, 2 seeders zset, 3 leechers zset, 4 pending ledger hash, 5 membership version
  * ARGV: 1 member (4-byte user id .. 20-byte peer id .. address: 4|16-byte ip .. 2-byte port .. its length), 2 ip text,
- *       3 ten big-endian doubles (ANNOUNCE_NUMBERS): now, uploaded, downloaded, left, upload factor,
+ *       3 eleven big-endian doubles (ANNOUNCE_NUMBERS): now, uploaded, downloaded, left, upload factor,
  *         download factor, ttl ms, members wanted, random integer, the version of the members the caller keeps
- *         (0: none); one argument rather than ten, because each argument costs ioredis an encoding and Redis a parse,
+ *         (0: none), the most bytes a second a peer may have moved (peer-accounting.util.ts plausibleDelta); one
+ *         argument rather than eleven, because each argument costs ioredis an encoding and Redis a parse,
  *       4 event (n|s|c|x = none|started|completed|stopped)
  * Returns one string: each announce's reply in turn, ANNOUNCE_REPLY_HEADER bytes of ten big-endian doubles
  *   (seeders, leechers, index entry due (0|1), ledger became non-empty (0|1), previous role (0 none or expired,
@@ -34,14 +35,17 @@
  *   The user index entry (user → swarm) is due for a new peer and once per 8-TTL period of a live one.
  */
 /** Byte length of an announce's ARGV[3]. */
-export const ANNOUNCE_NUMBERS = 10 * 8;
+export const ANNOUNCE_NUMBERS = 11 * 8;
 /** Byte length of an announce's reply before its members. */
 export const ANNOUNCE_REPLY_HEADER = 10 * 8;
 
 export const ANNOUNCE_LUA = `
+-- Sums saturate here (2^53-1) rather than lose exactness or overflow the database's bigint.
+local MAX_EXACT = 9007199254740991
 local function announce(peers, seeders, leechers, ledger, version, member, ip, numbers, event)
   local field = string.sub(member, 1, 24)
-  local now, up, down, left, upFactor, downFactor, ttl, want, rnd, kept = struct.unpack('>dddddddddd', numbers)
+  local now, up, down, left, upFactor, downFactor, ttl, want, rnd, kept, rate =
+    struct.unpack('>ddddddddddd', numbers)
   local cutoff = now - ttl
   local seeder = left == 0
   local creditUp, creditDown, rawUp, rawDown, seed = 0, 0, 0, 0, 0
@@ -68,9 +72,11 @@ local function announce(peers, seeders, leechers, ledger, version, member, ip, n
       prevRole, prevLast = flags + 1, last
       if event ~= 's' then
         if up >= baseUp and down >= baseDown then
-          rawUp, rawDown = up - baseUp, down - baseDown
-          creditUp = math.floor(rawUp * upFactor)
-          creditDown = math.floor(rawDown * downFactor)
+          -- As plausibleDelta and creditedBytes: what the elapsed time allows, exact doubles.
+          local most = math.floor(rate * math.max(now - last, 1000) / 1000)
+          rawUp, rawDown = math.min(up - baseUp, most), math.min(down - baseDown, most)
+          creditUp = math.min(math.floor(rawUp * upFactor), MAX_EXACT)
+          creditDown = math.min(math.floor(rawDown * downFactor), MAX_EXACT)
         end
         if flags == 1 and now > last then
           seed = now - last
@@ -129,8 +135,8 @@ local function announce(peers, seeders, leechers, ledger, version, member, ip, n
   if event == 'c' and (done < 0 or now < done) then
     done = now
   end
-  local account = struct.pack('>dddddddd', cu + creditUp, cd + creditDown, ru + rawUp, rd + rawDown, st + seed, done,
-    first, last)
+  local account = struct.pack('>dddddddd', math.min(cu + creditUp, MAX_EXACT), math.min(cd + creditDown, MAX_EXACT),
+    math.min(ru + rawUp, MAX_EXACT), math.min(rd + rawDown, MAX_EXACT), st + seed, done, first, last)
   redis.call('HSET', ledger, user, account .. ip)
 
   local function reply(complete, incomplete, fromSeeders, fromLeechers, current, oldest)

@@ -28,6 +28,7 @@ import { RedisLedger } from 'src/peers/redis/redis-ledger';
 import { inChunks } from 'src/peers/redis/redis-scan.util';
 import { RedisScripts } from 'src/peers/redis/redis-scripts';
 import { RedisUserIndex } from 'src/peers/redis/redis-user-index';
+import { DEFAULT_MAX_TRANSFER_RATE } from 'src/peers/peer-accounting.util';
 
 export interface RedisPeerStoreOptions {
   peerTtlSeconds: number;
@@ -39,6 +40,8 @@ export interface RedisPeerStoreOptions {
   recoverEveryMs?: number;
   /** Memory for small swarms' members kept between announces (kept-swarms.ts); default 64 MiB, 0 turns it off. */
   keptSwarmsBytes?: number;
+  /** Bytes per second a peer can plausibly move (MAX_TRANSFER_RATE); larger deltas are cut to it. */
+  maxTransferRate?: number;
 }
 
 /** Extra members sampled so that the announcing user's own peers, filtered out here, rarely leave the answer short. */
@@ -83,6 +86,7 @@ const OWN_PEER_SLACK = 2;
  * to each swarm's latest announce.
  */
 export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
+  private readonly maxTransferRate: number;
   private readonly ttlMs: number;
   private readonly keys: RedisKeys;
   private readonly scripts: RedisScripts;
@@ -99,6 +103,7 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
   ) {
     super();
     this.ttlMs = options.peerTtlSeconds * 1000;
+    this.maxTransferRate = options.maxTransferRate ?? DEFAULT_MAX_TRANSFER_RATE;
     this.keys = new RedisKeys(options.keyPrefix);
     this.scripts = new RedisScripts(client);
     this.ledger = new RedisLedger(client, this.keys, this.scripts, {
@@ -133,6 +138,7 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
       want,
       Math.floor(Math.random() * 0x1000000000000),
       kept?.version ?? 0,
+      this.maxTransferRate,
     ]);
     // The routes hand announces over a poll phase at a time (CheckPhaseBatch): on a single Redis, a phase's
     // announces go in one script call (announce-command.ts).

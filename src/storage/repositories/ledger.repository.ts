@@ -3,10 +3,15 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PendingAccount, PendingBatch } from 'src/peers/peer-store.types';
 import { pgArray } from 'src/storage/repositories/pg-array.util';
+import { saturatingSum } from 'src/peers/peer-accounting.util';
+
+const BIGINT_MAX = '9223372036854775807';
 
 export interface AppliedBatch {
   /** False when this batch id was applied before (a redelivery): nothing was written. */
   applied: boolean;
+  /** The batch is being written account by account (markSplit): the caller carries on that way. */
+  split?: boolean;
   /** Torrents whose snatch count rose, with the new count. */
   snatches: SnatchCount[];
 }
@@ -47,7 +52,10 @@ export class LedgerRepository {
         [batch.id, batch.accounts.length],
       );
       if (inserted.length === 0) {
-        return { applied: false, snatches: [] };
+        const [marker]: { split: boolean }[] = await manager.query(`SELECT split FROM applied_batches WHERE id = $1`, [
+          batch.id,
+        ]);
+        return { applied: false, split: marker?.split === true, snatches: [] };
       }
       const torrents = await this.registeredTorrents(manager, batch.accounts);
       const known = batch.accounts.filter((account) => torrents.has(account.infoHash));
@@ -58,6 +66,26 @@ export class LedgerRepository {
       const snatches = accounts.length > 0 ? await this.writeHistory(manager, accounts) : [];
       return { applied: true, snatches };
     });
+  }
+
+  /**
+   * Records that this batch is written account by account, each under `<batch id>/<position>`: a redelivery of the
+   * batch then takes the same path (apply answers `split`) rather than applying the whole again.
+   */
+  async markSplit(batch: PendingBatch): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO applied_batches (id, accounts, split) VALUES ($1, $2, true) ON CONFLICT (id) DO NOTHING`,
+      [batch.id, batch.accounts.length],
+    );
+  }
+
+  /** Keeps an account PostgreSQL refused, with the reason, out of the way of every later batch. */
+  async quarantine(batchId: string, position: number, account: PendingAccount, reason: string): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO quarantined_accounts (batch_id, position, user_id, info_hash, account, error)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+      [batchId, position, account.userId, account.infoHash, JSON.stringify(account), reason],
+    );
   }
 
   /** Keeps the dedupe table from growing forever; a batch is never redelivered after days. */
@@ -81,10 +109,10 @@ export class LedgerRepository {
     const column = (pick: (credit: UserCredit) => number | string) => pgArray(credits.map(pick));
     const result: { records: { id: number }[] } = await manager.queryRunner!.query(
       `UPDATE users u SET
-         uploaded = u.uploaded + s.uploaded,
-         downloaded = u.downloaded + s.downloaded,
-         raw_uploaded = u.raw_uploaded + s.raw_uploaded,
-         raw_downloaded = u.raw_downloaded + s.raw_downloaded,
+         uploaded = ${saturatingAdd('u.uploaded', 's.uploaded')},
+         downloaded = ${saturatingAdd('u.downloaded', 's.downloaded')},
+         raw_uploaded = ${saturatingAdd('u.raw_uploaded', 's.raw_uploaded')},
+         raw_downloaded = ${saturatingAdd('u.raw_downloaded', 's.raw_downloaded')},
          last_ip = CASE WHEN u.last_active IS NULL OR s.last_active >= u.last_active THEN s.last_ip ELSE u.last_ip END,
          last_active = GREATEST(u.last_active, s.last_active)
        FROM (
@@ -140,11 +168,11 @@ export class LedgerRepository {
          SELECT user_id, info_hash, uploaded, downloaded, raw_uploaded, raw_downloaded,
                 seed_time_ms, completed_at, first_announce, last_announce FROM input
          ON CONFLICT (user_id, info_hash) DO UPDATE SET
-           uploaded = h.uploaded + EXCLUDED.uploaded,
-           downloaded = h.downloaded + EXCLUDED.downloaded,
-           raw_uploaded = h.raw_uploaded + EXCLUDED.raw_uploaded,
-           raw_downloaded = h.raw_downloaded + EXCLUDED.raw_downloaded,
-           seed_time_ms = h.seed_time_ms + EXCLUDED.seed_time_ms,
+           uploaded = ${saturatingAdd('h.uploaded', 'EXCLUDED.uploaded')},
+           downloaded = ${saturatingAdd('h.downloaded', 'EXCLUDED.downloaded')},
+           raw_uploaded = ${saturatingAdd('h.raw_uploaded', 'EXCLUDED.raw_uploaded')},
+           raw_downloaded = ${saturatingAdd('h.raw_downloaded', 'EXCLUDED.raw_downloaded')},
+           seed_time_ms = ${saturatingAdd('h.seed_time_ms', 'EXCLUDED.seed_time_ms')},
            completed_at = COALESCE(h.completed_at, EXCLUDED.completed_at),
            first_announce = LEAST(h.first_announce, EXCLUDED.first_announce),
            last_announce = GREATEST(h.last_announce, EXCLUDED.last_announce)
@@ -170,6 +198,11 @@ export class LedgerRepository {
   }
 }
 
+/** `a + b` for bigint columns and b >= 0, stopping at the column's largest value instead of failing the batch. */
+function saturatingAdd(column: string, added: string): string {
+  return `CASE WHEN ${column} > ${BIGINT_MAX} - ${added} THEN ${BIGINT_MAX} ELSE ${column} + ${added} END`;
+}
+
 /** Sums the batch per user, ordered by id so that concurrent flushes lock users in the same order. */
 function creditsByUser(accounts: PendingAccount[]): UserCredit[] {
   const byUser = new Map<number, UserCredit>();
@@ -187,10 +220,10 @@ function creditsByUser(accounts: PendingAccount[]): UserCredit[] {
       });
       continue;
     }
-    credit.uploaded += account.uploaded;
-    credit.downloaded += account.downloaded;
-    credit.rawUploaded += account.rawUploaded;
-    credit.rawDownloaded += account.rawDownloaded;
+    credit.uploaded = saturatingSum(credit.uploaded, account.uploaded);
+    credit.downloaded = saturatingSum(credit.downloaded, account.downloaded);
+    credit.rawUploaded = saturatingSum(credit.rawUploaded, account.rawUploaded);
+    credit.rawDownloaded = saturatingSum(credit.rawDownloaded, account.rawDownloaded);
     if (account.lastAnnounce >= credit.lastActive) {
       credit.lastActive = account.lastAnnounce;
       credit.lastIp = account.lastIp;
