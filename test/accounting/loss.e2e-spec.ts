@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { type Cluster, Redis } from 'ioredis';
 import { Client } from 'pg';
 import { RedisKeys } from 'src/peers/redis/redis-keys';
 import { scanKeys } from 'src/peers/redis/redis-scan.util';
@@ -14,6 +14,7 @@ import {
 } from 'test/support/announce-load';
 import { createTempDatabase, type TempDatabase } from 'test/support/postgres-database';
 import { startScratchPostgres, type ScratchPostgres } from 'test/support/scratch-postgres';
+import { stopTestCluster, testCluster } from 'test/support/peer-store-envs';
 import { startTracker, type TrackerProcess } from 'test/support/tracker-process';
 import { sleep, waitFor } from 'test/support/wait-for';
 
@@ -40,6 +41,8 @@ const prefixes: string[] = [];
 const loads: AnnounceLoad[] = [];
 let scratch: ScratchPostgres | null = null;
 const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+/** Clients of the test cluster; its keys go with it when it stops. */
+const clusterClients: Cluster[] = [];
 /** What each case measured, printed at the end for the issue's note. */
 const report: string[] = [];
 
@@ -60,6 +63,8 @@ afterAll(async () => {
     }).catch(() => undefined);
   }
   redis.disconnect();
+  clusterClients.forEach((client) => client.disconnect());
+  await stopTestCluster();
   if (report.length > 0) {
     console.log(`loss tests:\n${report.join('\n')}`);
   }
@@ -182,19 +187,22 @@ async function expectUnansweredNotApplied(url: string, load: AnnounceLoad): Prom
 }
 
 /** Pending accounting still in Redis: swarm ledgers, claimed batch parts, registered batches. */
-async function redisPending(prefix: string): Promise<{ ledgers: number; parts: number; batches: number }> {
+async function redisPending(
+  prefix: string,
+  client: Redis | Cluster = redis,
+): Promise<{ ledgers: number; parts: number; batches: number }> {
   const keys = new RedisKeys(prefix);
   let ledgers = 0;
   let parts = 0;
-  await scanKeys(redis, keys.ledgerPattern, (found) => {
+  await scanKeys(client, keys.ledgerPattern, (found) => {
     ledgers += found.length;
     return Promise.resolve();
   });
-  await scanKeys(redis, `${keys.everything.slice(0, -1)}{*}:b:*`, (found) => {
+  await scanKeys(client, `${keys.everything.slice(0, -1)}{*}:b:*`, (found) => {
     parts += found.length;
     return Promise.resolve();
   });
-  const batches = await redis.zcard(keys.batches);
+  const batches = await client.zcard(keys.batches);
   return { ledgers, parts, batches };
 }
 
@@ -304,79 +312,91 @@ describe('no acknowledged byte is lost or doubled (issue 4)', () => {
     });
   }, 90_000);
 
-  it('SIGKILL during load, Redis peer store: the pending ledger survives and is applied once after a restart', async () => {
-    const database = await tempDatabase('loss_kill');
-    const prefix = redisPrefix();
-    const env = { DATABASE_URL: database.url, REDIS_URL, REDIS_KEY_PREFIX: prefix, FLUSH_INTERVAL_MS: '3000' };
-    const first = await launch(env);
-    const started = [first];
-    await withTrackerLogs(started, async () => {
-      const { load } = await prepareLoad(first);
-      load.start();
-      // Flushes go on under steady load (the first one writes the baselines' successors)...
-      const flushedDuringLoad = await waitFor(
-        async () => {
-          const flushed = rawSums(await readUsers(database.url)).uploaded;
-          return flushed > 0 ? flushed : undefined;
-        },
-        { description: 'a flush during the load', timeoutMs: 10_000, intervalMs: 100 },
-      );
-      // ...and the kill lands halfway to the next one, with plenty acknowledged and not yet written.
-      await sleep(1_500);
-      const inFlight = load.inFlight;
-      await first.kill();
-      await load.stop();
-      expect(inFlight).toBeGreaterThan(0);
+  it.each(['Redis', 'Redis Cluster'] as const)(
+    'SIGKILL during load, %s peer store: the pending ledger survives and is applied once after a restart',
+    async (kind) => {
+      const database = await tempDatabase('loss_kill');
+      const prefix = redisPrefix();
+      let client: Redis | Cluster = redis;
+      let storeEnv: Record<string, string> = { REDIS_URL };
+      if (kind === 'Redis Cluster') {
+        const cluster = await testCluster();
+        client = cluster.client();
+        clusterClients.push(client);
+        storeEnv = { REDIS_CLUSTER_NODES: cluster.ports.map((port) => `127.0.0.1:${port}`).join(',') };
+      }
+      const env = { DATABASE_URL: database.url, ...storeEnv, REDIS_KEY_PREFIX: prefix, FLUSH_INTERVAL_MS: '3000' };
+      const first = await launch(env);
+      const started = [first];
+      await withTrackerLogs(started, async () => {
+        const { load } = await prepareLoad(first);
+        load.start();
+        // Flushes go on under steady load (the first one writes the baselines' successors)...
+        const flushedDuringLoad = await waitFor(
+          async () => {
+            const flushed = rawSums(await readUsers(database.url)).uploaded;
+            return flushed > 0 ? flushed : undefined;
+          },
+          { description: 'a flush during the load', timeoutMs: 10_000, intervalMs: 100 },
+        );
+        // ...and the kill lands halfway to the next one, with plenty acknowledged and not yet written.
+        await sleep(1_500);
+        const inFlight = load.inFlight;
+        await first.kill();
+        await load.stop();
+        expect(inFlight).toBeGreaterThan(0);
 
-      // What the killed tracker acknowledged but had not written yet.
-      const pendingAtKill = await redisPending(prefix);
-      const dbAtKill = rawSums(await readUsers(database.url));
-      const ackedAtKill = expectedSums(load.expectations());
-      const pendingBytes = ackedAtKill.min.uploaded - dbAtKill.uploaded;
-      expect(pendingAtKill.ledgers + pendingAtKill.parts).toBeGreaterThan(0);
-      expect(pendingBytes).toBeGreaterThan(0);
+        // What the killed tracker acknowledged but had not written yet.
+        const pendingAtKill = await redisPending(prefix, client);
+        const dbAtKill = rawSums(await readUsers(database.url));
+        const ackedAtKill = expectedSums(load.expectations());
+        const pendingBytes = ackedAtKill.min.uploaded - dbAtKill.uploaded;
+        expect(pendingAtKill.ledgers + pendingAtKill.parts).toBeGreaterThan(0);
+        expect(pendingBytes).toBeGreaterThan(0);
 
-      const restartedAt = Date.now();
-      const second = await launch(env);
-      started.push(second);
-      const readyMs = Date.now() - restartedAt;
-      // Nothing announces meanwhile: the new instance drains the old ledger (a batch the killed one had claimed is
-      // taken over when its 30 s lease runs out).
-      await waitFor(async () => (isEmpty(await redisPending(prefix)) ? true : undefined), {
-        description: 'the pending ledger left by the killed tracker to be flushed',
-        timeoutMs: 50_000,
-        intervalMs: 100,
+        const restartedAt = Date.now();
+        const second = await launch(env);
+        started.push(second);
+        const readyMs = Date.now() - restartedAt;
+        // Nothing announces meanwhile: the new instance drains the old ledger (a batch the killed one had claimed is
+        // taken over when its 30 s lease runs out).
+        await waitFor(async () => (isEmpty(await redisPending(prefix, client)) ? true : undefined), {
+          description: 'the pending ledger left by the killed tracker to be flushed',
+          timeoutMs: 50_000,
+          intervalMs: 100,
+        });
+        const drainedMs = Date.now() - restartedAt;
+        expect(await auditCredits(database.url, load)).toEqual([]);
+        const afterRestart = expectedSums(load.expectations());
+        const appliedAfterKill = await unknownApplied(database.url, load);
+
+        // Carry on: the baselines survived in Redis, so every peer's next acked announce settles its unknowns.
+        load.retarget(second.baseUrl);
+        load.start();
+        await sleep(2_000);
+        await load.stop();
+        await load.sweep();
+        const stop2 = await terminate(second);
+        expect(stop2.code).toBe(0);
+        expect(stop2.ms).toBeLessThan(SHUTDOWN_BOUND_MS);
+        expect(load.counts.failed).toBe(0);
+        expect(expectedSums(load.expectations()).unknown).toBe(0);
+        expect(await auditCredits(database.url, load)).toEqual([]);
+
+        const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+        report.push(
+          `3 SIGKILL/${kind}: ${mib(flushedDuringLoad)} flushed during the load; killed with ${inFlight} in flight; ` +
+            `pending in Redis at the kill: ${pendingAtKill.ledgers} ` +
+            `swarm ledgers, ${pendingAtKill.parts} claimed batch parts, ${pendingAtKill.batches} batches, ` +
+            `${mib(pendingBytes)} of the ${mib(ackedAtKill.min.uploaded)} acked upload not yet in PostgreSQL; ${afterRestart.unknown} peers on an unknown ` +
+            `announce (${appliedAfterKill}); restarted healthy in ${readyMs} ms, ledger drained ${drainedMs} ms after the restart, totals ` +
+            `within [acked, acked + unknown]; after carrying on and a sweep: ${describeLoad(load)}; exit ` +
+            `${stop2.code} in ${stop2.ms} ms; database = acked exactly`,
+        );
       });
-      const drainedMs = Date.now() - restartedAt;
-      expect(await auditCredits(database.url, load)).toEqual([]);
-      const afterRestart = expectedSums(load.expectations());
-      const appliedAfterKill = await unknownApplied(database.url, load);
-
-      // Carry on: the baselines survived in Redis, so every peer's next acked announce settles its unknowns.
-      load.retarget(second.baseUrl);
-      load.start();
-      await sleep(2_000);
-      await load.stop();
-      await load.sweep();
-      const stop2 = await terminate(second);
-      expect(stop2.code).toBe(0);
-      expect(stop2.ms).toBeLessThan(SHUTDOWN_BOUND_MS);
-      expect(load.counts.failed).toBe(0);
-      expect(expectedSums(load.expectations()).unknown).toBe(0);
-      expect(await auditCredits(database.url, load)).toEqual([]);
-
-      const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
-      report.push(
-        `3 SIGKILL/redis: ${mib(flushedDuringLoad)} flushed during the load; killed with ${inFlight} in flight; ` +
-          `pending in Redis at the kill: ${pendingAtKill.ledgers} ` +
-          `swarm ledgers, ${pendingAtKill.parts} claimed batch parts, ${pendingAtKill.batches} batches, ` +
-          `${mib(pendingBytes)} of the ${mib(ackedAtKill.min.uploaded)} acked upload not yet in PostgreSQL; ${afterRestart.unknown} peers on an unknown ` +
-          `announce (${appliedAfterKill}); restarted healthy in ${readyMs} ms, ledger drained ${drainedMs} ms after the restart, totals ` +
-          `within [acked, acked + unknown]; after carrying on and a sweep: ${describeLoad(load)}; exit ` +
-          `${stop2.code} in ${stop2.ms} ms; database = acked exactly`,
-      );
-    });
-  }, 120_000);
+    },
+    120_000,
+  );
 
   it('PostgreSQL stopped during load and started again: announces go on, nothing is lost', async () => {
     scratch = await startScratchPostgres();
