@@ -83,7 +83,9 @@ export class AccountingFlusher implements OnApplicationBootstrap, OnModuleDestro
     await this.running;
     const drained = await this.flushAll();
     if (!drained) {
-      this.logger.error(`Shutting down with accounting not written (${this.lastError}); it stays pending in the peer store`);
+      this.logger.error(
+        `Shutting down with accounting not written (${this.lastError}); it stays pending in the peer store`,
+      );
     }
   }
 

@@ -70,6 +70,8 @@ export function loadTrackerConfig(env: Record<string, string | undefined>) {
     lookupCache: {
       ttlMs: readInt(env, 'LOOKUP_CACHE_TTL_MS', 60000, 0, 86400000),
       maxEntries: readInt(env, 'LOOKUP_CACHE_MAX_ENTRIES', 200000, 100, 10000000),
+      /** Unknown passkeys and info hashes remembered, apart from the known ones (each cache). */
+      maxMissingEntries: readInt(env, 'LOOKUP_MISSING_CACHE_MAX_ENTRIES', 100000, 100, 10000000),
     },
     metricsEnabled: readBoolean(env, 'METRICS_ENABLED', true),
     log: {

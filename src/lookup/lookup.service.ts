@@ -1,20 +1,13 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { LRUCache } from 'lru-cache';
 import { TRACKER_CONFIG, type TrackerConfig } from 'src/config/tracker.config';
 import { BatchedRefresh } from 'src/lookup/batched-refresh';
+import { FoundMissingCache, MISSING, type Cached } from 'src/lookup/found-missing-cache';
 import { InvalidationBus } from 'src/lookup/invalidation-bus';
 import type { Invalidation, TorrentSnapshot, UserSnapshot } from 'src/lookup/lookup.types';
 import { TrackerMetrics, type LookupCache } from 'src/metrics/tracker-metrics';
 import { ClientsRepository } from 'src/storage/repositories/clients.repository';
 import { TorrentsRepository } from 'src/storage/repositories/torrents.repository';
 import { UsersRepository } from 'src/storage/repositories/users.repository';
-
-/** Cached "not found": a flood of bad passkeys or hashes is answered from memory, never from PostgreSQL. */
-const MISSING = Symbol('missing');
-interface Cached<T> {
-  value: T | typeof MISSING;
-  loadedAt: number;
-}
 
 /**
  * Read-through cache of passkey → user, info hash → torrent and the client whitelist, for announce and scrape.
@@ -27,8 +20,8 @@ interface Cached<T> {
 @Injectable()
 export class LookupService implements OnModuleInit {
   private readonly logger = new Logger(LookupService.name);
-  private readonly userCache: LRUCache<string, Cached<UserSnapshot>>;
-  private readonly torrentCache: LRUCache<string, Cached<TorrentSnapshot>>;
+  private readonly userCache: FoundMissingCache<UserSnapshot>;
+  private readonly torrentCache: FoundMissingCache<TorrentSnapshot>;
   private clientPrefixes: { prefixes: Buffer[]; loadedAt: number } | null = null;
   /** Bumped by every invalidation: a load that started before one must not store what it read. */
   private generation = 0;
@@ -44,9 +37,9 @@ export class LookupService implements OnModuleInit {
     private readonly bus: InvalidationBus,
     private readonly metrics: TrackerMetrics,
   ) {
-    const { maxEntries } = config.lookupCache;
-    this.userCache = new LRUCache({ max: maxEntries });
-    this.torrentCache = new LRUCache({ max: maxEntries });
+    const { maxEntries, maxMissingEntries } = config.lookupCache;
+    this.userCache = new FoundMissingCache(maxEntries, maxMissingEntries);
+    this.torrentCache = new FoundMissingCache(maxEntries, maxMissingEntries);
   }
 
   async onModuleInit(): Promise<void> {
@@ -101,6 +94,7 @@ export class LookupService implements OnModuleInit {
       }
     }
     if (missing.length > 0) {
+      this.metrics.lookup('torrent', 'miss', missing.length);
       for (const snapshot of await this.reloadTorrents(missing)) {
         found.set(snapshot.infoHash, snapshot);
       }
@@ -202,7 +196,7 @@ export class LookupService implements OnModuleInit {
 
   /** Counts only grow; from several instances' flushes they may arrive out of order. */
   private updateCompleted(infoHash: string, completed: number): void {
-    const cached = this.torrentCache.peek(infoHash);
+    const cached = this.torrentCache.peekFound(infoHash);
     if (cached && cached.value !== MISSING && completed > cached.value.completed) {
       cached.value = { ...cached.value, completed };
     }
@@ -210,7 +204,7 @@ export class LookupService implements OnModuleInit {
 
   /** A cache miss: reads the entry from PostgreSQL and caches it, unless an invalidation came in meanwhile. */
   private async load<T extends object>(
-    cache: LRUCache<string, Cached<T>>,
+    cache: FoundMissingCache<T>,
     kind: LookupCache,
     key: string,
     read: () => Promise<T | null>,
@@ -224,7 +218,7 @@ export class LookupService implements OnModuleInit {
 
   /** A cached entry (counted as a hit), asking for its reload when it is past the TTL; undefined when absent. */
   private peek<T extends object>(
-    cache: LRUCache<string, Cached<T>>,
+    cache: FoundMissingCache<T>,
     refresh: BatchedRefresh,
     kind: LookupCache,
     key: string,
@@ -244,12 +238,7 @@ export class LookupService implements OnModuleInit {
     return Date.now() - cached.loadedAt >= this.config.lookupCache.ttlMs;
   }
 
-  private store<T extends object>(
-    cache: LRUCache<string, Cached<T>>,
-    key: string,
-    value: T | null,
-    generation: number,
-  ): void {
+  private store<T extends object>(cache: FoundMissingCache<T>, key: string, value: T | null, generation: number): void {
     if (generation === this.generation && this.config.lookupCache.ttlMs > 0) {
       cache.set(key, { value: value ?? MISSING, loadedAt: Date.now() });
     }

@@ -77,8 +77,8 @@ export class TrackerMetrics {
     this.requests.labels(action, code).value++;
   }
 
-  lookup(cache: LookupCache, result: 'hit' | 'miss'): void {
-    this.lookupCounters[cache][result].value++;
+  lookup(cache: LookupCache, result: 'hit' | 'miss', count = 1): void {
+    this.lookupCounters[cache][result].value += count;
   }
 
   /** Gauges whose value is read from elsewhere (the peer store) when Prometheus scrapes. */
