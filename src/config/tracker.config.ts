@@ -67,6 +67,11 @@ export function loadTrackerConfig(env: Record<string, string | undefined>) {
     maxTransferRate: readInt(env, 'MAX_TRANSFER_RATE', DEFAULT_MAX_TRANSFER_RATE, 1_000_000, 1_000_000_000_000),
     globalFreeleech: readBoolean(env, 'GLOBAL_FREELEECH', false),
     trustProxy: readTrustProxy(env),
+    /** Per address: announces and scrapes with unknown passkeys or info hashes allowed per window (0: no limit). */
+    failedLookups: {
+      maxFailures: readInt(env, 'FAILED_LOOKUP_LIMIT', 50, 0, 1_000_000),
+      windowMs: readInt(env, 'FAILED_LOOKUP_WINDOW', 60, 1, 86400) * 1000,
+    },
     lookupCache: {
       ttlMs: readInt(env, 'LOOKUP_CACHE_TTL_MS', 60000, 0, 86400000),
       maxEntries: readInt(env, 'LOOKUP_CACHE_MAX_ENTRIES', 200000, 100, 10000000),
