@@ -49,6 +49,16 @@ describe('announce request', () => {
     expect(() => parse(params)).toThrow(message);
   });
 
+  it('percent-decodes text values before reading them', () => {
+    expect(parse({ event: '%73topped', port: '0' }).event).toBe('stopped');
+    expect(parse({ compact: '%30', numwant: '%31%30', uploaded: '%35' })).toMatchObject({
+      compact: false,
+      numwant: 10,
+      uploaded: 5,
+    });
+    expect(() => parse({ event: 'stop%ZZ' })).toThrow(/Unknown event/);
+  });
+
   it('accepts port 0 only with stopped', () => {
     expect(parse({ port: '0', event: 'stopped' }).port).toBe(0);
   });

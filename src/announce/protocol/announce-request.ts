@@ -68,7 +68,7 @@ export function decodeInfoHash(raw: string | undefined, field = 'info_hash'): Bu
 }
 
 function readBinary20(query: RawQuery, field: string): Buffer {
-  return decodeInfoHash(single(query, field), field);
+  return decodeInfoHash(query.get(field)?.[0], field);
 }
 
 /** A decimal integer from 0 to 2^53-1: byte counts are exact up to there. */
@@ -83,8 +83,14 @@ function readCount(query: RawQuery, field: string): number {
   return Number(text);
 }
 
+/** A text field's first value, percent-decoded (`event=%73topped` is `stopped`); binary fields use decodeInfoHash. */
 function single(query: RawQuery, field: string): string | undefined {
-  return query.get(field)?.[0];
+  const raw = query.get(field)?.[0];
+  if (raw === undefined || (raw.indexOf('%') === -1 && raw.indexOf('+') === -1)) {
+    return raw;
+  }
+  // An undecodable escape stays as sent, which no rule accepts.
+  return decodeBytes(raw)?.toString('latin1') ?? raw;
 }
 
 /** Echo a bad value safely: short, printable ASCII only. */
