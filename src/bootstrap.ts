@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
-import type { RequestListener } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import { AnnounceFailure } from 'src/announce/protocol/announce-failure';
 import { encodeFailureAnswer } from 'src/announce/protocol/failure-answer.util';
 import { clientAddressReader, TrackerHttpServer } from 'src/announce/tracker-http-server';
@@ -15,6 +15,13 @@ import { createLogger } from 'src/logging/create-logger';
 
 /** SIGTERM must finish within this: stop accepting, drain requests, flush stats, close stores. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
+/**
+ * How long requests in flight get to finish after SIGTERM. Connections still open then (a half-sent request, a
+ * client that does not read) are closed, so the final flush runs well within the deadline (issue 19.2).
+ */
+const SHUTDOWN_GRACE_MS = 2_000;
+/** How often request and head timeouts are checked (Node's connectionsCheckingInterval, and the tracker reader's). */
+const TIMEOUT_CHECK_MS = 1_000;
 
 export interface TrackerApp {
   app: NestFastifyApplication;
@@ -35,13 +42,18 @@ export async function createTrackerApp(env?: Record<string, string | undefined>)
     serverFactory: (fastifyHandler: RequestListener, options: FastifyServerOptions) => {
       // ctorrent and other old clients speak HTTP/1.0 or send no Host header.
       const server = new TrackerHttpServer(
-        { requireHostHeader: false },
+        {
+          requireHostHeader: false,
+          requestTimeout: config.http.requestTimeoutMs,
+          headersTimeout: config.http.headersTimeoutMs,
+          connectionsCheckingInterval: TIMEOUT_CHECK_MS,
+        },
         fastifyHandler,
         clientAddressReader(config.trustProxy),
       );
+      server.maxConnections = config.http.maxConnections;
       // What Fastify sets on a server it creates itself.
       server.keepAliveTimeout = options.keepAliveTimeout ?? 65_000;
-      server.requestTimeout = options.requestTimeout ?? 0;
       server.setTimeout(options.connectionTimeout ?? 0);
       return server;
     },
@@ -100,8 +112,8 @@ function setUpOpenApi(app: NestFastifyApplication): void {
 }
 
 /**
- * SIGTERM/SIGINT (CONTRACT §1): stop accepting and finish requests in flight (the HTTP server closes first),
- * then Nest's hooks flush pending accounting (beforeApplicationShutdown) and close the stores
+ * SIGTERM/SIGINT (CONTRACT §1): stop accepting and finish requests in flight (the HTTP server closes first; what is
+ * still open after the grace period is closed), then Nest's hooks flush pending accounting (beforeApplicationShutdown) and close the stores
  * (onApplicationShutdown). Whatever happens, the process is gone by the deadline.
  */
 function shutDownOnSignals(app: NestFastifyApplication): void {
@@ -117,8 +129,14 @@ function shutDownOnSignals(app: NestFastifyApplication): void {
       logger.error(`Shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms; exiting`);
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
+    const server: Server = app.getHttpServer();
+    const grace = setTimeout(() => {
+      logger.warn(`Connections still open after ${SHUTDOWN_GRACE_MS} ms; closing them`);
+      server.closeAllConnections();
+    }, SHUTDOWN_GRACE_MS);
     try {
       await app.getHttpAdapter().close();
+      clearTimeout(grace);
       await app.close();
       logger.log('Closed');
       process.exit(0);

@@ -7,7 +7,7 @@ import { LookupInterceptor } from 'src/announce/lookup.interceptor';
 import { TrackerHttpServer } from 'src/announce/tracker-http-server';
 import type { TrackerHttpRequest } from 'src/announce/tracker-request';
 import { CheckPhaseBatch } from 'src/common/check-phase-batch';
-import type { TrackerAction } from 'src/metrics/tracker-metrics';
+import { TrackerMetrics, type TrackerAction } from 'src/metrics/tracker-metrics';
 
 /**
  * The BitTorrent side, `GET /<passkey>/announce` and `GET /<passkey>/scrape` (CONTRACT §2-§3), answered by the
@@ -29,6 +29,7 @@ export class AnnounceRoutes implements OnModuleInit {
     private readonly lookup: LookupInterceptor,
     private readonly announces: AnnounceService,
     private readonly failures: AnnounceFailureFilter,
+    private readonly metrics: TrackerMetrics,
   ) {}
 
   onModuleInit(): void {
@@ -38,6 +39,11 @@ export class AnnounceRoutes implements OnModuleInit {
       throw new Error('Announce and scrape need the TrackerHttpServer (created in bootstrap.ts)');
     }
     server.answerTrackerRequests((action, request) => this.answer(action, request));
+    this.metrics.counter(
+      'tracker_connections_refused_total',
+      'Connections closed at once because MAX_CONNECTIONS were open',
+      () => server.refusedConnections,
+    );
     fastify.addHook('preClose', (done) => {
       server.beginClosing();
       done();
