@@ -2,13 +2,8 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
-import type { RequestListener, Server } from 'node:http';
-import { AnnounceFailure } from 'src/announce/protocol/announce-failure';
-import { encodeFailureAnswer } from 'src/announce/protocol/failure-answer.util';
-import { clientAddressReader, TrackerHttpServer } from 'src/announce/tracker-http-server';
-import { trackerRoute } from 'src/announce/protocol/tracker-route.util';
-import { parseQueryString } from 'src/announce/protocol/query-string-parser.util';
+import type { Server } from 'node:http';
+import { httpTrackerServerOptions } from 'src/announce/http/http-tracker-server.options';
 import { AppModule } from 'src/app.module';
 import { loadTrackerConfig, loadTrackerConfigFromProcess, type TrackerConfig } from 'src/config/tracker.config';
 import { createLogger } from 'src/logging/create-logger';
@@ -20,8 +15,6 @@ const SHUTDOWN_DEADLINE_MS = 10_000;
  * client that does not read) are closed, so the final flush runs well within the deadline (issue 19.2).
  */
 const SHUTDOWN_GRACE_MS = 2_000;
-/** How often request and head timeouts are checked (Node's connectionsCheckingInterval, and the tracker reader's). */
-const TIMEOUT_CHECK_MS = 1_000;
 
 export interface TrackerApp {
   app: NestFastifyApplication;
@@ -38,28 +31,9 @@ export async function createTrackerApp(env?: Record<string, string | undefined>)
   const adapter = new FastifyAdapter({
     trustProxy: config.trustProxy,
     bodyLimit: 64 * 1024,
-    // Announce and scrape are answered by the server itself, ahead of Fastify (AnnounceRoutes).
-    serverFactory: (fastifyHandler: RequestListener, options: FastifyServerOptions) => {
-      // ctorrent and other old clients speak HTTP/1.0 or send no Host header.
-      const server = new TrackerHttpServer(
-        {
-          requireHostHeader: false,
-          requestTimeout: config.http.requestTimeoutMs,
-          headersTimeout: config.http.headersTimeoutMs,
-          connectionsCheckingInterval: TIMEOUT_CHECK_MS,
-        },
-        fastifyHandler,
-        clientAddressReader(config.trustProxy),
-      );
-      server.maxConnections = config.http.maxConnections;
-      // What Fastify sets on a server it creates itself.
-      server.keepAliveTimeout = options.keepAliveTimeout ?? 65_000;
-      server.setTimeout(options.connectionTimeout ?? 0);
-      return server;
-    },
     keepAliveTimeout: 65_000,
-    routerOptions: { querystringParser: parseQueryString },
-    frameworkErrors: badUrlAnswerer(config),
+    // Announce and scrape are answered by the HTTP transport's own server, ahead of Fastify.
+    ...httpTrackerServerOptions(config),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), adapter, {
     logger: createLogger(config),
@@ -79,23 +53,6 @@ export async function createTrackerApp(env?: Record<string, string | undefined>)
       shutDownOnSignals(app);
       return address;
     },
-  };
-}
-
-/**
- * A path Fastify cannot decode never reaches a route. A GET of a tracker path never gets here (TrackerHttpServer
- * answers `/%ZZ/announce` itself); another method on one still gets a bencoded failure with HTTP 200, any other path
- * Fastify's JSON 400.
- */
-function badUrlAnswerer(config: TrackerConfig) {
-  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
-    if (trackerRoute(request.url)) {
-      const failure = AnnounceFailure.malformedUrl();
-      const intervals = { interval: config.announceInterval, minInterval: config.minInterval };
-      void reply.code(200).header('content-type', 'text/plain').send(encodeFailureAnswer(failure, intervals));
-      return;
-    }
-    void reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: error.message });
   };
 }
 

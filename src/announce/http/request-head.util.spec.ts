@@ -1,4 +1,4 @@
-import { MAX_HEAD_BYTES, readRequestHead } from 'src/announce/protocol/request-head.util';
+import { MAX_HEAD_BYTES, readRequestHead } from 'src/announce/http/request-head.util';
 
 const bytes = (text: string) => Buffer.from(text, 'latin1');
 

@@ -1,5 +1,5 @@
-import { parseAnnounceRequest } from 'src/announce/protocol/announce-request';
-import { splitQuery } from 'src/announce/protocol/raw-query.util';
+import { parseAnnounceRequest } from 'src/announce/http/announce-query.util';
+import { splitQuery } from 'src/announce/http/raw-query.util';
 
 const HASH = '%124Vx%9A%BC%DE%F1%23Eg%89%AB%CD%EF%124Vx%9A';
 const PEER = '-qB4520-kpE-BqAwwR7F';

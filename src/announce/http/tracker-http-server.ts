@@ -8,9 +8,9 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { Socket } from 'node:net';
-import { trackerRoute } from 'src/announce/protocol/tracker-route.util';
-import { TrackerConnection, type TrackerConnectionHost } from 'src/announce/tracker-connection';
-import type { TrackerAnswerer, TrackerHttpRequest } from 'src/announce/tracker-request';
+import { trackerRoute } from 'src/announce/http/tracker-route.util';
+import { TrackerConnection, type TrackerConnectionHost } from 'src/announce/http/tracker-connection';
+import type { TrackerAnswerer, TrackerHttpRequest } from 'src/announce/http/tracker-http-request';
 
 /**
  * The app's HTTP server (Fastify's `serverFactory`). `GET /<passkey>/announce` and `GET /<passkey>/scrape` are
@@ -100,7 +100,7 @@ export class TrackerHttpServer extends Server {
     }
   }
 
-  /** Takes over announce and scrape (AnnounceRoutes, once the app's services exist). */
+  /** Takes over announce and scrape (HttpTrackerAdapter, once the app's services exist). */
   answerTrackerRequests(answer: TrackerAnswerer): void {
     this.answer = answer;
   }

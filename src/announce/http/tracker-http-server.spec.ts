@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { request } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
-import { clientAddressReader, TrackerHttpServer } from 'src/announce/tracker-http-server';
-import type { TrackerAnswerer } from 'src/announce/tracker-request';
+import { clientAddressReader, TrackerHttpServer } from 'src/announce/http/tracker-http-server';
+import type { TrackerAnswerer } from 'src/announce/http/tracker-http-request';
 
 describe('clientAddressReader', () => {
   const from = (remoteAddress: string, forwardedFor?: string) =>
