@@ -72,7 +72,7 @@ async function main() {
     }
     const request = Buffer.from(
       `GET /${flooder.passkey}/announce?info_hash=${encode(infoHash)}&peer_id=-TR3000-${randomBytes(6).toString('hex')}` +
-        '&port=7000&uploaded=0&downloaded=0&left=5&compact=0&numwant=100 HTTP/1.1\r\nHost: t\r\n\r\n'.repeat(1),
+        '&port=7000&uploaded=0&downloaded=0&left=5&compact=0&numwant=100 HTTP/1.1\r\nHost: t\r\n\r\n',
     );
     const batch = Buffer.concat(Array.from({ length: 200 }, () => request));
     const before = rssMb(server.pid);
