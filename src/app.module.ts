@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AccountingModule } from 'src/accounting/accounting.module';
 import { AdminModule } from 'src/admin/admin.module';
-import { AnnounceModule } from 'src/announce/announce.module';
+import { HttpTrackerModule } from 'src/announce/http/http-tracker.module';
 import { TrackerConfigModule } from 'src/config/config.module';
 import { HealthModule } from 'src/health/health.module';
 import { MetricsModule } from 'src/metrics/metrics.module';
@@ -17,7 +17,7 @@ export class AppModule {
         MetricsModule,
         HealthModule,
         AdminModule,
-        AnnounceModule,
+        HttpTrackerModule,
         AccountingModule,
       ],
     };

@@ -1,6 +1,6 @@
 'use strict';
-// CPU per announce of the tracker's own pipeline, without HTTP: the lookup interceptor, the announce service and the
-// peer store (with the accounting flusher running beside them, as in the server), called in-process on the memory
+// CPU per announce of the tracker's own pipeline, without sockets: the HTTP adapter's query decoding and bencoding
+// around the core (lookup step, announce service) and the peer store (with the accounting flusher running beside them, as in the server), called in-process on the memory
 // or Redis store, 64 announces at a time. What `npm run bench` measures on top of this is Fastify, Node's HTTP and
 // the kernel's sockets. Peers as in the bench's default: 100,000 peers announcing again and again over 5,000
 // torrents and 50 users. Usage: npm run build && node scripts/bench/pipeline-cost.js [announces=200000] [redis]
@@ -16,8 +16,7 @@ const { processCpuSeconds } = require('./lib/processes');
 
 const dist = path.resolve(__dirname, '../../dist/src');
 const { createTrackerApp } = require(`${dist}/bootstrap.js`);
-const { LookupInterceptor } = require(`${dist}/announce/lookup.interceptor.js`);
-const { AnnounceService } = require(`${dist}/announce/announce.service.js`);
+const { HttpTrackerAdapter } = require(`${dist}/announce/http/http-tracker.adapter.js`);
 
 const ANNOUNCES = Number(process.argv[2] ?? 200_000);
 const PEERS = 100_000;
@@ -42,8 +41,7 @@ async function main() {
   });
   try {
     await fixtures.registerPool(await listen(), 'pipeline-cost-token', pool);
-    const lookup = app.get(LookupInterceptor);
-    const announces = app.get(AnnounceService);
+    const adapter = app.get(HttpTrackerAdapter);
     const peers = peerPopulation(pool);
     const redisPid = STORE === 'redis' ? await redisServerPid() : null;
     const run = async (count) => {
@@ -53,7 +51,7 @@ async function main() {
         const batch = [];
         for (let i = 0; i < CONCURRENT; i++) {
           const request = peers.next();
-          batch.push(lookup.announce(request).then((context) => announces.announce(context)));
+          batch.push(adapter.answer('announce', request));
         }
         await Promise.all(batch);
       }

@@ -56,9 +56,13 @@ async function main() {
 
   printHeader(options);
   // Every target runs side by side (idle while another is measured), so that their rounds can alternate.
-  const rows = new Map(options.only.map((name) => [name, null]));
+  // With --baseline, each store is also run from the baseline's build, as `<store>@base`, in the same rounds.
+  const names = options.only.flatMap((name) =>
+    options.baseline && name !== 'ceiling' ? [name, `${name}@base`] : [name],
+  );
+  const rows = new Map(names.map((name) => [name, null]));
   const targets = [];
-  for (const name of options.only) {
+  for (const name of names) {
     console.log(`\n== ${name} ==`);
     try {
       const target = await startTarget(name, context);
@@ -100,6 +104,7 @@ async function main() {
   }
 
   const summary = printReport([...rows.values()], options);
+  printComparison([...rows.values()]);
   fs.mkdirSync(resultsDir, { recursive: true });
   const jsonFile = path.join(resultsDir, `bench-${stamp}.json`);
   const machine = { node: process.version, cpus: os.cpus().length, loadavg: os.loadavg(), host: os.hostname() };
@@ -119,7 +124,11 @@ async function startTarget(name, context) {
   if (name === 'ceiling') {
     return startCeiling(context);
   }
-  if (name === 'redis') {
+  const base = name.endsWith('@base');
+  const build = base
+    ? { name, entry: path.join(options.baseline, 'dist', 'src', 'main.js'), env: {} }
+    : { name, entry: ENTRY, env: options.env };
+  if (name.startsWith('redis')) {
     const redisUrl = options.redisUrl ?? (await startPrivateRedis(context.workDir));
     const { client, reason } = await fixtures.connectRedis(redisUrl);
     if (!client) {
@@ -134,9 +143,26 @@ async function startTarget(name, context) {
     console.log(
       `   Redis: ${redisUrl}${options.redisUrl ? ' (shared: its CPU and command counts include other clients)' : ' (private)'}`,
     );
-    return startTracker('redis', context, { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix }, client);
+    return startTracker(build, context, { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix }, client);
   }
-  return startTracker('memory', context, {}, null);
+  return startTracker(build, context, {}, null);
+}
+
+/** With --baseline: each store's throughput and server CPU against the baseline's, from the same rounds. */
+function printComparison(rows) {
+  const ok = (store) => rows.find((row) => row.store === store && row.status === 'ok');
+  for (const store of ['memory', 'redis']) {
+    const [candidate, base] = [ok(store), ok(`${store}@base`)];
+    if (candidate && base) {
+      const change = (a, b) => `${a >= b ? '+' : ''}${((100 * (a - b)) / b).toFixed(1)}%`;
+      console.log(
+        `A/B ${store}: ${Math.round(candidate.rps)} vs ${Math.round(base.rps)} req/s (${change(candidate.rps, base.rps)}), ` +
+          `${candidate.cpu.usPerAnnounce.toFixed(1)} vs ${base.cpu.usPerAnnounce.toFixed(1)} µs/announce ` +
+          `(${change(candidate.cpu.usPerAnnounce, base.cpu.usPerAnnounce)}); rounds ${candidate.roundRps.join('/')} ` +
+          `vs ${base.roundRps.join('/')}`,
+      );
+    }
+  }
 }
 
 async function startCeiling({ workDir, pool, profileDir }) {
@@ -215,13 +241,13 @@ function profiling(profileDir, name) {
   };
 }
 
-async function startTracker(store, { workDir, profileDir, pool }, extraEnv, redis) {
+async function startTracker({ name: store, entry, env: buildEnv }, { workDir, profileDir, pool }, extraEnv, redis) {
   const database = await fixtures.createDatabase('bench');
   cleanups.push(() => database.drop());
   const port = await proc.freePort();
   const adminToken = randomBytes(24).toString('hex');
   const profile = profiling(profileDir, store);
-  const server = proc.startServer(`tracker (${store})`, process.execPath, [...NODE_FLAGS, ...profile.args, ENTRY], {
+  const server = proc.startServer(`tracker (${store})`, process.execPath, [...NODE_FLAGS, ...profile.args, entry], {
     // Not the repository: a .env there must not reconfigure the run.
     cwd: workDir,
     env: {
@@ -234,6 +260,7 @@ async function startTracker(store, { workDir, profileDir, pool }, extraEnv, redi
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
       ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+      ...buildEnv,
       ...extraEnv,
       ...profile.env,
     },

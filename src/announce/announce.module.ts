@@ -1,14 +1,17 @@
 import { Module } from '@nestjs/common';
-import { AnnounceFailureFilter } from 'src/announce/announce-failure.filter';
-import { AnnounceRoutes } from 'src/announce/announce.routes';
+import { AnnounceLookupStep } from 'src/announce/announce-lookup.step';
 import { AnnounceService } from 'src/announce/announce.service';
-import { LookupInterceptor } from 'src/announce/lookup.interceptor';
+import { TrackerCore } from 'src/announce/tracker-core.service';
 import { LookupModule } from 'src/lookup/lookup.module';
 import { PeersModule } from 'src/peers/peers.module';
 
-/** Announce and scrape. Reaches Redis and PostgreSQL only through the PeerStore and the LookupService. */
+/**
+ * The transport-neutral core of announce and scrape. Transports (src/announce/http/, a later UDP one) import this
+ * module and call TrackerCore. Reaches Redis and PostgreSQL only through the PeerStore and the LookupService.
+ */
 @Module({
   imports: [PeersModule, LookupModule],
-  providers: [AnnounceRoutes, AnnounceService, LookupInterceptor, AnnounceFailureFilter],
+  providers: [TrackerCore, AnnounceService, AnnounceLookupStep],
+  exports: [TrackerCore],
 })
 export class AnnounceModule {}

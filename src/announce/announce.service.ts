@@ -1,16 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { creditFactors } from 'src/announce/credit-factors.util';
 import { AnnounceFailure, FailureCode } from 'src/announce/protocol/announce-failure';
-import { encodeAnnounceAnswer } from 'src/announce/protocol/announce-response.util';
-import type { AnnounceContext, ScrapeContext } from 'src/announce/tracker-request';
-import { bencode, type BencodeValue } from 'src/bencode/bencode.util';
+import type { AnnounceContext, ScrapeContext } from 'src/announce/announce-lookup.step';
+import type { AnnounceOutcome, ScrapeOutcome } from 'src/announce/announce-outcome';
 import { TRACKER_CONFIG, type TrackerConfig } from 'src/config/tracker.config';
 import { LookupService } from 'src/lookup/lookup.service';
 import { TrackerMetrics } from 'src/metrics/tracker-metrics';
 import { PeerStore } from 'src/peers/peer-store';
 import { PendingLedgerFullError, type AnnounceResult, type PeerAnnounce } from 'src/peers/peer-store.types';
 
-/** The rules of announce and scrape (CONTRACT §2-§3) once the user and torrent are known. */
+/**
+ * The rules of announce and scrape (CONTRACT §2-§3) once the user and torrent are known, then the PeerStore. Returns
+ * what to answer, never bytes: encoding is the transport's.
+ */
 @Injectable()
 export class AnnounceService {
   constructor(
@@ -20,7 +22,7 @@ export class AnnounceService {
     private readonly metrics: TrackerMetrics,
   ) {}
 
-  async announce({ user, torrent, request, address, startedAt }: AnnounceContext): Promise<Buffer> {
+  async announce({ user, torrent, request, address, startedAt }: AnnounceContext): Promise<AnnounceOutcome> {
     if (request.left > 0 && !user.canLeech) {
       throw new AnnounceFailure(
         FailureCode.LeechNotAllowed,
@@ -49,18 +51,16 @@ export class AnnounceService {
       now: Date.now(),
       ...creditFactors(user, torrent, this.config.globalFreeleech),
     });
-    const answer = encodeAnnounceAnswer({
+    this.metrics.succeeded('announce', secondsSince(startedAt));
+    return {
+      kind: 'announce',
       interval: this.config.announceInterval,
       minInterval: this.config.minInterval,
       complete: result.complete,
       incomplete: result.incomplete,
       downloaded: torrent.completed,
       peers: result.peers,
-      compact: request.compact,
-      noPeerId: request.noPeerId,
-    });
-    this.metrics.succeeded('announce', secondsSince(startedAt));
-    return answer;
+    };
   }
 
   /** At the ledger's bound nothing was changed: a temporary failure, so the client comes back later. */
@@ -75,21 +75,14 @@ export class AnnounceService {
     }
   }
 
-  async scrape({ torrents, startedAt }: ScrapeContext): Promise<Buffer> {
+  async scrape({ torrents, startedAt }: ScrapeContext): Promise<ScrapeOutcome> {
     const counts = await this.peers.scrape(torrents.map(({ snapshot }) => snapshot.infoHash));
-    const files: Record<string, BencodeValue> = {};
-    for (const { snapshot, rawInfoHash } of torrents) {
+    const files = torrents.map(({ snapshot, rawInfoHash }) => {
       const swarm = counts.get(snapshot.infoHash) ?? { complete: 0, incomplete: 0 };
-      // Keys are the 20 raw bytes; latin1 keeps one char per byte through the encoder.
-      files[rawInfoHash.toString('latin1')] = {
-        complete: swarm.complete,
-        downloaded: snapshot.completed,
-        incomplete: swarm.incomplete,
-      };
-    }
-    const answer = bencode({ files, flags: { min_request_interval: this.config.minInterval } });
+      return { rawInfoHash, complete: swarm.complete, incomplete: swarm.incomplete, downloaded: snapshot.completed };
+    });
     this.metrics.succeeded('scrape', secondsSince(startedAt));
-    return answer;
+    return { kind: 'scrape', files, minRequestInterval: this.config.minInterval };
   }
 }
 

@@ -16,6 +16,7 @@ describe('tracker configuration', () => {
       flushIntervalMs: 3000,
       globalFreeleech: false,
       trustProxy: false,
+      http: { maxConnections: 10000, requestTimeoutMs: 30000, headersTimeoutMs: 20000 },
     });
     expect(config.adminToken).toBeUndefined();
     expect(config.databaseUrl).toBeUndefined();
@@ -30,6 +31,8 @@ describe('tracker configuration', () => {
     ['REDIS_CLUSTER_NODES', 'a:b', /REDIS_CLUSTER_NODES must be a comma-separated list/],
     ['MIN_INTERVAL', '5000', /MIN_INTERVAL must not exceed ANNOUNCE_INTERVAL/],
     ['NUMWANT_DEFAULT', '500', /NUMWANT_DEFAULT must not exceed NUMWANT_MAX/],
+    ['MAX_CONNECTIONS', '0', /MAX_CONNECTIONS must be between/],
+    ['HEADERS_TIMEOUT_MS', '40000', /HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS/],
   ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
     expect(() => loadTrackerConfig({ [name]: value })).toThrow(message);
   });

@@ -37,6 +37,16 @@ export function loadTrackerConfig(env: Record<string, string | undefined>) {
     throw new InvalidConfigError('NUMWANT_DEFAULT', `must not exceed NUMWANT_MAX (${numwantMax})`, `${numwantDefault}`);
   }
 
+  const requestTimeoutMs = readInt(env, 'REQUEST_TIMEOUT_MS', 30000, 1000, 3600000);
+  const headersTimeoutMs = readInt(env, 'HEADERS_TIMEOUT_MS', 20000, 1000, 3600000);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new InvalidConfigError(
+      'HEADERS_TIMEOUT_MS',
+      `must not exceed REQUEST_TIMEOUT_MS (${requestTimeoutMs})`,
+      `${headersTimeoutMs}`,
+    );
+  }
+
   const redisClusterNodes = readHostPortList(env, 'REDIS_CLUSTER_NODES');
   const redisUrl = readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']);
   const peerStore: PeerStoreKind = redisClusterNodes ? 'redis-cluster' : redisUrl ? 'redis' : 'memory';
@@ -45,6 +55,14 @@ export function loadTrackerConfig(env: Record<string, string | undefined>) {
   return {
     host: readString(env, 'HOST') ?? '0.0.0.0',
     port: readInt(env, 'PORT', 6969, 0, 65535),
+    http: {
+      /** Open connections at most; more are closed at once (logged, and counted in the metrics). */
+      maxConnections: readInt(env, 'MAX_CONNECTIONS', 10000, 1, 1000000),
+      /** A request (head and body) still arriving after this long is answered 408 or closed. */
+      requestTimeoutMs,
+      /** A request head still arriving after this long is answered 408 or closed. */
+      headersTimeoutMs,
+    },
     adminToken: readString(env, 'ADMIN_TOKEN'),
     databaseUrl: readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     dataDir: readString(env, 'DATA_DIR') ?? './data',

@@ -81,6 +81,19 @@ export class TrackerMetrics {
     this.lookupCounters[cache][result].value += count;
   }
 
+  /** A counter kept elsewhere (the HTTP server), read when Prometheus scrapes. */
+  counter(name: string, help: string, read: () => number): void {
+    new Counter({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  }
+
   /** Gauges whose value is read from elsewhere (the peer store) when Prometheus scrapes. */
   gauge(name: string, help: string, read: () => Promise<number>): void {
     new Gauge({

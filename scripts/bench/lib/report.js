@@ -61,7 +61,7 @@ function printReport(rows, options) {
     const parts = [`${row.peers} peers after the run`, `tracker RSS ${fixed(row.rssMb, 0)} MB`];
     if (row.bytesPerPeer !== undefined) {
       parts.push(
-        row.store === 'redis'
+        row.store.startsWith('redis')
           ? `Redis used_memory growth ≈ ${fixed(row.bytesPerPeer, 0)} B/peer`
           : `RSS growth ≈ ${fixed(row.bytesPerPeer, 0)} B/peer (rough: includes GC slack)`,
       );

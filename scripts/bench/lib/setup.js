@@ -36,10 +36,22 @@ function parseOptions(argv) {
     build: false,
     close: false,
     keep: false,
+    /** A checkout with a build of another commit: its trackers are measured too, interleaved (A/B). */
+    baseline: undefined,
+    /** Extra environment of this build's trackers (not the baseline's): `--env=NAME=value`, repeatable. */
+    env: {},
   };
   for (const arg of argv) {
     const [key, value] = arg.replace(/^--/, '').split('=');
-    if (['profile', 'build', 'close', 'keep'].includes(key) && value === undefined) {
+    if (key === 'baseline' && value) {
+      parsed.baseline = path.resolve(value);
+      if (!fs.existsSync(path.join(parsed.baseline, 'dist', 'src', 'main.js'))) {
+        usage(`${parsed.baseline}/dist/src/main.js is missing: build the baseline first`);
+      }
+    } else if (key === 'env' && value) {
+      const assignment = arg.slice(arg.indexOf('=') + 1);
+      parsed.env[assignment.slice(0, assignment.indexOf('='))] = assignment.slice(assignment.indexOf('=') + 1);
+    } else if (['profile', 'build', 'close', 'keep'].includes(key) && value === undefined) {
       parsed[key] = true;
     } else if (key === 'only' && value) {
       parsed.only = value.split(',');
@@ -67,7 +79,7 @@ function usage(problem) {
 usage: npm run bench -- [--only=ceiling,memory,redis] [--rounds=3] [--duration=10] [--warmup=30] [--connections=64]
                         [--threads=2]
                         [--torrents=5000] [--users=50] [--peers=100000 (0: a new peer every announce)] [--redis-url=redis://…] [--profile] [--build]
-                        [--close] [--keep]`);
+                        [--close] [--keep] [--baseline=<checkout with dist/>] [--env=NAME=value]`);
   process.exit(2);
 }
 

@@ -12,7 +12,7 @@ export enum FailureCode {
 }
 
 /**
- * A refused announce or scrape. The announce failure filter answers it as a bencoded `failure reason` with HTTP 200.
+ * A refused announce or scrape. TrackerCore turns it into a Refusal, which a transport answers (HTTP: a bencoded `failure reason` with HTTP 200).
  * `retryIn` is BEP 31's hint in minutes, or 'never'; absent when the client's own back-off is right.
  */
 export class AnnounceFailure extends Error {

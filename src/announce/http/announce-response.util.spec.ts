@@ -1,4 +1,4 @@
-import { encodeAnnounceAnswer } from 'src/announce/protocol/announce-response.util';
+import { encodeAnnounceAnswer } from 'src/announce/http/announce-response.util';
 import { toPeerAddress } from 'src/announce/protocol/peer-address.util';
 import { bdecode } from 'src/bencode/bencode.util';
 

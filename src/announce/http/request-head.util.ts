@@ -11,7 +11,7 @@ export type RequestHead =
   | { kind: 'other' }
   | {
       kind: 'plain';
-      /** Path and query as sent. */
+      /** Path and query as sent; an absolute-form target (`http://host/path`) as sent too, as Node keeps it. */
       target: string;
       /** Whether the connection stays open after the answer (HTTP/1.1 unless `close`, 1.0 only with `keep-alive`). */
       keepAlive: boolean;
@@ -27,14 +27,23 @@ export const MAX_HEAD_BYTES = 16 * 1024;
 const HEAD_END = Buffer.from('\r\n\r\n');
 const INCOMPLETE: RequestHead = { kind: 'incomplete' };
 const OTHER: RequestHead = { kind: 'other' };
-const REQUEST_LINE = /^GET (\/[\x21-\x7e]*) HTTP\/1\.([01])$/;
-/** A header line: a token, a colon, then a value without NUL, CR or LF. */
-const HEADER_LINE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+:[^\0\r\n]*$/;
+/** Origin-form (`/path`) or absolute-form (`http://host/path`, RFC 9112 §3.2.2: a server must accept it). */
+const REQUEST_LINE =
+  /^GET ((?:[Hh][Tt][Tt][Pp][Ss]?:\/\/[\x21-\x2e\x30-\x3e\x40-\x7e]*)?\/[\x21-\x7e]*) HTTP\/1\.([01])$/;
+/**
+ * A header line: a token, a colon, then a value of tab, visible ASCII, space and obs-text only: Node's parser answers
+ * 400 to any other control character, so a head with one goes to Node for that answer.
+ */
+const HEADER_LINE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+:[\t\x20-\x7e\x80-\xff]*$/;
 
-export function readRequestHead(buffer: Buffer, start: number): RequestHead {
-  const blankLine = buffer.indexOf(HEAD_END, start);
+/**
+ * `scannedTo`: how far an earlier call on the same bytes found them incomplete, so that a head arriving in many small
+ * pieces is searched once, not again from its start at each piece (linear, not quadratic, in the head's length).
+ */
+export function readRequestHead(buffer: Buffer, start: number, scannedTo = start): RequestHead {
+  const blankLine = buffer.indexOf(HEAD_END, Math.max(start, scannedTo - (HEAD_END.length - 1)));
   if (blankLine === -1) {
-    return unfinished(buffer, start);
+    return unfinished(buffer, start, Math.max(start, scannedTo));
   }
   const end = blankLine + HEAD_END.length;
   if (end - start > MAX_HEAD_BYTES) {
@@ -82,11 +91,11 @@ export function readRequestHead(buffer: Buffer, start: number): RequestHead {
 }
 
 /** A head still arriving, or one that will never be plain: too long, or with lines ended by a bare LF. */
-function unfinished(buffer: Buffer, start: number): RequestHead {
+function unfinished(buffer: Buffer, start: number, from: number): RequestHead {
   if (buffer.length - start > MAX_HEAD_BYTES) {
     return OTHER;
   }
-  for (let at = buffer.indexOf(0x0a, start); at !== -1; at = buffer.indexOf(0x0a, at + 1)) {
+  for (let at = buffer.indexOf(0x0a, from); at !== -1; at = buffer.indexOf(0x0a, at + 1)) {
     if (at === start || buffer[at - 1] !== 0x0d) {
       return OTHER;
     }

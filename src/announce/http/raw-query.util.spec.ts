@@ -1,5 +1,5 @@
-import { parseQueryString } from 'src/announce/protocol/query-string-parser.util';
-import { decodeBytes, queryOf, splitQuery } from 'src/announce/protocol/raw-query.util';
+import { parseQueryString } from 'src/announce/http/query-string-parser.util';
+import { decodeBytes, queryOf, splitQuery } from 'src/announce/http/raw-query.util';
 
 describe('byte-wise query decoding', () => {
   it('decodes the BEP 3 example hash to its 20 bytes, whatever the escape case', () => {

@@ -1,4 +1,4 @@
-import { MAX_HEAD_BYTES, readRequestHead } from 'src/announce/protocol/request-head.util';
+import { MAX_HEAD_BYTES, readRequestHead } from 'src/announce/http/request-head.util';
 
 const bytes = (text: string) => Buffer.from(text, 'latin1');
 
@@ -37,6 +37,34 @@ describe('readRequestHead', () => {
     expect(readRequestHead(bytes(head), 0)).toMatchObject({ forwardedFor: '1.2.3.4, 10.0.0.1' });
   });
 
+  it('reads an absolute-form target (RFC 9112 §3.2.2) as sent, as Node does', () => {
+    expect(readRequestHead(bytes('GET http://t:6969/k/announce?x=1 HTTP/1.1\r\n\r\n'), 0)).toMatchObject({
+      kind: 'plain',
+      target: 'http://t:6969/k/announce?x=1',
+    });
+  });
+
+  it('accepts tab and obs-text in header values, as Node does', () => {
+    expect(readRequestHead(bytes('GET /k/announce HTTP/1.1\r\nUser-Agent: a\tb\xe9\r\n\r\n'), 0)).toMatchObject({
+      kind: 'plain',
+    });
+  });
+
+  it('finds the end of a head sent a byte at a time, scanning only the new bytes', () => {
+    const head = bytes('GET /k/announce HTTP/1.1\r\nHost: t\r\n\r\n');
+    let scannedTo = 0;
+    for (let length = 1; length < head.length; length++) {
+      expect(readRequestHead(head.subarray(0, length), 0, scannedTo)).toEqual({ kind: 'incomplete' });
+      scannedTo = length;
+    }
+    expect(readRequestHead(head, 0, scannedTo)).toMatchObject({ kind: 'plain', end: head.length });
+  });
+
+  it('still sees a bare LF that arrives in a later piece', () => {
+    const text = bytes('GET /k/announce HTTP/1.1\nHost');
+    expect(readRequestHead(text, 0, 10)).toEqual({ kind: 'other' });
+  });
+
   it('accepts an empty body declared as such', () => {
     expect(readRequestHead(bytes('GET /k/announce HTTP/1.1\r\nContent-Length: 0\r\n\r\n'), 0)).toMatchObject({
       kind: 'plain',
@@ -53,7 +81,11 @@ describe('readRequestHead', () => {
   it.each([
     ['another method', 'POST /k/announce HTTP/1.1\r\n\r\n'],
     ['HTTP/2 or 0.9', 'GET /k/announce HTTP/2.0\r\n\r\n'],
-    ['a target that is not a path', 'GET http://t/k/announce HTTP/1.1\r\n\r\n'],
+    ['a target that is neither a path nor an absolute URL', 'GET t/k/announce HTTP/1.1\r\n\r\n'],
+    ['an absolute URL without a path', 'GET http://t HTTP/1.1\r\n\r\n'],
+    ['a control character in a header value', 'GET /k/announce HTTP/1.1\r\nX-A: a\x01b\r\n\r\n'],
+    ['a DEL in a header value', 'GET /k/announce HTTP/1.1\r\nUser-Agent: a\x7f\r\n\r\n'],
+    ['a NUL in a header value', 'GET /k/announce HTTP/1.1\r\nUser-Agent: a\x00\r\n\r\n'],
     ['a raw byte in the target', 'GET /k/announce?x=\xff HTTP/1.1\r\n\r\n'],
     ['a body', 'GET /k/announce HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello'],
     ['a chunked body', 'GET /k/announce HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'],

@@ -1,4 +1,4 @@
-import { trackerRoute } from 'src/announce/protocol/tracker-route.util';
+import { trackerRoute } from 'src/announce/http/tracker-route.util';
 
 describe('trackerRoute', () => {
   it.each([
@@ -9,14 +9,23 @@ describe('trackerRoute', () => {
     ['//announce', 'announce', ''],
     ['/announce?info_hash=x', 'announce', null],
     ['/scrape', 'scrape', null],
+    ['http://tracker.example:6969/key/announce?info_hash=x', 'announce', 'key'],
+    ['HTTPS://t/key/scrape', 'scrape', 'key'],
   ])('reads %s as %s with passkey %p', (url, action, passkey) => {
     expect(trackerRoute(url)).toEqual({ action, passkey });
   });
 
-  it.each(['/api/users', '/metrics', '/a/b/announce', '/key/announce/', '/key/announces', 'announce', '/x?/announce'])(
-    'leaves %s to Fastify',
-    (url) => {
-      expect(trackerRoute(url)).toBeNull();
-    },
-  );
+  it.each([
+    '/api/users',
+    '/metrics',
+    '/a/b/announce',
+    '/key/announce/',
+    '/key/announces',
+    'announce',
+    '/x?/announce',
+    'http://t',
+    'ftp://t/k/announce',
+  ])('leaves %s to Fastify', (url) => {
+    expect(trackerRoute(url)).toBeNull();
+  });
 });

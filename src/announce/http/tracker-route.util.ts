@@ -6,7 +6,8 @@ import type { TrackerAction } from 'src/metrics/tracker-metrics';
  */
 export function trackerRoute(url: string): { action: TrackerAction; passkey: string | null | undefined } | null {
   const queryAt = url.indexOf('?');
-  const path = queryAt === -1 ? url : url.slice(0, queryAt);
+  const target = queryAt === -1 ? url : url.slice(0, queryAt);
+  const path = target.charCodeAt(0) === 0x2f ? target : pathOfAbsoluteForm(target);
   const action = path.endsWith('/announce') ? 'announce' : path.endsWith('/scrape') ? 'scrape' : null;
   if (!action || path.charCodeAt(0) !== 0x2f) {
     return null;
@@ -19,6 +20,15 @@ export function trackerRoute(url: string): { action: TrackerAction; passkey: str
     return null;
   }
   return { action, passkey: segment.includes('%') ? decodeSegment(segment) : segment };
+}
+
+/**
+ * `http://host/pk/announce` → `/pk/announce` (RFC 9112 §3.2.2: a server accepts the absolute form of a target as its
+ * path); anything else is returned as is, which is no tracker path.
+ */
+function pathOfAbsoluteForm(target: string): string {
+  const scheme = /^https?:\/\/[^/]*/i.exec(target);
+  return scheme ? target.slice(scheme[0].length) : target;
 }
 
 function decodeSegment(segment: string): string | undefined {

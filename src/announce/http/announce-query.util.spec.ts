@@ -1,5 +1,5 @@
-import { parseAnnounceRequest } from 'src/announce/protocol/announce-request';
-import { splitQuery } from 'src/announce/protocol/raw-query.util';
+import { parseAnnounceRequest } from 'src/announce/http/announce-query.util';
+import { splitQuery } from 'src/announce/http/raw-query.util';
 
 const HASH = '%124Vx%9A%BC%DE%F1%23Eg%89%AB%CD%EF%124Vx%9A';
 const PEER = '-qB4520-kpE-BqAwwR7F';
@@ -47,6 +47,16 @@ describe('announce request', () => {
     [{ event: 'finished' }, /Unknown event: finished/],
   ])('refuses %o', (params, message) => {
     expect(() => parse(params)).toThrow(message);
+  });
+
+  it('percent-decodes text values before reading them', () => {
+    expect(parse({ event: '%73topped', port: '0' }).event).toBe('stopped');
+    expect(parse({ compact: '%30', numwant: '%31%30', uploaded: '%35' })).toMatchObject({
+      compact: false,
+      numwant: 10,
+      uploaded: 5,
+    });
+    expect(() => parse({ event: 'stop%ZZ' })).toThrow(/Unknown event/);
   });
 
   it('accepts port 0 only with stopped', () => {

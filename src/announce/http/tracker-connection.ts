@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
-import { readRequestHead } from 'src/announce/protocol/request-head.util';
-import { trackerRoute } from 'src/announce/protocol/tracker-route.util';
-import type { TrackerAnswerer } from 'src/announce/tracker-request';
+import { readRequestHead } from 'src/announce/http/request-head.util';
+import { trackerRoute } from 'src/announce/http/tracker-route.util';
+import type { TrackerAnswerer } from 'src/announce/http/tracker-http-request';
 
 /** What a connection needs from the server that accepted it. */
 export interface TrackerConnectionHost {
@@ -34,9 +34,18 @@ const MAX_UNREAD_BYTES = 64 * 1024;
  * Requests are answered one at a time and in order; a pipelined request waits in `unread` for the one before it.
  */
 export class TrackerConnection {
+  /** Bytes received and not yet answered: a chunk as received, or a view of `store` once pieces are joined. */
   private unread: Buffer | null = null;
+  /** Where pieces of a request are joined, grown by doubling, so that a head sent in small pieces costs linear time. */
+  private store: Buffer | null = null;
+  /** Where `unread` starts in `store`; -1 when `unread` is a chunk as received. */
+  private storeStart = -1;
+  /** How much of `unread` readRequestHead has already found incomplete. */
+  private scannedTo = 0;
   /** A request is being answered. */
   private busy = false;
+  /** The client does not read its answers: neither read nor answer until 'drain'. */
+  private blocked = false;
   /** The client shut down its side: answer what it sent, then close. */
   private ended = false;
   /** performance.now() when the first bytes of the request not yet complete arrived. */
@@ -47,6 +56,7 @@ export class TrackerConnection {
   private readonly onTimeout = () => this.socket.destroy();
   private readonly onError = () => this.socket.destroy();
   private readonly onClose = () => this.host.forget(this);
+  private readonly onDrain = () => this.drained();
 
   constructor(
     readonly socket: Socket,
@@ -62,15 +72,36 @@ export class TrackerConnection {
 
   /** No request is being read or answered (what Node's closeIdleConnections closes). */
   get idle(): boolean {
-    return !this.busy && this.unread === null;
+    return !this.busy && !this.blocked && this.unread === null;
+  }
+
+  /**
+   * Called by the server's timer: a request head still arriving after `headersTimeout` closes the connection,
+   * whether or not another byte arrives (a head trickled a byte a minute would otherwise live for ever).
+   */
+  checkHeadTimeout(now: number): void {
+    const { headersTimeout } = this.host;
+    if (
+      headersTimeout > 0 &&
+      this.unread !== null &&
+      !this.busy &&
+      !this.blocked &&
+      now - this.headStartedAt > headersTimeout
+    ) {
+      this.socket.destroy();
+    }
   }
 
   private received(chunk: Buffer): void {
     if (!this.unread) {
       this.headStartedAt = performance.now();
+      this.unread = chunk;
+      this.storeStart = -1;
+      this.scannedTo = 0;
+    } else {
+      this.unread = this.append(this.unread, chunk);
     }
-    this.unread = this.unread ? Buffer.concat([this.unread, chunk]) : chunk;
-    if (this.busy) {
+    if (this.busy || this.blocked) {
       if (this.unread.length > MAX_UNREAD_BYTES) {
         this.socket.pause();
       }
@@ -79,18 +110,31 @@ export class TrackerConnection {
     this.answerNext();
   }
 
+  /** `unread` followed by `chunk`, copied into `store` (grown by doubling), so each byte is copied O(1) times. */
+  private append(unread: Buffer, chunk: Buffer): Buffer {
+    const length = unread.length + chunk.length;
+    const store = this.store;
+    if (store !== null && this.storeStart >= 0 && this.storeStart + length <= store.length) {
+      chunk.copy(store, this.storeStart + unread.length);
+      return store.subarray(this.storeStart, this.storeStart + length);
+    }
+    const grown = Buffer.allocUnsafeSlow(Math.max(2 * length, 1024));
+    unread.copy(grown, 0);
+    chunk.copy(grown, unread.length);
+    this.store = grown;
+    this.storeStart = 0;
+    return grown.subarray(0, length);
+  }
+
   private answerNext(): void {
     const unread = this.unread;
-    if (!unread || this.socket.destroyed) {
+    if (!unread || this.socket.destroyed || this.blocked) {
       return;
     }
-    const head = readRequestHead(unread, 0);
+    const head = readRequestHead(unread, 0, this.scannedTo);
     if (head.kind === 'incomplete') {
-      // A head sent a byte at a time (slowloris) would otherwise hold the connection for as long as it likes.
-      const { headersTimeout } = this.host;
-      if (headersTimeout > 0 && performance.now() - this.headStartedAt > headersTimeout) {
-        this.socket.destroy();
-      }
+      // The server's timer closes a head that takes longer than headersTimeout (checkHeadTimeout).
+      this.scannedTo = unread.length;
       return;
     }
     const route = head.kind === 'plain' ? trackerRoute(head.target) : null;
@@ -100,6 +144,12 @@ export class TrackerConnection {
     }
     const startedAt = performance.now();
     this.unread = head.end < unread.length ? unread.subarray(head.end) : null;
+    this.scannedTo = 0;
+    if (this.unread === null) {
+      this.store = null;
+    } else if (this.storeStart >= 0) {
+      this.storeStart += head.end;
+    }
     this.headStartedAt = startedAt;
     this.busy = true;
     if (this.socket.isPaused() && (this.unread?.length ?? 0) <= MAX_UNREAD_BYTES) {
@@ -124,13 +174,35 @@ export class TrackerConnection {
       return; // closed or reset while the answer was being made
     }
     const open = keepAlive && !this.host.closing && !this.ended;
-    this.socket.write(encodeResponse(status, body, open ? this.host.keepAliveTimeout : 0));
+    const flushed = this.socket.write(encodeResponse(status, body, open ? this.host.keepAliveTimeout : 0));
     if (open) {
-      this.answerNext();
+      // Write backpressure: a client that pipelines non-compact announces and never reads its answers would grow the
+      // server's memory without bound (26x amplification, issue 19.3); Node's parser pauses such a socket too.
+      if (!flushed) {
+        this.block();
+      } else {
+        this.answerNext();
+      }
     } else {
       // As Node's HTTP server: close once the answer is out, without waiting for the client's FIN.
       this.socket.end(() => this.socket.destroy());
     }
+  }
+
+  /** Stop reading and answering until the client has read what it was sent. */
+  private block(): void {
+    this.blocked = true;
+    this.socket.pause();
+    this.socket.once('drain', this.onDrain);
+  }
+
+  private drained(): void {
+    this.blocked = false;
+    this.headStartedAt = performance.now();
+    if ((this.unread?.length ?? 0) <= MAX_UNREAD_BYTES) {
+      this.socket.resume();
+    }
+    this.answerNext();
   }
 
   private clientEnded(): void {
@@ -148,6 +220,7 @@ export class TrackerConnection {
     socket.off('timeout', this.onTimeout);
     socket.off('error', this.onError);
     socket.off('close', this.onClose);
+    socket.off('drain', this.onDrain);
     socket.setTimeout(0);
     this.host.forget(this);
     this.host.handOver(socket, this.unread);

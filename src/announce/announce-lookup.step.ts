@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import type { AnnounceInput, ScrapeInput } from 'src/announce/announce-outcome';
 import { AnnounceFailure, FailureCode } from 'src/announce/protocol/announce-failure';
-import { decodeInfoHash, parseAnnounceRequest } from 'src/announce/protocol/announce-request';
-import { PeerAddressCache } from 'src/announce/protocol/peer-address.util';
-import { queryOf, splitQuery } from 'src/announce/protocol/raw-query.util';
-import type { AnnounceContext, ScrapeContext, TrackerHttpRequest } from 'src/announce/tracker-request';
+import type { AnnounceRequest } from 'src/announce/protocol/announce-request';
+import { PeerAddressCache, type PeerAddress } from 'src/announce/protocol/peer-address.util';
 import { LookupService } from 'src/lookup/lookup.service';
 import type { TorrentSnapshot, UserSnapshot } from 'src/lookup/lookup.types';
 
@@ -11,46 +10,68 @@ const PASSKEY = /^[0-9A-Za-z]{32}$/;
 /** CONTRACT §3. */
 export const MAX_SCRAPE_HASHES = 100;
 
+/** What the lookup step resolved for an announce. */
+export interface AnnounceContext {
+  user: UserSnapshot;
+  torrent: TorrentSnapshot;
+  request: AnnounceRequest;
+  address: PeerAddress;
+  startedAt: number;
+}
+
+/** What it resolved for a scrape: the user, and the known, live torrents among the requested hashes. */
+export interface ScrapeContext {
+  user: UserSnapshot;
+  torrents: { snapshot: TorrentSnapshot; rawInfoHash: Buffer }[];
+  startedAt: number;
+}
+
 /**
- * The "caching interceptor" of the design, run by AnnounceRoutes before each handler: it decodes the raw query,
- * resolves the passkey and info hashes through the cached LookupService, refuses what must be refused, and hands
- * the handler what it resolved. It never caches a response.
+ * The design's "caching interceptor" for passkey and info_hash reads. It is not a NestInterceptor: announce and
+ * scrape never go through Nest's router (src/announce/http/README.md says why), so it is the core's first step,
+ * called by TrackerCore for every transport. It resolves the passkey and info hashes through the cached
+ * LookupService and refuses what must be refused. It never caches a response.
  */
 @Injectable()
-export class LookupInterceptor {
+export class AnnounceLookupStep {
   private readonly addresses = new PeerAddressCache();
 
   constructor(private readonly lookup: LookupService) {}
 
   // Lookups are answered from the cache without an await; only a miss waits for PostgreSQL.
-  async announce(request: TrackerHttpRequest): Promise<AnnounceContext> {
-    const passkey = passkeyOf(request);
+  async announce(input: AnnounceInput): Promise<AnnounceContext> {
+    const passkey = passkeyOf(input.passkey);
     const cachedUser = this.lookup.cachedUser(passkey);
     const user = usable(cachedUser !== undefined ? cachedUser : await this.lookup.userByPasskey(passkey));
-    const parsed = parseAnnounceRequest(splitQuery(queryOf(request.url)));
-    const address = request.ip === undefined ? null : this.addresses.of(request.ip);
+    const request = input.request;
+    if (request instanceof AnnounceFailure) {
+      throw request;
+    }
+    const address = input.ip === undefined ? null : this.addresses.of(input.ip);
     if (!address) {
       throw AnnounceFailure.badRequest('Your address could not be read.');
     }
-    const cachedTorrent = this.lookup.cachedTorrent(parsed.infoHash);
-    const torrent = live(cachedTorrent !== undefined ? cachedTorrent : await this.lookup.torrent(parsed.infoHash));
-    return { user, torrent, request: parsed, address, startedAt: request.startedAt };
+    const cachedTorrent = this.lookup.cachedTorrent(request.infoHash);
+    const torrent = live(cachedTorrent !== undefined ? cachedTorrent : await this.lookup.torrent(request.infoHash));
+    return { user, torrent, request, address, startedAt: input.startedAt };
   }
 
-  async scrape(request: TrackerHttpRequest): Promise<ScrapeContext> {
-    const user = usable(await this.lookup.userByPasskey(passkeyOf(request)));
-    const rawHashes = splitQuery(queryOf(request.url)).get('info_hash');
-    return { user, torrents: await this.resolveScrapeTorrents(rawHashes), startedAt: request.startedAt };
+  async scrape(input: ScrapeInput): Promise<ScrapeContext> {
+    const user = usable(await this.lookup.userByPasskey(passkeyOf(input.passkey)));
+    return { user, torrents: await this.resolveScrapeTorrents(input.infoHashes), startedAt: input.startedAt };
   }
 
-  private async resolveScrapeTorrents(rawHashes: string[] | undefined) {
-    if (!rawHashes || rawHashes.length === 0) {
+  private async resolveScrapeTorrents(hashes: Buffer[] | AnnounceFailure) {
+    if (hashes instanceof AnnounceFailure) {
+      throw hashes;
+    }
+    if (hashes.length === 0) {
       throw AnnounceFailure.badRequest('Missing info_hash: full scrapes are not allowed.');
     }
-    if (rawHashes.length > MAX_SCRAPE_HASHES) {
+    if (hashes.length > MAX_SCRAPE_HASHES) {
       throw AnnounceFailure.badRequest(`Too many info_hash values: at most ${MAX_SCRAPE_HASHES}.`);
     }
-    const raw = new Map(rawHashes.map((text) => decodeInfoHash(text)).map((bytes) => [bytes.toString('hex'), bytes]));
+    const raw = new Map(hashes.map((bytes) => [bytes.toString('hex'), bytes]));
     const known = await this.lookup.torrentsByInfoHash([...raw.keys()]);
     return [...known.values()]
       .filter((snapshot) => !snapshot.deleted)
@@ -58,7 +79,7 @@ export class LookupInterceptor {
   }
 }
 
-function passkeyOf({ passkey }: TrackerHttpRequest): string {
+function passkeyOf(passkey: string | null | undefined): string {
   if (passkey === null) {
     // A torrent made without the passkey in its announce URL.
     throw new AnnounceFailure(FailureCode.BadPasskey, 'Missing passkey: download the torrent again from the site.');

@@ -1,13 +1,13 @@
-import type { AnnounceFailure } from 'src/announce/protocol/announce-failure';
+import type { Refusal } from 'src/announce/announce-outcome';
 import { bencode, type BencodeValue } from 'src/bencode/bencode.util';
 
 /** The bencoded body of a refused announce or scrape, with BEP 31's `retry in` when the failure has one. */
 export function encodeFailureAnswer(
-  failure: AnnounceFailure,
+  failure: Pick<Refusal, 'sentence' | 'retryIn'>,
   { interval, minInterval }: { interval: number; minInterval: number },
 ): Buffer {
   const body: Record<string, BencodeValue> = {
-    'failure reason': failure.reason,
+    'failure reason': failure.sentence,
     interval,
     'min interval': minInterval,
   };

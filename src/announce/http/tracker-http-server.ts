@@ -1,4 +1,5 @@
 import proxyAddr from '@fastify/proxy-addr';
+import { Logger } from '@nestjs/common';
 import {
   Server,
   type IncomingHttpHeaders,
@@ -7,9 +8,9 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { Socket } from 'node:net';
-import { trackerRoute } from 'src/announce/protocol/tracker-route.util';
-import { TrackerConnection, type TrackerConnectionHost } from 'src/announce/tracker-connection';
-import type { TrackerAnswerer, TrackerHttpRequest } from 'src/announce/tracker-request';
+import { trackerRoute } from 'src/announce/http/tracker-route.util';
+import { TrackerConnection, type TrackerConnectionHost } from 'src/announce/http/tracker-connection';
+import type { TrackerAnswerer, TrackerHttpRequest } from 'src/announce/http/tracker-http-request';
 
 /**
  * The app's HTTP server (Fastify's `serverFactory`). `GET /<passkey>/announce` and `GET /<passkey>/scrape` are
@@ -29,6 +30,13 @@ export class TrackerHttpServer extends Server {
   private answer: TrackerAnswerer | null = null;
   private closing = false;
   private readonly trackerConnections = new Set<TrackerConnection>();
+  /** Closes tracker connections whose head takes too long, as Node's connectionsCheckingInterval does for its own. */
+  private headTimer: NodeJS.Timeout | null = null;
+  private readonly logger = new Logger('HttpServer');
+  /** Connections closed at once because `maxConnections` were open (tracker_connections_refused_total). */
+  refusedConnections = 0;
+  private refusedSinceLog = 0;
+  private lastRefusalLog = -Infinity;
 
   constructor(
     options: ServerOptions,
@@ -56,9 +64,43 @@ export class TrackerHttpServer extends Server {
         }
       });
     }
+    this.on('drop', () => this.connectionRefused());
+    this.on('listening', () => this.startHeadTimer(options.connectionsCheckingInterval ?? 30_000));
+    this.on('close', () => this.stopHeadTimer());
   }
 
-  /** Takes over announce and scrape (AnnounceRoutes, once the app's services exist). */
+  /** At most one log line per REFUSAL_LOG_EVERY_MS, however many connections a flood brings. */
+  private connectionRefused(): void {
+    this.refusedConnections++;
+    this.refusedSinceLog++;
+    const now = performance.now();
+    if (now - this.lastRefusalLog >= REFUSAL_LOG_EVERY_MS) {
+      this.logger.warn(
+        `Refused ${this.refusedSinceLog} connection(s): ${this.maxConnections} are open (MAX_CONNECTIONS)`,
+      );
+      this.lastRefusalLog = now;
+      this.refusedSinceLog = 0;
+    }
+  }
+
+  private startHeadTimer(every: number): void {
+    this.stopHeadTimer();
+    this.headTimer = setInterval(() => {
+      const now = performance.now();
+      for (const connection of this.trackerConnections) {
+        connection.checkHeadTimeout(now);
+      }
+    }, every).unref();
+  }
+
+  private stopHeadTimer(): void {
+    if (this.headTimer) {
+      clearInterval(this.headTimer);
+      this.headTimer = null;
+    }
+  }
+
+  /** Takes over announce and scrape (HttpTrackerAdapter, once the app's services exist). */
   answerTrackerRequests(answer: TrackerAnswerer): void {
     this.answer = answer;
   }
@@ -149,6 +191,8 @@ export class TrackerHttpServer extends Server {
     }
   }
 }
+
+const REFUSAL_LOG_EVERY_MS = 10_000;
 
 /** What the client's address is read from: a request, or a TrackerConnection's socket and X-Forwarded-For. */
 export interface ClientAddressSource {

@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { request } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
-import { clientAddressReader, TrackerHttpServer } from 'src/announce/tracker-http-server';
-import type { TrackerAnswerer } from 'src/announce/tracker-request';
+import { connect, type AddressInfo, type Socket } from 'node:net';
+import { clientAddressReader, TrackerHttpServer } from 'src/announce/http/tracker-http-server';
+import type { TrackerAnswerer } from 'src/announce/http/tracker-http-request';
 
 describe('clientAddressReader', () => {
   const from = (remoteAddress: string, forwardedFor?: string) =>
@@ -36,7 +36,7 @@ describe('TrackerHttpServer', () => {
 
   beforeAll(async () => {
     server = new TrackerHttpServer(
-      {},
+      { connectionsCheckingInterval: 20 },
       (req, res) => {
         seen.push(`fastify ${req.method} ${req.url}`);
         res.writeHead(404, { 'content-length': 0 }).end();
@@ -181,17 +181,103 @@ describe('TrackerHttpServer', () => {
       }
     });
 
-    it('closes a connection whose request head is still arriving after headersTimeout', async () => {
+    it('closes a connection whose request head is still arriving after headersTimeout, with no further byte', async () => {
       server.headersTimeout = 50;
       try {
         const socket = connect(port, '127.0.0.1');
         const closed = new Promise((resolve) => socket.on('close', resolve));
         socket.write('GET /k/announce HTTP/1.1\r\n');
-        await new Promise((resolve) => setTimeout(resolve, 80));
-        socket.write('Host: t\r\n');
         await closed;
       } finally {
         server.headersTimeout = 60_000;
+      }
+    });
+
+    it('answers an absolute-form target as its path, on its own reader and on a handed-over connection', async () => {
+      const requests = [
+        'GET http://t:6969/k/announce?x=1 HTTP/1.1\r\n\r\n',
+        'GET /api/users HTTP/1.1\r\nHost: t\r\n\r\nGET http://t/k/scrape HTTP/1.1\r\nHost: t\r\n\r\n',
+      ];
+      const responses = await exchange(requests, 3);
+      expect(responses.map((response) => [response.status, response.body])).toEqual([
+        [200, 'announce k 127.0.0.1'],
+        [404, ''],
+        [200, 'scrape k 127.0.0.1'],
+      ]);
+    });
+
+    it.each([0x01, 0x7f, 0x0b])(
+      'leaves a header value with control character %i to Node, which answers 400',
+      async (code) => {
+        const request = `GET /k/announce HTTP/1.1\r\nUser-Agent: a${String.fromCharCode(code)}b\r\n\r\n`;
+        const responses = await exchange([request], 1);
+        expect(responses.map((response) => response.status)).toEqual([400]);
+        expect(seen).toEqual([]);
+      },
+    );
+
+    it('stops reading and answering a client that does not read its answers, until it does', async () => {
+      const own = new TrackerHttpServer({}, () => undefined, clientAddressReader(false));
+      const body = Buffer.alloc(64 * 1024, 0x61);
+      let answered = 0;
+      own.answerTrackerRequests(() => {
+        answered++;
+        return Promise.resolve(body);
+      });
+      const accepted = new Promise<Socket>((resolve) => own.once('connection', resolve));
+      await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve));
+      const client = connect({ port: (own.address() as AddressInfo).port, host: '127.0.0.1' });
+      try {
+        client.pause();
+        const total = 1000;
+        client.write('GET /k/announce HTTP/1.1\r\n\r\n'.repeat(total));
+        const serverSide = await accepted;
+        // Wait until the server stops answering (the kernel's buffers are full), at most a few seconds.
+        let last = -1;
+        for (let tries = 0; tries < 100 && answered !== last; tries++) {
+          last = answered;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        expect(answered).toBeLessThan(total);
+        expect(serverSide.writableLength).toBeLessThanOrEqual(2 * body.length);
+        // Reading resumes the answers.
+        let received = 0;
+        const all = total * body.length;
+        await new Promise<void>((resolve) => {
+          client.on('data', (chunk: Buffer) => {
+            received += chunk.length;
+            if (received >= all) {
+              resolve();
+            }
+          });
+          client.resume();
+        });
+        expect(answered).toBe(total);
+      } finally {
+        client.destroy();
+        own.closeAllConnections();
+        await new Promise((resolve) => own.close(resolve));
+      }
+    });
+
+    it('refuses connections beyond maxConnections, and counts them', async () => {
+      const own = new TrackerHttpServer({}, () => undefined, clientAddressReader(false));
+      own.answerTrackerRequests(() => Promise.resolve(Buffer.from('ok')));
+      own.maxConnections = 1;
+      await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve));
+      const ownPort = (own.address() as AddressInfo).port;
+      const accepted = new Promise((resolve) => own.once('connection', resolve));
+      const first = connect(ownPort, '127.0.0.1');
+      try {
+        await accepted;
+        // Closed at once: a reset or an end, and no answer either way.
+        const refused = await exchange(['GET /k/announce HTTP/1.1\r\n\r\n'], 1, { port: ownPort }).catch(() => []);
+        expect(refused).toEqual([]);
+        expect(own.refusedConnections).toBe(1);
+      } finally {
+        first.destroy();
+        own.closeAllConnections();
+        await new Promise((resolve) => own.close(resolve));
       }
     });
 
