@@ -3,6 +3,7 @@ import type { AnnounceInput, ScrapeInput } from 'src/announce/announce-outcome';
 import { AnnounceFailure, FailureCode } from 'src/announce/protocol/announce-failure';
 import type { AnnounceRequest } from 'src/announce/protocol/announce-request';
 import { PeerAddressCache, type PeerAddress } from 'src/announce/protocol/peer-address.util';
+import { FailedLookupLimiter } from 'src/lookup/failed-lookup-limiter';
 import { LookupService } from 'src/lookup/lookup.service';
 import type { TorrentSnapshot, UserSnapshot } from 'src/lookup/lookup.types';
 
@@ -31,18 +32,27 @@ export interface ScrapeContext {
  * scrape never go through Nest's router (src/announce/http/README.md says why), so it is the core's first step,
  * called by TrackerCore for every transport. It resolves the passkey and info hashes through the cached
  * LookupService and refuses what must be refused. It never caches a response.
+ *
+ * An address that keeps sending unknown passkeys or info hashes is refused before any lookup (FailedLookupLimiter),
+ * so that guessing keys costs PostgreSQL nothing.
  */
 @Injectable()
 export class AnnounceLookupStep {
   private readonly addresses = new PeerAddressCache();
 
-  constructor(private readonly lookup: LookupService) {}
+  constructor(
+    private readonly lookup: LookupService,
+    private readonly failedLookups: FailedLookupLimiter,
+  ) {}
 
   // Lookups are answered from the cache without an await; only a miss waits for PostgreSQL.
   async announce(input: AnnounceInput): Promise<AnnounceContext> {
     const passkey = passkeyOf(input.passkey);
+    const now = this.refuseFlooder(input.ip);
     const cachedUser = this.lookup.cachedUser(passkey);
-    const user = usable(cachedUser !== undefined ? cachedUser : await this.lookup.userByPasskey(passkey));
+    const user = usable(
+      this.counted(cachedUser !== undefined ? cachedUser : await this.lookup.userByPasskey(passkey), input.ip, now),
+    );
     const request = input.request;
     if (request instanceof AnnounceFailure) {
       throw request;
@@ -52,16 +62,50 @@ export class AnnounceLookupStep {
       throw AnnounceFailure.badRequest('Your address could not be read.');
     }
     const cachedTorrent = this.lookup.cachedTorrent(request.infoHash);
-    const torrent = live(cachedTorrent !== undefined ? cachedTorrent : await this.lookup.torrent(request.infoHash));
+    const torrent = live(
+      this.counted(
+        cachedTorrent !== undefined ? cachedTorrent : await this.lookup.torrent(request.infoHash),
+        input.ip,
+        now,
+      ),
+    );
     return { user, torrent, request, address, startedAt: input.startedAt };
   }
 
   async scrape(input: ScrapeInput): Promise<ScrapeContext> {
-    const user = usable(await this.lookup.userByPasskey(passkeyOf(input.passkey)));
-    return { user, torrents: await this.resolveScrapeTorrents(input.infoHashes), startedAt: input.startedAt };
+    const passkey = passkeyOf(input.passkey);
+    const now = this.refuseFlooder(input.ip);
+    const user = usable(this.counted(await this.lookup.userByPasskey(passkey), input.ip, now));
+    return {
+      user,
+      torrents: await this.resolveScrapeTorrents(input.infoHashes, input.ip, now),
+      startedAt: input.startedAt,
+    };
   }
 
-  private async resolveScrapeTorrents(hashes: Buffer[] | AnnounceFailure) {
+  /** Refuses an address past its unknown keys; the time, for counting this request's own. */
+  private refuseFlooder(ip: string | undefined): number {
+    const now = Date.now();
+    const refusedMs = ip === undefined ? 0 : this.failedLookups.refusedFor(ip, now);
+    if (refusedMs > 0) {
+      throw new AnnounceFailure(
+        FailureCode.TooManyUnknownKeys,
+        'Too many unknown passkeys or torrents from your address.',
+        Math.ceil(refusedMs / 60_000),
+      );
+    }
+    return now;
+  }
+
+  /** Counts a lookup that found nothing against the address. */
+  private counted<T>(found: T | null, ip: string | undefined, now: number): T | null {
+    if (found === null && ip !== undefined) {
+      this.failedLookups.recordFailure(ip, now);
+    }
+    return found;
+  }
+
+  private async resolveScrapeTorrents(hashes: Buffer[] | AnnounceFailure, ip: string | undefined, now: number) {
     if (hashes instanceof AnnounceFailure) {
       throw hashes;
     }
@@ -73,6 +117,9 @@ export class AnnounceLookupStep {
     }
     const raw = new Map(hashes.map((bytes) => [bytes.toString('hex'), bytes]));
     const known = await this.lookup.torrentsByInfoHash([...raw.keys()]);
+    if (known.size < raw.size) {
+      this.counted(null, ip, now);
+    }
     return [...known.values()]
       .filter((snapshot) => !snapshot.deleted)
       .map((snapshot) => ({ snapshot, rawInfoHash: raw.get(snapshot.infoHash)! }));

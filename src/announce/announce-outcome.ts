@@ -20,6 +20,7 @@ export interface ScrapeInput {
   passkey: string | null | undefined;
   /** The requested info hashes, 20 raw bytes each. */
   infoHashes: Buffer[] | AnnounceFailure;
+  ip: string | undefined;
   startedAt: number;
 }
 

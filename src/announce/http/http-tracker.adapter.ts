@@ -66,7 +66,12 @@ export class HttpTrackerAdapter implements OnModuleInit {
       return encodeAnnounceAnswer({ ...outcome, compact, noPeerId });
     }
     const infoHashes = decode(() => (query.get('info_hash') ?? []).map((raw) => decodeInfoHash(raw)));
-    const outcome = await this.core.scrape({ passkey: request.passkey, infoHashes, startedAt: request.startedAt });
+    const outcome = await this.core.scrape({
+      passkey: request.passkey,
+      infoHashes,
+      ip: request.ip,
+      startedAt: request.startedAt,
+    });
     return outcome.kind === 'refusal' ? this.refused(outcome) : encodeScrape(outcome);
   }
 

@@ -9,6 +9,7 @@ export enum FailureCode {
   BadRequest = 'bad_request',
   ClientNotAllowed = 'client_not_allowed',
   Unavailable = 'unavailable',
+  TooManyUnknownKeys = 'too_many_unknown_keys',
 }
 
 /**
