@@ -98,7 +98,10 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   private async warnAboutDurability(): Promise<void> {
     const nodes = this.client instanceof Cluster ? this.client.nodes('all') : [this.client];
     for (const node of nodes) {
-      const name = `${node.options.host ?? '?'}:${node.options.port ?? '?'}`;
+      const name =
+        this.config.redis.topology === 'sentinel'
+          ? `master ${this.config.redis.sentinelName}`
+          : `${node.options.host ?? '?'}:${node.options.port ?? '?'}`;
       try {
         const [, maxmemoryPolicy] = await node.config('GET', 'maxmemory-policy');
         const [, appendonly] = await node.config('GET', 'appendonly');

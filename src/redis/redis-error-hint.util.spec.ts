@@ -21,6 +21,16 @@ describe('Redis error hints', () => {
     expect(hint).toMatchObject({ fatal: true, message: expect.stringMatching(/REDIS_TLS_CA_FILE/) as string });
   });
 
+  it("reads a Cluster node's own error behind the failed slot refresh", () => {
+    const refresh = Object.assign(new Error('Failed to refresh slots cache.'), {
+      lastNodeError: new Error('NOAUTH Authentication required.'),
+    });
+    expect(redisErrorHint(refresh)).toEqual({
+      fatal: true,
+      message: expect.stringMatching(/^Failed to refresh slots cache\. Redis refused the credentials/) as string,
+    });
+  });
+
   it('keeps waiting on errors that time can fix', () => {
     expect(redisErrorHint(error('connect ECONNREFUSED 127.0.0.1:6379', 'ECONNREFUSED')).fatal).toBe(false);
     expect(redisErrorHint(error('read ECONNRESET', 'ECONNRESET')).message).toMatch(/rediss:\/\//);

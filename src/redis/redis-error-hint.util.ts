@@ -21,7 +21,12 @@ export interface RedisErrorHint {
 }
 
 /** Turns an ioredis connection error into what an operator should change. */
-export function redisErrorHint(error: Error & { code?: string }): RedisErrorHint {
+export function redisErrorHint(error: Error & { code?: string; lastNodeError?: Error }): RedisErrorHint {
+  // A Cluster that could not load its slots says only that; the node's own error says why.
+  if (error.lastNodeError) {
+    const hint = redisErrorHint(error.lastNodeError);
+    return { fatal: hint.fatal, message: `${error.message} ${hint.message}` };
+  }
   const text = error.message;
   if (/NOAUTH|WRONGPASS|invalid password|Authentication required/i.test(text)) {
     const setting = /sentinel/i.test(text)
