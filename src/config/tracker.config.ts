@@ -1,15 +1,7 @@
 import { registerAs, type ConfigType } from '@nestjs/config';
 import { existsSync } from 'node:fs';
-import {
-  InvalidConfigError,
-  readBoolean,
-  readEnum,
-  readHostPortList,
-  readInt,
-  readString,
-  readUrl,
-  type HostPort,
-} from 'src/config/env-parsers.util';
+import { InvalidConfigError, readBoolean, readEnum, readInt, readString, readUrl } from 'src/config/env-parsers.util';
+import { loadRedisConfig } from 'src/config/redis.config';
 import { DEFAULT_MAX_TRANSFER_RATE } from 'src/peers/peer-accounting.util';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -47,9 +39,10 @@ export function loadTrackerConfig(env: Record<string, string | undefined>) {
     );
   }
 
-  const redisClusterNodes = readHostPortList(env, 'REDIS_CLUSTER_NODES');
-  const redisUrl = readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']);
-  const peerStore: PeerStoreKind = redisClusterNodes ? 'redis-cluster' : redisUrl ? 'redis' : 'memory';
+  const redis = loadRedisConfig(env);
+  // Sentinel hands out one master at a time: to the store, it is a single Redis.
+  const peerStore: PeerStoreKind =
+    redis.topology === 'cluster' ? 'redis-cluster' : redis.topology === 'none' ? 'memory' : 'redis';
   const production = env.NODE_ENV === 'production';
 
   return {
@@ -67,14 +60,7 @@ export function loadTrackerConfig(env: Record<string, string | undefined>) {
     databaseUrl: readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     dataDir: readString(env, 'DATA_DIR') ?? './data',
     peerStore,
-    redis: {
-      url: redisUrl,
-      clusterNodes: redisClusterNodes ?? ([] as HostPort[]),
-      /** Prefix of every key and channel, so that several trackers (or test runs) can share one Redis. */
-      keyPrefix: readString(env, 'REDIS_KEY_PREFIX') ?? 'tracker:',
-      /** Memory for small swarms' members kept between announces (kept-swarms.ts). */
-      swarmCacheBytes: readInt(env, 'REDIS_SWARM_CACHE_MB', 64, 0, 65536) * 1024 * 1024,
-    },
+    redis,
     announceInterval,
     minInterval,
     peerTtl: readInt(env, 'PEER_TTL', 2700, 10, 86400 * 7),

@@ -37,14 +37,18 @@ export class RedisTestCluster {
     readonly ports: number[],
     private readonly processes: ManagedProcess[],
     private readonly dir: string,
+    private readonly password?: string,
   ) {}
 
-  static async start(masters = 3): Promise<RedisTestCluster> {
+  /** `password`: every node gets it as requirepass and masterauth. */
+  static async start(masters = 3, options: { password?: string } = {}): Promise<RedisTestCluster> {
     const dir = await mkdtemp(join(tmpdir(), 'redis-cluster-'));
     const taken = new Set<number>();
     const ports: number[] = [];
     const processes: ManagedProcess[] = [];
-    const cluster = new RedisTestCluster(ports, processes, dir);
+    const cluster = new RedisTestCluster(ports, processes, dir, options.password);
+    const auth =
+      options.password === undefined ? [] : ['--requirepass', options.password, '--masterauth', options.password];
     try {
       for (let i = 0; i < masters; i++) {
         const port = await freeNodePort(taken);
@@ -67,6 +71,7 @@ export class RedisTestCluster {
               'no',
               '--dir',
               dir,
+              ...auth,
             ],
             { name: `redis cluster node ${port}`, cwd: dir },
           ),
@@ -90,7 +95,7 @@ export class RedisTestCluster {
       {
         enableAutoPipelining: true,
         autoPipeliningIgnoredCommands: ['HGETALL', 'HSCAN'],
-        redisOptions: { maxRetriesPerRequest: 1, enableAutoPipelining: false },
+        redisOptions: { maxRetriesPerRequest: 1, enableAutoPipelining: false, password: this.password },
       },
     );
   }
@@ -102,7 +107,8 @@ export class RedisTestCluster {
 
   private async form(): Promise<void> {
     const nodes = this.ports.map(
-      (port) => new Redis({ host: '127.0.0.1', port, lazyConnect: true, retryStrategy: () => 200 }),
+      (port) =>
+        new Redis({ host: '127.0.0.1', port, password: this.password, lazyConnect: true, retryStrategy: () => 200 }),
     );
     try {
       await Promise.all(
