@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { announceUrl, peerId } from 'test/support/announce-url';
@@ -25,9 +25,8 @@ describe('the embedded default: no configuration at all', () => {
   let tracker: TrackerProcess | undefined;
 
   beforeAll(async () => {
+    // mkdtemp makes it 0700: run as root, the embedded PostgreSQL (as the postgres user) must not need to traverse it.
     dataDir = await mkdtemp(join(tmpdir(), 'tracker-embedded-'));
-    // mkdtemp makes it 0700; run as root, the embedded PostgreSQL runs as the postgres user and must reach it.
-    await chmod(dataDir, 0o755);
   });
 
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from 'test/support/free-port';
@@ -52,10 +52,6 @@ export async function startTracker(
     env.DATABASE_URL === undefined && env.DATA_DIR === undefined
       ? await mkdtemp(join(tmpdir(), 'tracker-data-'))
       : undefined;
-  if (ownDataDir !== undefined) {
-    // Run as root, the embedded PostgreSQL drops to the `postgres` user, which must be able to enter the folder.
-    await chmod(ownDataDir, 0o755);
-  }
   const dataDir = env.DATA_DIR ?? ownDataDir;
 
   const childEnv: Record<string, string> = {};

