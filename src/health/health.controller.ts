@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { HealthService } from 'src/health/health.service';
 import { TrackerMetrics } from 'src/metrics/tracker-metrics';
 
-/** Probes for load balancers and Prometheus; no token. */
+/** Probes for load balancers, orchestrators and Prometheus; no token. */
 @ApiExcludeController()
 @Controller()
 export class HealthController {
@@ -17,6 +17,20 @@ export class HealthController {
   async check(@Res({ passthrough: true }) reply: FastifyReply) {
     const report = await this.health.check();
     void reply.status(report.status === 'ok' ? 200 : 503);
+    return report;
+  }
+
+  /** For a liveness probe: the process answers. A database or Redis outage never fails it. */
+  @Get('health/live')
+  live() {
+    return this.health.live();
+  }
+
+  /** For a readiness probe: 200 while announces can be served (`degraded` says what is down), else 503. */
+  @Get('health/ready')
+  async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    const report = await this.health.ready();
+    void reply.status(report.status === 'unavailable' ? 503 : 200);
     return report;
   }
 
