@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Server } from 'node:http';
 import { httpTrackerServerOptions } from 'src/announce/http/http-tracker-server.options';
 import { AppModule } from 'src/app.module';
+import { APP_VERSION } from 'src/common/app-version';
 import { loadTrackerConfig, loadTrackerConfigFromProcess, type TrackerConfig } from 'src/config/tracker.config';
 import { createLogger } from 'src/logging/create-logger';
 
@@ -49,7 +50,9 @@ export async function createTrackerApp(env?: Record<string, string | undefined>)
     listen: async () => {
       await app.listen(config.port, config.host);
       const address = await app.getUrl();
-      new Logger('Tracker').log(`Listening on ${address} (peer store: ${config.peerStore})`);
+      new Logger('Tracker').log(
+        `private-tracker ${APP_VERSION} listening on ${address} (peer store: ${config.peerStore})`,
+      );
       shutDownOnSignals(app);
       return address;
     },
