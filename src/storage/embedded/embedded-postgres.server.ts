@@ -16,7 +16,12 @@ import {
   type EmbeddedPostgresLogger,
   type Runner,
 } from 'src/storage/embedded/postgres-process.util';
-import { clearOrphanPostmaster, killPostmaster } from 'src/storage/embedded/postmaster-process.util';
+import {
+  clearOrphanPostmaster,
+  isProcessAlive,
+  killPostmaster,
+  readPostmasterPid,
+} from 'src/storage/embedded/postmaster-process.util';
 
 const HOST = EMBEDDED_HOST;
 const USER = EMBEDDED_USER;
@@ -66,6 +71,20 @@ export class EmbeddedPostgresServer {
       const reason = error instanceof Error ? error.message : `unexpected rejection: ${String(error)}`;
       throw new Error(`Embedded PostgreSQL in ${dataDir} failed to start: ${reason}`, { cause: error });
     }
+  }
+
+  /**
+   * The URL of the server a live tracker runs on `dataDir`, at its stable address; undefined when none runs there.
+   * For tools beside the tracker (npm run backup).
+   */
+  static urlOfRunning(dataDir: string): string | undefined {
+    const pid = readPostmasterPid(join(resolve(dataDir), 'postgres'));
+    const port = readPort(join(resolve(dataDir), 'postgres-port'));
+    if (pid === undefined || !isProcessAlive(pid) || port === undefined) {
+      return undefined;
+    }
+    const password = readFileSync(join(resolve(dataDir), 'postgres-password'), 'utf8').trim();
+    return `postgres://${USER}:${password}@${HOST}:${port}/${DATABASE}`;
   }
 
   /** Idempotent; waits for a clean shutdown (checkpoint), then kills if it takes longer than 15 s. */
