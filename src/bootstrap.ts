@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Server } from 'node:http';
+import { AdminListener } from 'src/admin-listener/admin-listener';
 import { httpTrackerServerOptions } from 'src/announce/http/http-tracker-server.options';
 import { AppModule } from 'src/app.module';
 import { loadTrackerConfig, loadTrackerConfigFromProcess, type TrackerConfig } from 'src/config/tracker.config';
@@ -39,6 +40,7 @@ export async function createTrackerApp(env?: Record<string, string | undefined>)
     logger: createLogger(config),
     abortOnError: false,
   });
+  const adminListener = AdminListener.install(app, config);
   setUpOpenApi(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
@@ -50,6 +52,7 @@ export async function createTrackerApp(env?: Record<string, string | undefined>)
       await app.listen(config.port, config.host);
       const address = await app.getUrl();
       new Logger('Tracker').log(`Listening on ${address} (peer store: ${config.peerStore})`);
+      await adminListener?.listen();
       shutDownOnSignals(app);
       return address;
     },
