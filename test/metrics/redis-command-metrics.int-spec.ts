@@ -29,6 +29,18 @@ describe('Redis command metrics', () => {
     expect(text).not.toMatch(/^tracker_redis_command_errors_total\{command="get"\}/m);
   });
 
+  it("time the store's Lua scripts: EVAL the first time on a connection, EVALSHA after", async () => {
+    redis.defineCommand('metricsTestEcho', { numberOfKeys: 0, lua: `return '${randomBytes(6).toString('hex')}'` });
+    const script = redis as unknown as { metricsTestEcho(): Promise<string> };
+    await script.metricsTestEcho();
+    await script.metricsTestEcho();
+
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/^tracker_redis_command_duration_seconds_count\{command="eval"\} [1-9]/m);
+    expect(text).toMatch(/^tracker_redis_command_duration_seconds_count\{command="evalsha"\} [1-9]/m);
+    expect(text).not.toMatch(/^tracker_redis_command_errors_total\{command="evalsha"\}/m);
+  });
+
   it('stop observing when the app closes', async () => {
     const other = new TrackerMetrics();
     other.onModuleDestroy();
