@@ -27,4 +27,13 @@ describe('tracker metrics', () => {
     expect(after).toMatch(/^tracker_pending_accounts 12$/m);
     expect(after).toMatch(/^tracker_pending_bytes 3000000000$/m);
   });
+
+  it('print tracker_ready once the health side hands over its readiness', async () => {
+    expect(await metrics.registry.metrics()).not.toMatch(/^tracker_ready /m);
+    let ready = true;
+    metrics.readiness(() => Promise.resolve(ready));
+    expect(await metrics.registry.metrics()).toMatch(/^tracker_ready 1$/m);
+    ready = false;
+    expect(await metrics.registry.metrics()).toMatch(/^tracker_ready 0$/m);
+  });
 });

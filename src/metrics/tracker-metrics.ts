@@ -81,6 +81,7 @@ export class TrackerMetrics implements OnModuleDestroy {
   );
   private readonly stopObservingRedis = observeRedisCommands(this.redisDuration, this.redisErrors);
   private pendingBacklogReader: (() => Promise<PendingBacklog>) | null = null;
+  private readinessReader: (() => Promise<boolean>) | null = null;
 
   private readonly okAnnounce = this.requests.labels('announce', 'ok');
   private readonly okScrape = this.requests.labels('scrape', 'ok');
@@ -99,30 +100,46 @@ export class TrackerMetrics implements OnModuleDestroy {
       labelNames: ['version'],
       registers: [this.registry],
     }).set({ version: buildVersion() }, 1);
-    // Read at each scrape from what the accounting side hands over (pendingBacklog). Until then, no sample at all:
-    // a 0 would claim an empty backlog. prom-client's own Gauge always prints one, hence a plain collector.
-    for (const [name, help, field] of [
-      [
-        'tracker_pending_accounts',
-        'Accounting rows (user, torrent) pending, not yet written to PostgreSQL',
-        'accounts',
-      ],
-      ['tracker_pending_bytes', 'Credited upload plus download pending, not yet written to PostgreSQL', 'bytes'],
-    ] as const) {
-      this.registry.registerMetric({
-        name,
-        help,
-        get: async () => {
-          const backlog = await this.pendingBacklogReader?.();
-          const values = backlog ? [{ labels: {}, value: backlog[field] }] : [];
-          return { name, help, type: 'gauge', aggregator: 'sum', values };
-        },
-      } as never);
-    }
+    // Read at each scrape from what another capability hands over (pendingBacklog, readiness).
+    this.gaugeReadLater(
+      'tracker_pending_accounts',
+      'Accounting rows (user, torrent) pending, not yet written to PostgreSQL',
+      async () => (await this.pendingBacklogReader?.())?.accounts,
+    );
+    this.gaugeReadLater(
+      'tracker_pending_bytes',
+      'Credited upload plus download pending, not yet written to PostgreSQL',
+      async () => (await this.pendingBacklogReader?.())?.bytes,
+    );
+    this.gaugeReadLater('tracker_ready', '1 when this instance can serve announces, else 0', async () => {
+      const ready = await this.readinessReader?.();
+      return ready === undefined ? undefined : Number(ready);
+    });
   }
 
   onModuleDestroy(): void {
     this.stopObservingRedis();
+  }
+
+  /** The health side's readiness (announces can be served), for tracker_ready. */
+  readiness(read: () => Promise<boolean>): void {
+    this.readinessReader = read;
+  }
+
+  /**
+   * A gauge with no sample at all while `read` has nothing (its source is not wired): a 0 would claim an empty
+   * backlog or an instance that is not ready. prom-client's own Gauge always prints one, hence a plain collector.
+   */
+  private gaugeReadLater(name: string, help: string, read: () => Promise<number | undefined>): void {
+    this.registry.registerMetric({
+      name,
+      help,
+      get: async () => {
+        const value = await read();
+        const values = value === undefined ? [] : [{ labels: {}, value }];
+        return { name, help, type: 'gauge', aggregator: 'sum', values };
+      },
+    } as never);
   }
 
   /** The accounting side's reading of its pending backlog, for tracker_pending_accounts and tracker_pending_bytes. */
