@@ -19,6 +19,7 @@ const ALERTS = [
   'TrackerNotReady',
   'TrackerFlushLagging',
   'TrackerFlushFailing',
+  'TrackerAccountsQuarantined',
   'TrackerPendingBacklogGrowing',
   'TrackerHighRefusalRatio',
   'TrackerRedisErrors',
