@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Server } from 'node:http';
+import { AdminListener } from 'src/admin-listener/admin-listener';
 import { httpTrackerServerOptions } from 'src/announce/http/http-tracker-server.options';
 import { AppModule } from 'src/app.module';
 import { APP_VERSION } from 'src/common/app-version';
@@ -40,6 +41,7 @@ export async function createTrackerApp(env?: Record<string, string | undefined>)
     logger: createLogger(config),
     abortOnError: false,
   });
+  const adminListener = AdminListener.install(app, config);
   setUpOpenApi(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
@@ -53,6 +55,7 @@ export async function createTrackerApp(env?: Record<string, string | undefined>)
       new Logger('Tracker').log(
         `private-tracker ${APP_VERSION} listening on ${address} (peer store: ${config.peerStore})`,
       );
+      await adminListener?.listen();
       shutDownOnSignals(app);
       return address;
     },

@@ -18,7 +18,8 @@ describe('tracker configuration', () => {
       trustProxy: false,
       http: { maxConnections: 10000, requestTimeoutMs: 30000, headersTimeoutMs: 20000 },
     });
-    expect(config.adminToken).toBeUndefined();
+    expect(config.adminTokens).toEqual([]);
+    expect(config.adminListener).toBeNull();
     expect(config.databaseUrl).toBeUndefined();
   });
 
@@ -33,6 +34,9 @@ describe('tracker configuration', () => {
     ['NUMWANT_DEFAULT', '500', /NUMWANT_DEFAULT must not exceed NUMWANT_MAX/],
     ['MAX_CONNECTIONS', '0', /MAX_CONNECTIONS must be between/],
     ['HEADERS_TIMEOUT_MS', '40000', /HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS/],
+    ['ADMIN_HOST', '127.0.0.1', /ADMIN_HOST needs ADMIN_PORT/],
+    ['ADMIN_PORT', '6969', /ADMIN_PORT must differ from PORT/],
+    ['ADMIN_PORT', '0', /ADMIN_PORT must be between 1 and 65535/],
   ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
     expect(() => loadTrackerConfig({ [name]: value })).toThrow(message);
   });
@@ -56,5 +60,27 @@ describe('tracker configuration', () => {
   it('reads TRUST_PROXY as a flag or as a list of addresses', () => {
     expect(loadTrackerConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
     expect(loadTrackerConfig({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8' }).trustProxy).toEqual(['127.0.0.1', '10.0.0.0/8']);
+  });
+
+  it('splits ADMIN_TOKEN into the tokens accepted during a rotation', () => {
+    expect(loadTrackerConfig({ ADMIN_TOKEN: 'new-token' }).adminTokens).toEqual(['new-token']);
+    expect(loadTrackerConfig({ ADMIN_TOKEN: ' new-token , old-token ' }).adminTokens).toEqual([
+      'new-token',
+      'old-token',
+    ]);
+  });
+
+  it('rejects an empty token in ADMIN_TOKEN without printing the tokens', () => {
+    const load = () => loadTrackerConfig({ ADMIN_TOKEN: 'secret-one,,secret-two' });
+    expect(load).toThrow(/ADMIN_TOKEN must be tokens/);
+    expect(load).not.toThrow(/secret/);
+  });
+
+  it('puts the admin listener on loopback unless ADMIN_HOST says otherwise', () => {
+    expect(loadTrackerConfig({ ADMIN_PORT: '9090' }).adminListener).toEqual({ host: '127.0.0.1', port: 9090 });
+    expect(loadTrackerConfig({ ADMIN_PORT: '9090', ADMIN_HOST: '10.0.0.5' }).adminListener).toEqual({
+      host: '10.0.0.5',
+      port: 9090,
+    });
   });
 });

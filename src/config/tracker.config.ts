@@ -44,10 +44,11 @@ export function loadTrackerConfig(env: Record<string, string | undefined>) {
   const peerStore: PeerStoreKind =
     redis.topology === 'cluster' ? 'redis-cluster' : redis.topology === 'none' ? 'memory' : 'redis';
   const production = env.NODE_ENV === 'production';
+  const port = readInt(env, 'PORT', 6969, 0, 65535);
 
   return {
     host: readString(env, 'HOST') ?? '0.0.0.0',
-    port: readInt(env, 'PORT', 6969, 0, 65535),
+    port,
     http: {
       /** Open connections at most; more are closed at once (logged, and counted in the metrics). */
       maxConnections: readInt(env, 'MAX_CONNECTIONS', 10000, 1, 1000000),
@@ -56,7 +57,10 @@ export function loadTrackerConfig(env: Record<string, string | undefined>) {
       /** A request head still arriving after this long is answered 408 or closed. */
       headersTimeoutMs,
     },
-    adminToken: readString(env, 'ADMIN_TOKEN'),
+    /** Every accepted bearer token of /api (several while one is being rotated); empty: none configured. */
+    adminTokens: readAdminTokens(env),
+    /** The private listener of /api, /api/docs and /metrics; null: they share HOST:PORT. */
+    adminListener: readAdminListener(env, port),
     databaseUrl: readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     dataDir: readString(env, 'DATA_DIR') ?? './data',
     peerStore,
@@ -97,6 +101,44 @@ function readTrustProxy(env: Record<string, string | undefined>): boolean | stri
     return readBoolean(env, 'TRUST_PROXY', false);
   }
   return raw.split(',').map((address) => address.trim());
+}
+
+/** `ADMIN_TOKEN=new,old`: both are accepted while the site switches to the new one. */
+function readAdminTokens(env: Record<string, string | undefined>): string[] {
+  const raw = readString(env, 'ADMIN_TOKEN');
+  if (raw === undefined) {
+    return [];
+  }
+  const tokens = raw.split(',').map((token) => token.trim());
+  if (tokens.some((token) => token === '' || /\s/.test(token))) {
+    // Never echo the value: it is a secret.
+    throw new InvalidConfigError(
+      'ADMIN_TOKEN',
+      'must be tokens separated by commas, without spaces or empty ones',
+      '***',
+    );
+  }
+  return tokens;
+}
+
+/** ADMIN_PORT turns the split on; ADMIN_HOST alone is a mistake worth stopping for. */
+function readAdminListener(
+  env: Record<string, string | undefined>,
+  port: number,
+): { host: string; port: number } | null {
+  const host = readString(env, 'ADMIN_HOST');
+  const adminPort = readString(env, 'ADMIN_PORT');
+  if (adminPort === undefined) {
+    if (host !== undefined) {
+      throw new InvalidConfigError('ADMIN_HOST', 'needs ADMIN_PORT as well', host);
+    }
+    return null;
+  }
+  const parsed = readInt(env, 'ADMIN_PORT', 0, 1, 65535);
+  if (parsed === port) {
+    throw new InvalidConfigError('ADMIN_PORT', `must differ from PORT (${port})`, adminPort);
+  }
+  return { host: host ?? '127.0.0.1', port: parsed };
 }
 
 export type TrackerConfig = ReturnType<typeof loadTrackerConfig>;

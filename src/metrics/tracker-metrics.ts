@@ -1,16 +1,26 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { APP_VERSION } from 'src/common/app-version';
+import { observeRedisCommands } from 'src/metrics/redis-command-metrics';
 import { TallyCounter, TallyHistogram } from 'src/metrics/tally-metrics';
 
 export type TrackerAction = 'announce' | 'scrape';
 export type LookupCache = 'user' | 'torrent';
+
+/** Accounting in the peer store's pending ledger, not yet in PostgreSQL. */
+export interface PendingBacklog {
+  /** (user, torrent) rows. */
+  accounts: number;
+  /** Credited upload plus download in those rows. */
+  bytes: number;
+}
 
 /**
  * Every Prometheus metric of the tracker, in one registry. Series are bound once, so the announce path only pays
  * for an increment.
  */
 @Injectable()
-export class TrackerMetrics {
+export class TrackerMetrics implements OnModuleDestroy {
   readonly registry = new Registry();
 
   // Announce-path metrics count in plain numbers (see TallyMetric); the rest are prom-client's own.
@@ -49,6 +59,29 @@ export class TrackerMetrics {
     help: 'Pending accounts PostgreSQL refused for their data, kept in quarantined_accounts instead of written',
     registers: [this.registry],
   });
+  /** Requests of the admin API, by route pattern (`unmatched` for a path under /api that is no route). */
+  readonly adminRequests = new Counter({
+    name: 'tracker_admin_requests_total',
+    help: 'Admin API requests by method, route and HTTP status',
+    labelNames: ['method', 'route', 'status'],
+    registers: [this.registry],
+  });
+  private readonly redisDuration = new TallyHistogram(
+    'tracker_redis_command_duration_seconds',
+    'Redis commands from write to reply, by command (each node of a Cluster counted)',
+    ['command'],
+    [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5],
+    this.registry,
+  );
+  private readonly redisErrors = new TallyCounter(
+    'tracker_redis_command_errors_total',
+    'Redis commands that failed (error reply, lost connection, timeout), by command',
+    ['command'],
+    this.registry,
+  );
+  private readonly stopObservingRedis = observeRedisCommands(this.redisDuration, this.redisErrors);
+  private pendingBacklogReader: (() => Promise<PendingBacklog>) | null = null;
+  private readinessReader: (() => Promise<boolean>) | null = null;
 
   private readonly okAnnounce = this.requests.labels('announce', 'ok');
   private readonly okScrape = this.requests.labels('scrape', 'ok');
@@ -61,6 +94,57 @@ export class TrackerMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'tracker_build_info',
+      help: 'Always 1; the running version is the label',
+      labelNames: ['version'],
+      registers: [this.registry],
+    }).set({ version: APP_VERSION }, 1);
+    // Read at each scrape from what another capability hands over (pendingBacklog, readiness).
+    this.gaugeReadLater(
+      'tracker_pending_accounts',
+      'Accounting rows (user, torrent) pending, not yet written to PostgreSQL',
+      async () => (await this.pendingBacklogReader?.())?.accounts,
+    );
+    this.gaugeReadLater(
+      'tracker_pending_bytes',
+      'Credited upload plus download pending, not yet written to PostgreSQL',
+      async () => (await this.pendingBacklogReader?.())?.bytes,
+    );
+    this.gaugeReadLater('tracker_ready', '1 when this instance can serve announces, else 0', async () => {
+      const ready = await this.readinessReader?.();
+      return ready === undefined ? undefined : Number(ready);
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.stopObservingRedis();
+  }
+
+  /** The health side's readiness (announces can be served), for tracker_ready. */
+  readiness(read: () => Promise<boolean>): void {
+    this.readinessReader = read;
+  }
+
+  /**
+   * A gauge with no sample at all while `read` has nothing (its source is not wired): a 0 would claim an empty
+   * backlog or an instance that is not ready. prom-client's own Gauge always prints one, hence a plain collector.
+   */
+  private gaugeReadLater(name: string, help: string, read: () => Promise<number | undefined>): void {
+    this.registry.registerMetric({
+      name,
+      help,
+      get: async () => {
+        const value = await read();
+        const values = value === undefined ? [] : [{ labels: {}, value }];
+        return { name, help, type: 'gauge', aggregator: 'sum', values };
+      },
+    } as never);
+  }
+
+  /** The accounting side's reading of its pending backlog, for tracker_pending_accounts and tracker_pending_bytes. */
+  pendingBacklog(read: () => Promise<PendingBacklog>): void {
+    this.pendingBacklogReader = read;
   }
 
   succeeded(action: TrackerAction, seconds: number): void {

@@ -23,7 +23,7 @@ async function api(tracker: TrackerProcess, method: string, path: string, body?:
     headers: { authorization: `Bearer ${tracker.adminToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
-  return { status: response.status, body: await response.json() };
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
 }
 
 describe('backup and restore of the embedded database', () => {

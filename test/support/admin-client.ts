@@ -50,6 +50,14 @@ export interface CreateTorrentBody {
   downloadMultiplier?: number;
 }
 
+export interface AdminPeer {
+  userId: number;
+  peerId: string;
+  ip: string;
+  port: number;
+  seeder: boolean;
+}
+
 export interface AdminUserTorrent {
   infoHash: string;
   uploaded: number;
@@ -99,6 +107,10 @@ export class AdminClient {
 
   getTorrent(infoHash: string): Promise<AdminTorrent> {
     return this.request('GET', `/api/torrents/${infoHash}`);
+  }
+
+  getTorrentPeers(infoHash: string): Promise<AdminPeer[]> {
+    return this.request('GET', `/api/torrents/${infoHash}/peers`);
   }
 
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -6,13 +6,14 @@ import { TRACKER_CONFIG, type TrackerConfig } from 'src/config/tracker.config';
 import { DatabaseEndpoint } from 'src/storage/database-endpoint';
 
 /**
- * The bearer token of /api. From ADMIN_TOKEN; with the embedded database and no ADMIN_TOKEN, generated once
- * and kept in DATA_DIR/admin-token; with DATABASE_URL and no ADMIN_TOKEN, none: every /api request gets 401.
+ * The bearer tokens of /api. From ADMIN_TOKEN, which may list several (`new,old`) so that the site can switch
+ * tokens without downtime; with the embedded database and no ADMIN_TOKEN, generated once and kept in
+ * DATA_DIR/admin-token; with DATABASE_URL and no ADMIN_TOKEN, none: every /api request gets 401.
  */
 @Injectable()
 export class AdminTokenService implements OnModuleInit {
   private readonly logger = new Logger(AdminTokenService.name);
-  private tokenDigest: Buffer | null = null;
+  private tokenDigests: Buffer[] = [];
 
   constructor(
     @Inject(TRACKER_CONFIG) private readonly config: TrackerConfig,
@@ -20,17 +21,30 @@ export class AdminTokenService implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const token = this.config.adminToken ?? (this.database.embedded ? await this.loadOrCreateTokenFile() : undefined);
-    if (!token) {
+    const tokens =
+      this.config.adminTokens.length > 0
+        ? this.config.adminTokens
+        : this.database.embedded
+          ? [await this.loadOrCreateTokenFile()]
+          : [];
+    if (tokens.length === 0) {
       this.logger.warn('ADMIN_TOKEN is not set: the admin API answers 401 to every request');
       return;
     }
-    this.tokenDigest = digest(token);
+    this.tokenDigests = tokens.map(digest);
   }
 
-  /** Compares digests so that neither the length nor the content leaks through timing. */
+  /**
+   * Compares fixed-length digests in constant time, against every token without stopping at a match, so that
+   * neither a token's length, its content, nor which of the tokens matched leaks through timing.
+   */
   matches(candidate: string): boolean {
-    return this.tokenDigest !== null && timingSafeEqual(digest(candidate), this.tokenDigest);
+    const candidateDigest = digest(candidate);
+    let matched = false;
+    for (const tokenDigest of this.tokenDigests) {
+      matched = timingSafeEqual(candidateDigest, tokenDigest) || matched;
+    }
+    return matched;
   }
 
   private async loadOrCreateTokenFile(): Promise<string> {

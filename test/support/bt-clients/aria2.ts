@@ -16,6 +16,8 @@ export interface Aria2SeederOptions {
   port: number;
   /** Re-announce every N seconds whatever the tracker says (needed when the leecher never dials 127.x: transmission). */
   trackerIntervalSec?: number;
+  /** PEM file of the CA that signed an https:// tracker's certificate (verified; never turned off). */
+  caCertificate?: string;
 }
 
 export interface Aria2Seeder {
@@ -54,6 +56,7 @@ export async function startAria2Seeder(options: Aria2SeederOptions): Promise<Ari
     // aria2 ends by itself if the test process dies without cleaning up.
     `--stop-with-process=${process.pid}`,
     ...(options.trackerIntervalSec ? [`--bt-tracker-interval=${options.trackerIntervalSec}`] : []),
+    ...(options.caCertificate ? ['--check-certificate=true', `--ca-certificate=${options.caCertificate}`] : []),
     options.torrentPath,
   ];
   const child = await ManagedProcess.start('aria2c', args, { name: 'aria2 seeder', cwd: options.workDir });
