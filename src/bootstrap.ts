@@ -30,7 +30,8 @@ export async function createTrackerApp(env?: Record<string, string | undefined>)
   const config = env ? loadTrackerConfig(env) : loadTrackerConfigFromProcess();
   const adapter = new FastifyAdapter({
     trustProxy: config.trustProxy,
-    bodyLimit: 64 * 1024,
+    // A bulk upsert of 10,000 items (PUT /api/users, /api/torrents) is up to about 3 MiB of JSON.
+    bodyLimit: 8 * 1024 * 1024,
     keepAliveTimeout: 65_000,
     // Announce and scrape are answered by the HTTP transport's own server, ahead of Fastify.
     ...httpTrackerServerOptions(config),

@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { AdminAuthGuard } from 'src/admin/auth/admin-auth.guard';
 import { AdminTokenService } from 'src/admin/auth/admin-token.service';
 import { ClientsController } from 'src/admin/clients/clients.controller';
 import { ClientsService } from 'src/admin/clients/clients.service';
+import { AdminErrorFilter } from 'src/admin/common/admin-error.filter';
 import { StatsController } from 'src/admin/stats/stats.controller';
 import { StatsService } from 'src/admin/stats/stats.service';
 import { TorrentsController } from 'src/admin/torrents/torrents.controller';
@@ -17,6 +19,14 @@ import { StorageModule } from 'src/storage/storage.module';
 @Module({
   imports: [StorageModule, PeersModule, LookupModule],
   controllers: [UsersController, TorrentsController, ClientsController, StatsController],
-  providers: [AdminTokenService, AdminAuthGuard, UsersService, TorrentsService, ClientsService, StatsService],
+  providers: [
+    { provide: APP_FILTER, useClass: AdminErrorFilter },
+    AdminTokenService,
+    AdminAuthGuard,
+    UsersService,
+    TorrentsService,
+    ClientsService,
+    StatsService,
+  ],
 })
 export class AdminModule {}

@@ -1,12 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, Matches, Max, Min } from 'class-validator';
+import { DecimalString } from 'src/admin/common/decimal.util';
 
 export const MAX_SITE_ID = 2_147_483_647;
 
 export class UserIdParams {
-  @ApiProperty({ minimum: 1 })
-  @Type(() => Number)
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 2_147_483_647, description: 'Decimal digits only' })
+  @DecimalString()
   @IsInt({ message: 'id must be a positive integer' })
   @Min(1, { message: 'id must be a positive integer' })
   @Max(MAX_SITE_ID, { message: `id must not exceed ${MAX_SITE_ID}` })
