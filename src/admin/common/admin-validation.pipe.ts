@@ -36,7 +36,11 @@ export class AdminValidationPipe extends ValidationPipe {
       forbidNonWhitelisted: true,
       transform: true,
       exceptionFactory: (errors) =>
-        new AdminException(AdminErrorCode.ValidationFailed, [...new Set(messages(errors))].join('; '), firstField(errors)),
+        new AdminException(
+          AdminErrorCode.ValidationFailed,
+          [...new Set(messages(errors))].join('; '),
+          firstField(errors),
+        ),
     });
   }
 
