@@ -4,6 +4,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Server } from 'node:http';
 import { httpTrackerServerOptions } from 'src/announce/http/http-tracker-server.options';
+import { AdminModule } from 'src/admin/admin.module';
+import { packageVersion } from 'src/admin/common/package-version.util';
 import { AppModule } from 'src/app.module';
 import { loadTrackerConfig, loadTrackerConfigFromProcess, type TrackerConfig } from 'src/config/tracker.config';
 import { createLogger } from 'src/logging/create-logger';
@@ -63,8 +65,10 @@ function setUpOpenApi(app: NestFastifyApplication): void {
     new DocumentBuilder()
       .setTitle('Tracker admin API')
       .setDescription('Users, torrents, the client whitelist and statistics, for the site (CONTRACT §5)')
-      .addBearerAuth()
+      .setVersion(packageVersion())
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: undefined, description: 'ADMIN_TOKEN' })
       .build(),
+    { include: [AdminModule] },
   );
   SwaggerModule.setup('api/docs', app, document);
 }

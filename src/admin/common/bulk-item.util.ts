@@ -57,7 +57,7 @@ export function readUserItem(value: unknown): UserItem | string {
   }
   return {
     id: id!,
-    passkey: (item.passkey) ?? null,
+    passkey: item.passkey ?? null,
     enabled: flags[0] as boolean | null,
     canLeech: flags[1] as boolean | null,
     uploadMultiplier: multipliers[0] as number | null,
