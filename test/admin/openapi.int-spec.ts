@@ -84,7 +84,7 @@ describe('the served OpenAPI document (issue 16)', () => {
     expect(torrent.properties?.id).toMatchObject({ type: 'integer', nullable: true });
     const withoutExample = Object.entries(schemas).flatMap(([name, schema]) =>
       Object.entries((schema as OpenAPIV3.SchemaObject).properties ?? {})
-        .filter(([, property]) => !('$ref' in property) && property.example === undefined && !property.items)
+        .filter(([, property]) => !('$ref' in property) && !('items' in property) && property.example === undefined)
         .map(([key]) => `${name}.${key}`),
     );
     expect(withoutExample).toEqual([]);

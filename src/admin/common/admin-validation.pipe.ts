@@ -1,6 +1,7 @@
 import { type ArgumentMetadata, Injectable, ValidationPipe } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
 import { AdminErrorCode, AdminException } from 'src/admin/common/admin.exception';
+import { MAX_BULK_ITEMS } from 'src/admin/common/bulk-item.util';
 import { findJsonShapeProblem, MAX_JSON_DEPTH } from 'src/admin/common/json-shape.util';
 
 /** The first offending field's path, e.g. `users` or `id`. */
@@ -53,6 +54,34 @@ export class AdminValidationPipe extends ValidationPipe {
       const field = problem.field || metadata.data || metadata.type;
       throw new AdminException(AdminErrorCode.ValidationFailed, `${field} must not contain a NUL character`, field);
     }
+    const bulkField = (metadata.metatype as { bulkField?: unknown } | undefined)?.bulkField;
+    if (metadata.type === 'body' && typeof bulkField === 'string') {
+      return Promise.resolve(readBulkBody(value, bulkField));
+    }
     return super.transform(value, metadata);
   }
+}
+
+/**
+ * The envelope of a bulk upsert, `{<field>: [...]}`, checked by hand: class-transformer would copy 10,000 items
+ * only for the service to read each one itself (bulk-item.util), so that one bad item fails alone.
+ */
+function readBulkBody(value: unknown, field: string): Record<string, unknown[]> {
+  const body = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const extra = Object.keys(body).find((key) => key !== field);
+  if (extra !== undefined) {
+    throw new AdminException(AdminErrorCode.ValidationFailed, `property ${extra} should not exist`, extra);
+  }
+  const items = body[field];
+  if (!Array.isArray(items)) {
+    throw new AdminException(AdminErrorCode.ValidationFailed, `${field} must be an array`, field);
+  }
+  if (items.length > MAX_BULK_ITEMS) {
+    throw new AdminException(
+      AdminErrorCode.ValidationFailed,
+      `${field} must hold at most ${MAX_BULK_ITEMS} items`,
+      field,
+    );
+  }
+  return { [field]: items };
 }

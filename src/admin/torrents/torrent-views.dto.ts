@@ -150,13 +150,14 @@ export class CountsDto {
   unknown: string[];
 }
 
+/** Read by AdminValidationPipe's readBulkBody, then item by item by the service. */
 export class BulkTorrentsDto {
+  static readonly bulkField = 'torrents';
+
   @ApiProperty({
     type: [CreateTorrentDto],
     maxItems: MAX_BULK_ITEMS,
     example: [{ infoHash: HASH, id: 10, uploaderId: 1 }],
   })
-  @IsArray({ message: 'torrents must be an array' })
-  @ArrayMaxSize(MAX_BULK_ITEMS, { message: `torrents must hold at most ${MAX_BULK_ITEMS} items` })
   torrents: unknown[];
 }

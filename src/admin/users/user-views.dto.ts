@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { MAX_SITE_ID } from 'src/admin/common/admin-params.dto';
 import { MAX_BULK_ITEMS } from 'src/admin/common/bulk-item.util';
 import { DecimalString } from 'src/admin/common/decimal.util';
@@ -162,9 +162,10 @@ export class UserPeerPageDto {
   next: string | null;
 }
 
+/** Read by AdminValidationPipe's readBulkBody, then item by item by the service. */
 export class BulkUsersDto {
+  static readonly bulkField = 'users';
+
   @ApiProperty({ type: [CreateUserDto], maxItems: MAX_BULK_ITEMS, example: [{ id: 1 }, { id: 2, canLeech: false }] })
-  @IsArray({ message: 'users must be an array' })
-  @ArrayMaxSize(MAX_BULK_ITEMS, { message: `users must hold at most ${MAX_BULK_ITEMS} items` })
   users: unknown[];
 }

@@ -64,31 +64,20 @@ export class UsersBulkService {
         failed.push({ index: item.index, code: AdminErrorCode.PasskeyTaken, message: 'passkey is already in use' });
       }
     }
-    const written = new Set([...result.created.map((row) => row.id), ...result.updated.map((row) => row.id)]);
-    for (const item of items) {
-      if (!taken.has(item.id) && !written.has(item.id)) {
-        // Deleted by a concurrent request between the two statements.
-        failed.push({
-          index: item.index,
-          code: AdminErrorCode.UserNotFound,
-          message: `user ${item.id} was deleted meanwhile`,
-        });
-      }
-    }
     failed.sort((a, b) => a.index - b.index);
 
     // Cached "unknown" answers for the new passkeys, and cached users for the changed ones, on every instance.
     const stale = [
       ...result.created.map((row) => row.passkey),
-      ...result.updated.flatMap((row) =>
+      ...result.changed.flatMap((row) =>
         row.oldPasskey === row.passkey ? [row.passkey] : [row.oldPasskey, row.passkey],
       ),
     ];
     for (let i = 0; i < stale.length; i += INVALIDATION_CHUNK) {
       await this.lookup.invalidate({ kind: 'passkeys', passkeys: stale.slice(i, i + INVALIDATION_CHUNK) });
     }
-    await this.dropPeersOf(result.updated.filter((row) => row.disabled).map((row) => row.id));
-    return { created: result.created.length, updated: result.updated.length, failed };
+    await this.dropPeersOf(result.changed.filter((row) => row.disabled).map((row) => row.id));
+    return { created: result.created.length, updated: result.existing.length, failed };
   }
 
   /** A ban takes effect at once: the users' peers leave every swarm (as PATCH and DELETE do). */

@@ -75,7 +75,8 @@ export class BulkTorrentsRepository {
         pgArray(rest.map((item) => float(item.uploadMultiplier))),
         pgArray(rest.map((item) => float(item.downloadMultiplier))),
       ];
-      const result: { records: { info_hash: string }[] } = await manager.queryRunner!.query(
+      // Rows already as given are left alone (an idempotent reload writes nothing) but still count as updated.
+      await manager.query(
         `UPDATE torrents t SET
            site_id = CASE WHEN i.site_id_given THEN i.site_id ELSE t.site_id END,
            uploader_id = CASE WHEN i.uploader_id_given THEN i.uploader_id ELSE t.uploader_id END,
@@ -85,11 +86,14 @@ export class BulkTorrentsRepository {
            updated_at = now()
          FROM ${input}
          WHERE t.info_hash = i.info_hash
+           AND (i.site_id_given AND t.site_id IS DISTINCT FROM i.site_id
+             OR i.uploader_id_given AND t.uploader_id IS DISTINCT FROM i.uploader_id
+             OR i.freeleech <> t.freeleech
+             OR i.upload_multiplier <> t.upload_multiplier OR i.download_multiplier <> t.download_multiplier)
          RETURNING t.info_hash`,
         restParams,
-        true,
       );
-      return { created: [...createdSet], updated: result.records.map((row) => row.info_hash) };
+      return { created: [...createdSet], updated: rest.map((item) => item.infoHash) };
     });
   }
 }

@@ -18,7 +18,10 @@ export interface UserUpsert {
 
 export interface UserUpsertResult {
   created: { id: number; passkey: string }[];
-  updated: { id: number; oldPasskey: string; passkey: string; disabled: boolean }[];
+  /** Ids that existed: updated, or already as given. */
+  existing: number[];
+  /** The existing users that changed. */
+  changed: { id: number; oldPasskey: string; passkey: string; disabled: boolean }[];
   /** Ids whose given passkey belongs to another user: nothing was written for them. */
   passkeyTaken: number[];
 }
@@ -67,7 +70,7 @@ export class BulkUsersRepository {
       return true;
     });
     if (writable.length === 0) {
-      return { created: [], updated: [], passkeyTaken };
+      return { created: [], existing: [], changed: [], passkeyTaken };
     }
     const params = [
       pgArray(writable.map((item) => item.id)),
@@ -81,9 +84,11 @@ export class BulkUsersRepository {
                    AS i(id, passkey, enabled, can_leech, upload_multiplier, download_multiplier)`;
     const created: { id: number; passkey: string }[] = await manager.query(
       `INSERT INTO users (id, passkey, enabled, can_leech, upload_multiplier, download_multiplier)
-       SELECT i.id, COALESCE(i.passkey, g.passkey), COALESCE(i.enabled, true), COALESCE(i.can_leech, true),
+       SELECT i.id, COALESCE(i.passkey, i.generated), COALESCE(i.enabled, true), COALESCE(i.can_leech, true),
               COALESCE(i.upload_multiplier, 1), COALESCE(i.download_multiplier, 1)
-       FROM ${input} JOIN unnest($1::integer[], $7::char(32)[]) AS g(id, passkey) ON g.id = i.id
+       FROM unnest($1::integer[], $2::char(32)[], $3::boolean[], $4::boolean[], $5::float8[], $6::float8[],
+                   $7::char(32)[])
+         AS i(id, passkey, enabled, can_leech, upload_multiplier, download_multiplier, generated)
        ON CONFLICT (id) DO NOTHING
        RETURNING id, passkey`,
       [...params, pgArray(writable.map((item) => item.generatedPasskey))],
@@ -91,9 +96,10 @@ export class BulkUsersRepository {
     const createdIds = new Set(created.map((row) => row.id));
     const rest = writable.filter((item) => !createdIds.has(item.id));
     if (rest.length === 0) {
-      return { created, updated: [], passkeyTaken };
+      return { created, existing: [], changed: [], passkeyTaken };
     }
     // The join reads the rows as they were before this statement: old passkeys to invalidate, bans to apply.
+    // Rows already as given are left alone (an idempotent reload writes nothing) but still count as updated.
     const result: { records: { id: number; old_passkey: string; passkey: string; disabled: boolean }[] } =
       await manager.queryRunner!.query(
         `UPDATE users u SET
@@ -108,6 +114,9 @@ export class BulkUsersRepository {
            FROM ${input} JOIN users o ON o.id = i.id
          ) s
          WHERE u.id = s.id
+           AND (s.passkey <> u.passkey
+             OR s.enabled <> u.enabled OR s.can_leech <> u.can_leech
+             OR s.upload_multiplier <> u.upload_multiplier OR s.download_multiplier <> u.download_multiplier)
          RETURNING u.id, s.old_passkey, u.passkey, (s.was_enabled AND NOT u.enabled) AS disabled`,
         [
           pgArray(rest.map((item) => item.id)),
@@ -119,12 +128,12 @@ export class BulkUsersRepository {
         ],
         true,
       );
-    const updated = result.records.map((row) => ({
+    const changed = result.records.map((row) => ({
       id: row.id,
       oldPasskey: row.old_passkey,
       passkey: row.passkey,
       disabled: row.disabled,
     }));
-    return { created, updated, passkeyTaken };
+    return { created, existing: rest.map((item) => item.id), changed, passkeyTaken };
   }
 }
