@@ -148,7 +148,9 @@ async function main() {
     DATABASE_URL: database.url,
     ADMIN_TOKEN: TOKEN,
     LOG_LEVEL: 'warn',
-    ...(useRedis ? { REDIS_URL: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: prefix } : {}),
+    ...(useRedis
+      ? { REDIS_URL: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: prefix }
+      : {}),
   };
   const logFile = path.join(os.tmpdir(), `bench-site-api-${process.pid}.log`);
   const server = startServer('tracker', process.execPath, [...NODE_FLAGS, ENTRY], { env, cwd: ROOT, logFile });
@@ -158,24 +160,47 @@ async function main() {
     console.log(`site API bench: ${userCount} users, ${torrentCount} torrents, ${useRedis ? 'redis' : 'memory'} store`);
 
     const users = await bulk(base, '/api/users', 'users', userCount, (i) => ({ id: i + 1 }));
-    console.log(`PUT /api/users      ${users.created} created in ${users.seconds.toFixed(1)} s: ${rate(userCount, users.seconds)}`);
+    console.log(
+      `PUT /api/users      ${users.created} created in ${users.seconds.toFixed(1)} s: ${rate(userCount, users.seconds)}`,
+    );
     const again = await bulk(base, '/api/users', 'users', userCount, (i) => ({ id: i + 1, canLeech: true }));
-    console.log(`PUT /api/users      ${again.updated} updated in ${again.seconds.toFixed(1)} s: ${rate(userCount, again.seconds)}`);
-    const torrents = await bulk(base, '/api/torrents', 'torrents', torrentCount, (i) => ({ infoHash: hashOf(i + 1), id: i + 1 }));
-    console.log(`PUT /api/torrents   ${torrents.created} created in ${torrents.seconds.toFixed(1)} s: ${rate(torrentCount, torrents.seconds)}`);
+    console.log(
+      `PUT /api/users      ${again.updated} updated in ${again.seconds.toFixed(1)} s: ${rate(userCount, again.seconds)}`,
+    );
+    const torrents = await bulk(base, '/api/torrents', 'torrents', torrentCount, (i) => ({
+      infoHash: hashOf(i + 1),
+      id: i + 1,
+    }));
+    console.log(
+      `PUT /api/torrents   ${torrents.created} created in ${torrents.seconds.toFixed(1)} s: ${rate(torrentCount, torrents.seconds)}`,
+    );
 
     const userList = await pageAll(base, '/api/users');
-    console.log(`GET /api/users      ${userList.items.length} in ${userList.seconds.toFixed(1)} s: ${rate(userList.items.length, userList.seconds)}`);
+    console.log(
+      `GET /api/users      ${userList.items.length} in ${userList.seconds.toFixed(1)} s: ${rate(userList.items.length, userList.seconds)}`,
+    );
     const torrentList = await pageAll(base, '/api/torrents');
-    console.log(`GET /api/torrents   ${torrentList.items.length} in ${torrentList.seconds.toFixed(1)} s: ${rate(torrentList.items.length, torrentList.seconds)}`);
+    console.log(
+      `GET /api/torrents   ${torrentList.items.length} in ${torrentList.seconds.toFixed(1)} s: ${rate(torrentList.items.length, torrentList.seconds)}`,
+    );
 
     // A load that changes every user: a started announce, then one with 1,000 bytes uploaded.
     const cursor = (await request(base, 'GET', '/api/changes')).next;
-    const accounts = userList.items.map((user) => ({ id: user.id, passkey: user.passkey, infoHash: hashOf((user.id % torrentCount) + 1) }));
-    const started = await timed(accounts, 64, (a) => request(base, 'GET', announcePath(a.passkey, a.infoHash, a.id, 0, 'started')));
-    const credited = await timed(accounts, 64, (a) => request(base, 'GET', announcePath(a.passkey, a.infoHash, a.id, 1000)));
+    const accounts = userList.items.map((user) => ({
+      id: user.id,
+      passkey: user.passkey,
+      infoHash: hashOf((user.id % torrentCount) + 1),
+    }));
+    const started = await timed(accounts, 64, (a) =>
+      request(base, 'GET', announcePath(a.passkey, a.infoHash, a.id, 0, 'started')),
+    );
+    const credited = await timed(accounts, 64, (a) =>
+      request(base, 'GET', announcePath(a.passkey, a.infoHash, a.id, 1000)),
+    );
     const announces = 2 * accounts.length;
-    console.log(`announces           ${announces} in ${(started + credited).toFixed(1)} s: ${rate(announces, started + credited)}`);
+    console.log(
+      `announces           ${announces} in ${(started + credited).toFixed(1)} s: ${rate(announces, started + credited)}`,
+    );
     let feed;
     for (;;) {
       feed = await readFeed(base, cursor);
@@ -196,13 +221,18 @@ async function main() {
     let beside = 0;
     let upsertSeconds = 0;
     await Promise.all([
-      timed(sample, 64, (a) => request(base, 'GET', announcePath(a.passkey, a.infoHash, a.id, 3000))).then((s) => (beside = s)),
-      bulk(base, '/api/torrents', 'torrents', Math.min(200_000, torrentCount), (i) => ({ infoHash: hashOf(i + 1), freeleech: true })).then(
-        (r) => (upsertSeconds = r.seconds),
+      timed(sample, 64, (a) => request(base, 'GET', announcePath(a.passkey, a.infoHash, a.id, 3000))).then(
+        (s) => (beside = s),
       ),
+      bulk(base, '/api/torrents', 'torrents', Math.min(200_000, torrentCount), (i) => ({
+        infoHash: hashOf(i + 1),
+        freeleech: true,
+      })).then((r) => (upsertSeconds = r.seconds)),
     ]);
     console.log(`announces alone     ${rate(sample.length, alone)}`);
-    console.log(`announces beside    ${rate(sample.length, beside)} (while PUT /api/torrents updated ${Math.min(200_000, torrentCount)} in ${upsertSeconds.toFixed(1)} s)`);
+    console.log(
+      `announces beside    ${rate(sample.length, beside)} (while PUT /api/torrents updated ${Math.min(200_000, torrentCount)} in ${upsertSeconds.toFixed(1)} s)`,
+    );
   } finally {
     await server.stop();
     await database.drop();
