@@ -12,7 +12,10 @@ const swcTs = [
     module: { type: 'commonjs' },
   },
 ];
-const swcJs = ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
+const swcJs = [
+  '@swc/jest',
+  { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+];
 
 module.exports = {
   testEnvironment: 'node',
