@@ -5,6 +5,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Server } from 'node:http';
 import { AdminListener } from 'src/admin-listener/admin-listener';
 import { httpTrackerServerOptions } from 'src/announce/http/http-tracker-server.options';
+import { AdminModule } from 'src/admin/admin.module';
+import { packageVersion } from 'src/admin/common/package-version.util';
 import { AppModule } from 'src/app.module';
 import { APP_VERSION } from 'src/common/app-version';
 import { loadTrackerConfig, loadTrackerConfigFromProcess, type TrackerConfig } from 'src/config/tracker.config';
@@ -32,7 +34,8 @@ export async function createTrackerApp(env?: Record<string, string | undefined>)
   const config = env ? loadTrackerConfig(env) : loadTrackerConfigFromProcess();
   const adapter = new FastifyAdapter({
     trustProxy: config.trustProxy,
-    bodyLimit: 64 * 1024,
+    // A bulk upsert of 10,000 items (PUT /api/users, /api/torrents) is up to about 3 MiB of JSON.
+    bodyLimit: 8 * 1024 * 1024,
     keepAliveTimeout: 65_000,
     // Announce and scrape are answered by the HTTP transport's own server, ahead of Fastify.
     ...httpTrackerServerOptions(config),
@@ -68,8 +71,10 @@ function setUpOpenApi(app: NestFastifyApplication): void {
     new DocumentBuilder()
       .setTitle('Tracker admin API')
       .setDescription('Users, torrents, the client whitelist and statistics, for the site (CONTRACT §5)')
-      .addBearerAuth()
+      .setVersion(packageVersion())
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: undefined, description: 'ADMIN_TOKEN' })
       .build(),
+    { include: [AdminModule] },
   );
   SwaggerModule.setup('api/docs', app, document);
 }

@@ -1,13 +1,19 @@
 import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { AdminAuthGuard } from 'src/admin/auth/admin-auth.guard';
 import { AdminTokenService } from 'src/admin/auth/admin-token.service';
+import { ChangesController } from 'src/admin/changes/changes.controller';
+import { ChangesService } from 'src/admin/changes/changes.service';
 import { ClientsController } from 'src/admin/clients/clients.controller';
 import { ClientsService } from 'src/admin/clients/clients.service';
+import { AdminErrorFilter } from 'src/admin/common/admin-error.filter';
 import { StatsController } from 'src/admin/stats/stats.controller';
 import { StatsService } from 'src/admin/stats/stats.service';
 import { TorrentsController } from 'src/admin/torrents/torrents.controller';
+import { TorrentsBulkService } from 'src/admin/torrents/torrents-bulk.service';
 import { TorrentsService } from 'src/admin/torrents/torrents.service';
 import { UsersController } from 'src/admin/users/users.controller';
+import { UsersBulkService } from 'src/admin/users/users-bulk.service';
 import { UsersService } from 'src/admin/users/users.service';
 import { LookupModule } from 'src/lookup/lookup.module';
 import { PeersModule } from 'src/peers/peers.module';
@@ -16,7 +22,18 @@ import { StorageModule } from 'src/storage/storage.module';
 /** The REST API the site uses to manage users, torrents and the client whitelist. Exports nothing. */
 @Module({
   imports: [StorageModule, PeersModule, LookupModule],
-  controllers: [UsersController, TorrentsController, ClientsController, StatsController],
-  providers: [AdminTokenService, AdminAuthGuard, UsersService, TorrentsService, ClientsService, StatsService],
+  controllers: [UsersController, TorrentsController, ClientsController, StatsController, ChangesController],
+  providers: [
+    { provide: APP_FILTER, useClass: AdminErrorFilter },
+    AdminTokenService,
+    AdminAuthGuard,
+    UsersService,
+    UsersBulkService,
+    TorrentsService,
+    TorrentsBulkService,
+    ClientsService,
+    StatsService,
+    ChangesService,
+  ],
 })
 export class AdminModule {}

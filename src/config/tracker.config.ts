@@ -86,6 +86,8 @@ export function loadTrackerConfig(env: Record<string, string | undefined>) {
       /** Unknown passkeys and info hashes remembered, apart from the known ones (each cache). */
       maxMissingEntries: readInt(env, 'LOOKUP_MISSING_CACHE_MAX_ENTRIES', 100000, 100, 10000000),
     },
+    /** How far back a change-feed cursor is honoured (GET /api/changes); older cursors answer 410. */
+    changeFeedRetentionMs: readInt(env, 'CHANGE_FEED_RETENTION_HOURS', 168, 1, 24 * 365) * 3600 * 1000,
     metricsEnabled: readBoolean(env, 'METRICS_ENABLED', true),
     log: {
       level: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),

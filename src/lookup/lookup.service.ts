@@ -140,6 +140,12 @@ export class LookupService implements OnModuleInit {
       case 'torrent':
         this.torrentCache.delete(invalidation.infoHash);
         break;
+      case 'passkeys':
+        invalidation.passkeys.forEach((passkey) => this.userCache.delete(passkey));
+        break;
+      case 'torrents':
+        invalidation.infoHashes.forEach((infoHash) => this.torrentCache.delete(infoHash));
+        break;
       case 'snatches':
         for (const [infoHash, completed] of invalidation.counts) {
           this.updateCompleted(infoHash, completed);

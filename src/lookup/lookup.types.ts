@@ -21,6 +21,9 @@ export interface TorrentSnapshot {
 export type Invalidation =
   | { kind: 'passkey'; passkey: string }
   | { kind: 'torrent'; infoHash: string }
+  /** Bulk admin writes: many entries in one message. */
+  | { kind: 'passkeys'; passkeys: string[] }
+  | { kind: 'torrents'; infoHashes: string[] }
   /** New snatch counts by info hash: cached torrents take them in place, so they stay cached. */
   | { kind: 'snatches'; counts: [infoHash: string, completed: number][] }
   | { kind: 'clients' }

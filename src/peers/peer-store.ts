@@ -25,6 +25,14 @@ export abstract class PeerStore {
   /** Seeders and leechers now, for each known swarm; swarms with no peers may be left out. */
   abstract scrape(infoHashes: readonly string[]): Promise<Map<string, SwarmCounts>>;
 
+  /**
+   * Seeders and leechers of up to a thousand swarms in one round trip to the store (the site's torrent pages);
+   * swarms with no peers may be left out. The memory store answers as scrape does.
+   */
+  swarmCounts(infoHashes: readonly string[]): Promise<Map<string, SwarmCounts>> {
+    return this.scrape(infoHashes);
+  }
+
   abstract swarmPeers(infoHash: string, now: number): Promise<PeerView[]>;
   abstract swarmUsers(infoHash: string, now: number): Promise<SwarmUsers>;
   abstract userTorrents(userId: number, now: number): Promise<UserTorrents>;

@@ -2,6 +2,7 @@ import { InitialSchema1763712000000 } from 'migrations/1763712000000-initial-sch
 import { AppliedBatches1763712100000 } from 'migrations/1763712100000-applied-batches';
 import { CheaperFlushWrites1763712200000 } from 'migrations/1763712200000-cheaper-flush-writes';
 import { QuarantinedAccounts1764800000000 } from 'migrations/1764800000000-quarantined-accounts';
+import { ChangeFeed1764900000000 } from 'migrations/1764900000000-change-feed';
 
 /** Every migration, oldest first. Listed explicitly so jest, the CLI and the server load the same classes. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   AppliedBatches1763712100000,
   CheaperFlushWrites1763712200000,
   QuarantinedAccounts1764800000000,
+  ChangeFeed1764900000000,
 ];

@@ -6,6 +6,9 @@ import { databaseEndpointProvider } from 'src/storage/database-endpoint.provider
 import { dataSourceOptions, ENTITIES } from 'src/storage/data-source-options';
 import { runMigrationsLocked } from 'src/storage/migration-runner';
 import { DatabaseHealthRepository } from 'src/storage/repositories/database-health.repository';
+import { BulkTorrentsRepository } from 'src/storage/repositories/bulk-torrents.repository';
+import { BulkUsersRepository } from 'src/storage/repositories/bulk-users.repository';
+import { ChangeFeedRepository } from 'src/storage/repositories/change-feed.repository';
 import { ClientsRepository } from 'src/storage/repositories/clients.repository';
 import { HistoryRepository } from 'src/storage/repositories/history.repository';
 import { LedgerRepository } from 'src/storage/repositories/ledger.repository';
@@ -25,6 +28,9 @@ const REPOSITORIES = [
   ClientsRepository,
   DatabaseHealthRepository,
   LedgerRepository,
+  ChangeFeedRepository,
+  BulkUsersRepository,
+  BulkTorrentsRepository,
 ];
 
 /** PostgreSQL (or the embedded database), migrated at boot; the repositories are the only way in. */

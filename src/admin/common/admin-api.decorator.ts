@@ -1,32 +1,11 @@
-import {
-  applyDecorators,
-  BadRequestException,
-  Controller,
-  UseFilters,
-  UseGuards,
-  UsePipes,
-  ValidationPipe,
-} from '@nestjs/common';
+import { applyDecorators, Controller, UseGuards, UsePipes } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { ValidationError } from 'class-validator';
 import { AdminAuthGuard } from 'src/admin/auth/admin-auth.guard';
-import { AdminExceptionFilter } from 'src/admin/common/admin-exception.filter';
+import { AdminValidationPipe } from 'src/admin/common/admin-validation.pipe';
 
-/** One 400 message that names every offending field, e.g. "id must be a positive integer". */
-function validationMessage(errors: ValidationError[]): string {
-  return errors
-    .flatMap((error) => Object.values(error.constraints ?? { invalid: `${error.property} is invalid` }))
-    .join('; ');
-}
+const adminValidation = new AdminValidationPipe();
 
-const adminValidation = new ValidationPipe({
-  whitelist: true,
-  forbidNonWhitelisted: true,
-  transform: true,
-  exceptionFactory: (errors) => new BadRequestException(validationMessage(errors)),
-});
-
-/** A controller of the admin API: under /api, bearer token, validated input, domain errors as 404/409. */
+/** A controller of the admin API: under /api, bearer token, validated input, errors answered by AdminErrorFilter. */
 export function AdminController(path: string): ClassDecorator {
   return applyDecorators(
     Controller(`api/${path}`),
@@ -34,6 +13,5 @@ export function AdminController(path: string): ClassDecorator {
     ApiBearerAuth(),
     UseGuards(AdminAuthGuard),
     UsePipes(adminValidation),
-    UseFilters(AdminExceptionFilter),
   );
 }

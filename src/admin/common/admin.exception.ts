@@ -1,4 +1,13 @@
+/** The stable `code` of every 4xx answer of the admin API; sites branch on these, so they never change meaning. */
 export enum AdminErrorCode {
+  ValidationFailed = 'VALIDATION_FAILED',
+  InvalidJson = 'INVALID_JSON',
+  InvalidUrl = 'INVALID_URL',
+  BodyTooLarge = 'BODY_TOO_LARGE',
+  UnsupportedMediaType = 'UNSUPPORTED_MEDIA_TYPE',
+  BadRequest = 'BAD_REQUEST',
+  Unauthorized = 'UNAUTHORIZED',
+  NotFound = 'NOT_FOUND',
   UserNotFound = 'USER_NOT_FOUND',
   TorrentNotFound = 'TORRENT_NOT_FOUND',
   ClientNotFound = 'CLIENT_NOT_FOUND',
@@ -6,13 +15,17 @@ export enum AdminErrorCode {
   PasskeyTaken = 'PASSKEY_TAKEN',
   TorrentExists = 'TORRENT_EXISTS',
   ClientExists = 'CLIENT_EXISTS',
+  CursorExpired = 'CURSOR_EXPIRED',
+  Internal = 'INTERNAL_ERROR',
 }
 
-/** A rule of the admin API said no; AdminExceptionFilter turns the code into 404 or 409. */
+/** A rule of the admin API said no; AdminErrorFilter answers `{statusCode, code, message, field?}`. */
 export class AdminException extends Error {
   constructor(
     readonly code: AdminErrorCode,
     message: string,
+    /** The request field at fault, for validation errors. */
+    readonly field?: string,
   ) {
     super(message);
     this.name = 'AdminException';

@@ -1,16 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { AdminErrorCode, AdminException } from 'src/admin/common/admin.exception';
+import { DEFAULT_PAGE } from 'src/admin/common/page.dto';
 import { clientOf } from 'src/admin/torrents/client-name.util';
+import type { SnatchQuery, TorrentListQuery } from 'src/admin/torrents/torrent-views.dto';
 import type { CreateTorrentDto, UpdateTorrentDto } from 'src/admin/torrents/torrent.dto';
 import { LookupService } from 'src/lookup/lookup.service';
 import { PeerStore } from 'src/peers/peer-store';
 import type { TorrentEntity } from 'src/storage/entities/torrent.entity';
+import { HistoryRepository } from 'src/storage/repositories/history.repository';
 import { TorrentsRepository, type TorrentChanges } from 'src/storage/repositories/torrents.repository';
 
 @Injectable()
 export class TorrentsService {
   constructor(
     private readonly torrents: TorrentsRepository,
+    private readonly history: HistoryRepository,
     private readonly peers: PeerStore,
     private readonly lookup: LookupService,
   ) {}
@@ -51,6 +55,58 @@ export class TorrentsService {
     await this.peers.removeTorrent(infoHash);
   }
 
+  async list(query: TorrentListQuery) {
+    const limit = query.limit ?? DEFAULT_PAGE;
+    const rows = await this.torrents.page(query.after ?? '', limit, query.deleted ?? false);
+    return {
+      items: rows.map((torrent) => ({ ...summaryOf(torrent), deleted: torrent.deleted })),
+      next: rows.length === limit ? rows[rows.length - 1].infoHash : null,
+    };
+  }
+
+  async snatches(infoHash: string, query: SnatchQuery) {
+    await this.require(infoHash);
+    const limit = query.limit ?? DEFAULT_PAGE;
+    const rows = await this.history.snatches(infoHash, query.after ?? 0, limit);
+    return {
+      items: rows.map((row) => ({
+        userId: row.userId,
+        completedAt: row.completedAt.toISOString(),
+        uploaded: row.uploaded,
+        downloaded: row.downloaded,
+        seedTime: Math.floor(row.seedTimeMs / 1000),
+      })),
+      next: rows.length === limit ? String(rows[rows.length - 1].userId) : null,
+    };
+  }
+
+  /** Seeders, leechers and snatches of many torrents: one query, one round trip to the peer store. */
+  async counts(infoHashes: string[]) {
+    const unique = [...new Set(infoHashes)];
+    const [registered, swarms] = await Promise.all([
+      this.torrents.findManyByInfoHash(unique),
+      this.peers.swarmCounts(unique),
+    ]);
+    const live = new Map(registered.filter((t) => !t.deleted).map((t) => [t.infoHash, t]));
+    return {
+      items: unique.flatMap((infoHash) => {
+        const torrent = live.get(infoHash);
+        const swarm = swarms.get(infoHash);
+        return torrent
+          ? [
+              {
+                infoHash,
+                seeders: swarm?.complete ?? 0,
+                leechers: swarm?.incomplete ?? 0,
+                completed: torrent.completed,
+              },
+            ]
+          : [];
+      }),
+      unknown: unique.filter((infoHash) => !live.has(infoHash)),
+    };
+  }
+
   async peersOf(infoHash: string) {
     await this.require(infoHash);
     const peers = await this.peers.swarmPeers(infoHash, Date.now());
@@ -85,15 +141,21 @@ export class TorrentsService {
     ]);
     const swarm = counts.get(torrent.infoHash) ?? { complete: 0, incomplete: 0 };
     return {
-      infoHash: torrent.infoHash,
-      id: torrent.siteId,
-      uploaderId: torrent.uploaderId,
-      freeleech: torrent.freeleech,
-      uploadMultiplier: torrent.uploadMultiplier,
-      downloadMultiplier: torrent.downloadMultiplier,
-      completed: torrent.completed,
+      ...summaryOf(torrent),
       seeders: { count: swarm.complete, users: users.seeders },
       leechers: { count: swarm.incomplete, users: users.leechers },
     };
   }
+}
+
+function summaryOf(torrent: TorrentEntity) {
+  return {
+    infoHash: torrent.infoHash,
+    id: torrent.siteId,
+    uploaderId: torrent.uploaderId,
+    freeleech: torrent.freeleech,
+    uploadMultiplier: torrent.uploadMultiplier,
+    downloadMultiplier: torrent.downloadMultiplier,
+    completed: torrent.completed,
+  };
 }

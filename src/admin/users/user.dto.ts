@@ -7,23 +7,33 @@ const PASSKEY = /^[0-9A-Za-z]{32}$/;
 const PASSKEY_MESSAGE = 'passkey must be 32 characters of [0-9A-Za-z]';
 
 export class CreateUserDto {
-  @ApiProperty({ minimum: 1, description: "The site's id for this user" })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_SITE_ID,
+    description: "The site's id for this user",
+    example: 1,
+  })
   @IsInt({ message: 'id must be a positive integer' })
   @Min(1, { message: 'id must be a positive integer' })
   @Max(MAX_SITE_ID, { message: `id must not exceed ${MAX_SITE_ID}` })
   id: number;
 
-  @ApiPropertyOptional({ pattern: PASSKEY.source, description: 'Generated when absent' })
+  @ApiPropertyOptional({
+    pattern: PASSKEY.source,
+    description: 'Generated when absent',
+    example: 'Xq3u0cLr9aZkP1m7Vb2nT8wE4yH6jD5s',
+  })
   @IsOptional()
   @Matches(PASSKEY, { message: PASSKEY_MESSAGE })
   passkey?: string;
 
-  @ApiPropertyOptional({ default: true })
+  @ApiPropertyOptional({ default: true, example: true })
   @IsOptional()
   @IsBoolean()
   enabled?: boolean;
 
-  @ApiPropertyOptional({ default: true })
+  @ApiPropertyOptional({ default: true, example: true })
   @IsOptional()
   @IsBoolean()
   canLeech?: boolean;
@@ -39,7 +49,11 @@ export class CreateUserDto {
 export class UpdateUserDto extends PartialType(OmitType(CreateUserDto, ['id', 'passkey'] as const)) {}
 
 export class RotatePasskeyDto {
-  @ApiPropertyOptional({ pattern: PASSKEY.source, description: 'Generated when absent' })
+  @ApiPropertyOptional({
+    pattern: PASSKEY.source,
+    description: 'Generated when absent',
+    example: 'Xq3u0cLr9aZkP1m7Vb2nT8wE4yH6jD5s',
+  })
   @IsOptional()
   @Matches(PASSKEY, { message: PASSKEY_MESSAGE })
   passkey?: string;

@@ -43,7 +43,7 @@ export function httpTrackerServerOptions(config: TrackerConfig) {
 /**
  * A path Fastify cannot decode never reaches a route. A GET of a tracker path never gets here (TrackerHttpServer
  * answers `/%ZZ/announce` itself); another method on one still gets a bencoded failure with HTTP 200, any other path
- * Fastify's JSON 400.
+ * the admin API's JSON 400 (AdminErrorFilter's shape).
  */
 function badUrlAnswerer(config: TrackerConfig) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
@@ -56,6 +56,7 @@ function badUrlAnswerer(config: TrackerConfig) {
         .send(encodeFailureAnswer({ sentence: failure.reason }, intervals));
       return;
     }
-    void reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: error.message });
+    // The admin API's error shape (AdminErrorFilter): only /api and unknown paths get here.
+    void reply.code(400).send({ statusCode: 400, code: 'INVALID_URL', message: error.message });
   };
 }

@@ -27,6 +27,7 @@ import { RedisKeys } from 'src/peers/redis/redis-keys';
 import { RedisLedger } from 'src/peers/redis/redis-ledger';
 import { inChunks } from 'src/peers/redis/redis-scan.util';
 import { RedisScripts } from 'src/peers/redis/redis-scripts';
+import { swarmCountsInOneTrip } from 'src/peers/redis/redis-swarm-counts';
 import { RedisUserIndex } from 'src/peers/redis/redis-user-index';
 import { DEFAULT_MAX_TRANSFER_RATE } from 'src/peers/peer-accounting.util';
 
@@ -186,6 +187,10 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
       }
     });
     return result;
+  }
+
+  override swarmCounts(infoHashes: readonly string[]): Promise<Map<string, SwarmCounts>> {
+    return swarmCountsInOneTrip(this.client, this.keys, infoHashes, this.ttlMs);
   }
 
   async swarmPeers(infoHash: string, now: number): Promise<PeerView[]> {

@@ -1,7 +1,9 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintToNumber } from 'src/storage/entities/bigint.transformer';
 
 /** What one user did on one torrent, summed over all their clients. */
+@Index('history_change_seq_idx', ['changeSeq'])
+@Index('history_snatches_idx', ['infoHash', 'userId'])
 @Entity({ name: 'history' })
 export class HistoryEntity {
   @PrimaryColumn({ name: 'user_id', type: 'integer' })
@@ -34,4 +36,8 @@ export class HistoryEntity {
 
   @Column({ name: 'last_announce', type: 'timestamptz' })
   lastAnnounce: Date;
+
+  /** The change feed's sequence number of the flush that last wrote this row; null until one did. */
+  @Column({ name: 'change_seq', type: 'bigint', nullable: true, transformer: bigintToNumber })
+  changeSeq: number | null;
 }

@@ -1,4 +1,4 @@
-import { Check, Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, Index, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { bigintToNumber } from 'src/storage/entities/bigint.transformer';
 
 /**
@@ -8,6 +8,7 @@ import { bigintToNumber } from 'src/storage/entities/bigint.transformer';
 @Check('users_id_check', 'id > 0')
 @Check('users_upload_multiplier_check', 'upload_multiplier >= 0')
 @Check('users_download_multiplier_check', 'download_multiplier >= 0')
+@Index('users_change_seq_idx', ['changeSeq'])
 @Entity({ name: 'users' })
 export class UserEntity {
   @PrimaryColumn({ type: 'integer' })
@@ -53,4 +54,8 @@ export class UserEntity {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
+
+  /** The change feed's sequence number of the flush that last wrote this row; null until one did. */
+  @Column({ name: 'change_seq', type: 'bigint', nullable: true, transformer: bigintToNumber })
+  changeSeq: number | null;
 }

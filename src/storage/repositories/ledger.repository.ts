@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PendingAccount, PendingBatch } from 'src/peers/peer-store.types';
+import { nextChangeSeq } from 'src/storage/repositories/change-seq.util';
 import { pgArray } from 'src/storage/repositories/pg-array.util';
 import { saturatingSum } from 'src/peers/peer-accounting.util';
 
@@ -61,9 +62,11 @@ export class LedgerRepository {
       const known = batch.accounts.filter((account) => torrents.has(account.infoHash));
       // Users before history: their rows stay locked to the commit, which keeps a concurrent user deletion from
       // leaving history behind (history has no foreign keys; see the migration CheaperFlushWrites).
-      const liveUsers = known.length > 0 ? await this.creditUsers(manager, known) : new Set<number>();
+      // The change feed's sequence: every row this batch writes carries it (ChangeFeedRepository).
+      const seq = known.length > 0 ? await nextChangeSeq(manager) : '0';
+      const liveUsers = known.length > 0 ? await this.creditUsers(manager, known, seq) : new Set<number>();
       const accounts = known.filter((account) => liveUsers.has(account.userId));
-      const snatches = accounts.length > 0 ? await this.writeHistory(manager, accounts) : [];
+      const snatches = accounts.length > 0 ? await this.writeHistory(manager, accounts, seq) : [];
       return { applied: true, snatches };
     });
   }
@@ -104,7 +107,7 @@ export class LedgerRepository {
   }
 
   /** Adds each user's totals and latest activity; returns the ids of the users that exist. */
-  private async creditUsers(manager: EntityManager, accounts: PendingAccount[]): Promise<Set<number>> {
+  private async creditUsers(manager: EntityManager, accounts: PendingAccount[], seq: string): Promise<Set<number>> {
     const credits = creditsByUser(accounts);
     const column = (pick: (credit: UserCredit) => number | string) => pgArray(credits.map(pick));
     const result: { records: { id: number }[] } = await manager.queryRunner!.query(
@@ -114,7 +117,8 @@ export class LedgerRepository {
          raw_uploaded = ${saturatingAdd('u.raw_uploaded', 's.raw_uploaded')},
          raw_downloaded = ${saturatingAdd('u.raw_downloaded', 's.raw_downloaded')},
          last_ip = CASE WHEN u.last_active IS NULL OR s.last_active >= u.last_active THEN s.last_ip ELSE u.last_ip END,
-         last_active = GREATEST(u.last_active, s.last_active)
+         last_active = GREATEST(u.last_active, s.last_active),
+         change_seq = $8
        FROM (
          -- Times travel as epoch milliseconds: formatting thousands of Dates in the driver costs more than the SQL.
          SELECT user_id, uploaded, downloaded, raw_uploaded, raw_downloaded, last_ip,
@@ -132,6 +136,7 @@ export class LedgerRepository {
         column((c) => c.rawDownloaded),
         column((c) => c.lastActive),
         column((c) => c.lastIp),
+        seq,
       ],
       true,
     );
@@ -139,7 +144,7 @@ export class LedgerRepository {
   }
 
   /** Upserts the history rows and counts first completions as snatches; returns the torrents snatched. */
-  private async writeHistory(manager: EntityManager, accounts: PendingAccount[]): Promise<SnatchCount[]> {
+  private async writeHistory(manager: EntityManager, accounts: PendingAccount[], seq: string): Promise<SnatchCount[]> {
     const column = (pick: (account: PendingAccount) => number | string | null) => pgArray(accounts.map(pick));
     // Structured: for an UPDATE, a plain query() answers [rows, count] rather than the rows.
     const result: { records: { info_hash: string; completed: number }[] } = await manager.queryRunner!.query(
@@ -164,9 +169,9 @@ export class LedgerRepository {
        ),
        history_upsert AS (
          INSERT INTO history AS h (user_id, info_hash, uploaded, downloaded, raw_uploaded, raw_downloaded,
-                                   seed_time_ms, completed_at, first_announce, last_announce)
+                                   seed_time_ms, completed_at, first_announce, last_announce, change_seq)
          SELECT user_id, info_hash, uploaded, downloaded, raw_uploaded, raw_downloaded,
-                seed_time_ms, completed_at, first_announce, last_announce FROM input
+                seed_time_ms, completed_at, first_announce, last_announce, $11::bigint FROM input
          ON CONFLICT (user_id, info_hash) DO UPDATE SET
            uploaded = ${saturatingAdd('h.uploaded', 'EXCLUDED.uploaded')},
            downloaded = ${saturatingAdd('h.downloaded', 'EXCLUDED.downloaded')},
@@ -175,7 +180,8 @@ export class LedgerRepository {
            seed_time_ms = ${saturatingAdd('h.seed_time_ms', 'EXCLUDED.seed_time_ms')},
            completed_at = COALESCE(h.completed_at, EXCLUDED.completed_at),
            first_announce = LEAST(h.first_announce, EXCLUDED.first_announce),
-           last_announce = GREATEST(h.last_announce, EXCLUDED.last_announce)
+           last_announce = GREATEST(h.last_announce, EXCLUDED.last_announce),
+           change_seq = EXCLUDED.change_seq
        )
        UPDATE torrents t SET completed = t.completed + s.n
        FROM new_snatches s WHERE t.info_hash = s.info_hash
@@ -191,6 +197,7 @@ export class LedgerRepository {
         column((a) => a.completedAt),
         column((a) => a.firstAnnounce),
         column((a) => a.lastAnnounce),
+        seq,
       ],
       true,
     );

@@ -59,6 +59,16 @@ export class TorrentsRepository {
     await this.torrents.update({ infoHash }, { deleted: true });
   }
 
+  /** A page in info hash order after `after` (exclusive); live torrents only unless `deleted` says otherwise. */
+  page(after: string, limit: number, deleted: boolean): Promise<TorrentEntity[]> {
+    return this.torrents
+      .createQueryBuilder('t')
+      .where('t.info_hash > :after AND t.deleted = :deleted', { after, deleted })
+      .orderBy('t.info_hash', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
   countLive(): Promise<number> {
     return this.torrents.countBy({ deleted: false });
   }

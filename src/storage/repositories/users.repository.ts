@@ -72,6 +72,19 @@ export class UsersRepository {
     });
   }
 
+  /** A page in id order after `after` (exclusive). */
+  page(after: number, limit: number, enabled?: boolean): Promise<UserEntity[]> {
+    const query = this.users
+      .createQueryBuilder('u')
+      .where('u.id > :after', { after })
+      .orderBy('u.id', 'ASC')
+      .limit(limit);
+    if (enabled !== undefined) {
+      query.andWhere('u.enabled = :enabled', { enabled });
+    }
+    return query.getMany();
+  }
+
   count(): Promise<number> {
     return this.users.count();
   }
