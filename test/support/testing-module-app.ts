@@ -16,8 +16,8 @@ export interface TestingModuleApp {
   address: string;
   /** A plain HTTP GET over a real socket: the raw body. */
   socketGet(path: string): Promise<Buffer>;
-  /** The same GET through `app.inject` (Fastify's routing, no socket). */
-  injectGet(path: string): Promise<Buffer>;
+  /** The same GET through `app.inject` (Fastify's routing, no socket), from `remoteAddress`. */
+  injectGet(path: string, remoteAddress?: string): Promise<Buffer>;
   api(method: 'POST', url: string, body: unknown): Promise<any>;
   close(): Promise<void>;
 }
@@ -60,8 +60,8 @@ export async function createTestingModuleApp(
         get.on('error', reject);
         get.end();
       }),
-    async injectGet(path) {
-      const response = await app.inject({ method: 'GET', url: path });
+    async injectGet(path, remoteAddress = '127.0.0.1') {
+      const response = await app.inject({ method: 'GET', url: path, remoteAddress });
       return response.rawPayload;
     },
     async api(method, url, body) {
