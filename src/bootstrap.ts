@@ -32,15 +32,7 @@ export interface TrackerApp {
  */
 export async function createTrackerApp(env?: Record<string, string | undefined>): Promise<TrackerApp> {
   const config = env ? loadTrackerConfig(env) : loadTrackerConfigFromProcess();
-  const adapter = new FastifyAdapter({
-    trustProxy: config.trustProxy,
-    // A bulk upsert of 10,000 items (PUT /api/users, /api/torrents) is up to about 3 MiB of JSON.
-    bodyLimit: 8 * 1024 * 1024,
-    keepAliveTimeout: 65_000,
-    // Announce and scrape are answered by the HTTP transport's own server, ahead of Fastify.
-    ...httpTrackerServerOptions(config),
-  });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), trackerFastifyAdapter(config), {
     logger: createLogger(config),
     abortOnError: false,
   });
@@ -63,6 +55,18 @@ export async function createTrackerApp(env?: Record<string, string | undefined>)
       return address;
     },
   };
+}
+
+/** The app's Fastify adapter; tests building the app with Test.createTestingModule use it too. */
+export function trackerFastifyAdapter(config: TrackerConfig) {
+  return new FastifyAdapter({
+    trustProxy: config.trustProxy,
+    // A bulk upsert of 10,000 items (PUT /api/users, /api/torrents) is up to about 3 MiB of JSON.
+    bodyLimit: 8 * 1024 * 1024,
+    keepAliveTimeout: 65_000,
+    // Announce and scrape are answered by the HTTP transport's own server, ahead of Fastify.
+    ...httpTrackerServerOptions(config),
+  });
 }
 
 function setUpOpenApi(app: NestFastifyApplication): void {

@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { AnnounceInput, ScrapeInput } from 'src/announce/announce-outcome';
+import { creditFactors, type CreditFactors } from 'src/announce/credit-factors.util';
 import { AnnounceFailure, FailureCode } from 'src/announce/protocol/announce-failure';
 import type { AnnounceRequest } from 'src/announce/protocol/announce-request';
 import { PeerAddressCache, type PeerAddress } from 'src/announce/protocol/peer-address.util';
+import { TRACKER_CONFIG, type TrackerConfig } from 'src/config/tracker.config';
 import { FailedLookupLimiter } from 'src/lookup/failed-lookup-limiter';
 import { LookupService } from 'src/lookup/lookup.service';
 import type { TorrentSnapshot, UserSnapshot } from 'src/lookup/lookup.types';
@@ -11,13 +13,17 @@ const PASSKEY = /^[0-9A-Za-z]{32}$/;
 /** CONTRACT §3. */
 export const MAX_SCRAPE_HASHES = 100;
 
-/** What the lookup step resolved for an announce. */
+/** What the lookup step resolved for an announce; the policy steps read it and may change the last two fields. */
 export interface AnnounceContext {
-  user: UserSnapshot;
-  torrent: TorrentSnapshot;
-  request: AnnounceRequest;
-  address: PeerAddress;
-  startedAt: number;
+  readonly user: UserSnapshot;
+  readonly torrent: TorrentSnapshot;
+  readonly request: AnnounceRequest;
+  readonly address: PeerAddress;
+  readonly startedAt: number;
+  /** CONTRACT §4's factors for this announce (this object is the announce's own: steps may change it). */
+  credit: CreditFactors;
+  /** BEP 3's `warning message`, answered beside a normal answer (addWarning). */
+  warning: string | undefined;
 }
 
 /** What it resolved for a scrape: the user, and the known, live torrents among the requested hashes. */
@@ -41,6 +47,7 @@ export class AnnounceLookupStep {
   private readonly addresses = new PeerAddressCache();
 
   constructor(
+    @Inject(TRACKER_CONFIG) private readonly config: TrackerConfig,
     private readonly lookup: LookupService,
     private readonly failedLookups: FailedLookupLimiter,
   ) {}
@@ -69,7 +76,15 @@ export class AnnounceLookupStep {
         now,
       ),
     );
-    return { user, torrent, request, address, startedAt: input.startedAt };
+    return {
+      user,
+      torrent,
+      request,
+      address,
+      startedAt: input.startedAt,
+      credit: creditFactors(user, torrent, this.config.globalFreeleech),
+      warning: undefined,
+    };
   }
 
   async scrape(input: ScrapeInput): Promise<ScrapeContext> {

@@ -1,17 +1,29 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { AnnounceLookupStep } from 'src/announce/announce-lookup.step';
 import { AnnounceService } from 'src/announce/announce.service';
+import { AnnouncePolicyPipeline } from 'src/announce/policy/announce-policy.pipeline';
+import { ClientWhitelistPolicy } from 'src/announce/policy/client-whitelist.policy';
+import { LeechPermissionPolicy } from 'src/announce/policy/leech-permission.policy';
 import { TrackerCore } from 'src/announce/tracker-core.service';
 import { LookupModule } from 'src/lookup/lookup.module';
 import { PeersModule } from 'src/peers/peers.module';
 
 /**
  * The transport-neutral core of announce and scrape. Transports (src/announce/http/, a later UDP one) import this
- * module and call TrackerCore. Reaches Redis and PostgreSQL only through the PeerStore and the LookupService.
+ * module and call TrackerCore. Any module adds an announce rule by declaring an `@AnnouncePolicy({ order })` provider
+ * (src/announce/README.md). Reaches Redis and PostgreSQL only through the PeerStore and the LookupService.
  */
 @Module({
-  imports: [PeersModule, LookupModule],
-  providers: [TrackerCore, AnnounceService, AnnounceLookupStep],
-  exports: [TrackerCore],
+  imports: [DiscoveryModule, PeersModule, LookupModule],
+  providers: [
+    TrackerCore,
+    AnnounceService,
+    AnnounceLookupStep,
+    AnnouncePolicyPipeline,
+    LeechPermissionPolicy,
+    ClientWhitelistPolicy,
+  ],
+  exports: [TrackerCore, AnnouncePolicyPipeline],
 })
 export class AnnounceModule {}

@@ -1,16 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { creditFactors } from 'src/announce/credit-factors.util';
 import { AnnounceFailure, FailureCode } from 'src/announce/protocol/announce-failure';
 import type { AnnounceContext, ScrapeContext } from 'src/announce/announce-lookup.step';
 import type { AnnounceOutcome, ScrapeOutcome } from 'src/announce/announce-outcome';
 import { TRACKER_CONFIG, type TrackerConfig } from 'src/config/tracker.config';
-import { LookupService } from 'src/lookup/lookup.service';
 import { TrackerMetrics } from 'src/metrics/tracker-metrics';
 import { PeerStore } from 'src/peers/peer-store';
 import { PendingLedgerFullError, type AnnounceResult, type PeerAnnounce } from 'src/peers/peer-store.types';
 
 /**
- * The rules of announce and scrape (CONTRACT §2-§3) once the user and torrent are known, then the PeerStore. Returns
+ * Announce and scrape once the user and torrent are known and the policy steps have passed: the PeerStore. Returns
  * what to answer, never bytes: encoding is the transport's.
  */
 @Injectable()
@@ -18,21 +16,18 @@ export class AnnounceService {
   constructor(
     @Inject(TRACKER_CONFIG) private readonly config: TrackerConfig,
     private readonly peers: PeerStore,
-    private readonly lookup: LookupService,
     private readonly metrics: TrackerMetrics,
   ) {}
 
-  async announce({ user, torrent, request, address, startedAt }: AnnounceContext): Promise<AnnounceOutcome> {
-    if (request.left > 0 && !user.canLeech) {
-      throw new AnnounceFailure(
-        FailureCode.LeechNotAllowed,
-        'You are not allowed to download. Seeding is still allowed.',
-      );
-    }
-    const allowed = this.lookup.cachedClientAllowed(request.peerId, Date.now());
-    if (!(allowed ?? (await this.lookup.clientAllowed(request.peerId)))) {
-      throw new AnnounceFailure(FailureCode.ClientNotAllowed, 'Your client is not on the allowed list.');
-    }
+  async announce({
+    user,
+    torrent,
+    request,
+    address,
+    startedAt,
+    credit,
+    warning,
+  }: AnnounceContext): Promise<AnnounceOutcome> {
     const stopped = request.event === 'stopped';
     const numwant = stopped ? 0 : Math.min(request.numwant ?? this.config.numwantDefault, this.config.numwantMax);
     const result = await this.announceToStore({
@@ -49,7 +44,8 @@ export class AnnounceService {
       numwant,
       wantPeerIds: !request.compact && !request.noPeerId,
       now: Date.now(),
-      ...creditFactors(user, torrent, this.config.globalFreeleech),
+      uploadFactor: credit.uploadFactor,
+      downloadFactor: credit.downloadFactor,
     });
     this.metrics.succeeded('announce', secondsSince(startedAt));
     return {
@@ -60,6 +56,7 @@ export class AnnounceService {
       incomplete: result.incomplete,
       downloaded: torrent.completed,
       peers: result.peers,
+      warning,
     };
   }
 

@@ -8,6 +8,7 @@ import type {
   ScrapeOutcome,
 } from 'src/announce/announce-outcome';
 import { AnnounceService } from 'src/announce/announce.service';
+import { AnnouncePolicyPipeline } from 'src/announce/policy/announce-policy.pipeline';
 import { AnnounceFailure, FailureCode } from 'src/announce/protocol/announce-failure';
 import { CheckPhaseBatch } from 'src/common/check-phase-batch';
 import { TrackerMetrics, type TrackerAction } from 'src/metrics/tracker-metrics';
@@ -15,7 +16,8 @@ import { TrackerMetrics, type TrackerAction } from 'src/metrics/tracker-metrics'
 /**
  * Announce and scrape for any transport: what the transport decoded goes in, an outcome comes out (peers and counts,
  * or a refusal), never bytes. The steps, in order: the lookup step (passkey, user, torrent, through the lookup
- * cache), then AnnounceService (the rules, the PeerStore). Every refusal, expected or not, becomes a Refusal here;
+ * cache), the policy pipeline (the `@AnnouncePolicy` steps: canLeech, the client whitelist, any module's own), then
+ * AnnounceService (the PeerStore). Scrape has the lookup step only. Every refusal, expected or not, becomes a Refusal here;
  * an unexpected error is logged and answered generically, so one bad request never takes the process down.
  *
  * Requests are handled a poll phase at a time (CheckPhaseBatch): in one bench with interleaved rounds, the memory
@@ -28,13 +30,18 @@ export class TrackerCore {
 
   constructor(
     private readonly lookup: AnnounceLookupStep,
+    private readonly policies: AnnouncePolicyPipeline,
     private readonly announces: AnnounceService,
     private readonly metrics: TrackerMetrics,
   ) {}
 
   announce(input: AnnounceInput): Promise<AnnounceOutcome | Refusal> {
     return this.batch
-      .run(async () => this.announces.announce(await this.lookup.announce(input)))
+      .run(async () => {
+        const context = await this.lookup.announce(input);
+        await this.policies.check(context);
+        return this.announces.announce(context);
+      })
       .catch((error: unknown) => this.refusal(error, 'announce'));
   }
 

@@ -57,6 +57,22 @@ describe('announce answer encoding', () => {
     >;
     expect((withoutIds.get('peers') as Map<string, unknown>[])[0].has('peer id')).toBe(false);
   });
+  it('writes the warning message last, its length in UTF-8 bytes, compact or not', () => {
+    for (const compact of [true, false]) {
+      const encoded = encodeAnnounceAnswer({
+        ...counts,
+        peers: { compact4: v4, compact6: v6, ids4: idA, ids6: idB },
+        compact,
+        noPeerId: false,
+        warning: 'Ratio low: seed more — merci',
+      });
+      const decoded = bdecode(encoded) as Map<string, unknown>;
+      expect([...decoded.keys()].slice(-2)).toEqual([compact ? 'peers6' : 'peers', 'warning message']);
+      expect(Buffer.from(decoded.get('warning message') as Buffer).toString('utf8')).toBe(
+        'Ratio low: seed more — merci',
+      );
+    }
+  });
 });
 
 describe('peer address', () => {

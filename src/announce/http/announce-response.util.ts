@@ -10,34 +10,44 @@ export interface AnnounceAnswer {
   compact: boolean;
   /** Non-compact only: leave `peer id` out of each peer dict. */
   noPeerId: boolean;
+  /** BEP 3's `warning message`, the last key. */
+  warning?: string;
 }
 
 /**
  * The success answer, bencoded by hand: this runs on every announce, so it writes the keys in their sorted
- * order (complete, downloaded, incomplete, interval, min interval, peers, peers6) straight into one buffer.
+ * order (complete, downloaded, incomplete, interval, min interval, peers, peers6, warning message) straight into one
+ * buffer.
  */
 export function encodeAnnounceAnswer(answer: AnnounceAnswer): Buffer {
   const head =
     `d8:completei${answer.complete}e10:downloadedi${answer.downloaded}e10:incompletei${answer.incomplete}e` +
     `8:intervali${answer.interval}e12:min intervali${answer.minInterval}e5:peers`;
   const { compact4, compact6 } = answer.peers;
+  const tail = answer.warning === undefined ? END : warningThenEnd(answer.warning);
   if (!answer.compact) {
-    return Buffer.concat([Buffer.from(head, 'latin1'), encodePeerDicts(answer.peers, answer.noPeerId), END]);
+    return Buffer.concat([Buffer.from(head, 'latin1'), encodePeerDicts(answer.peers, answer.noPeerId), tail]);
   }
   const peers = `${head}${compact4.length}:`;
   const peers6 = compact6.length > 0 ? `6:peers6${compact6.length}:` : '';
-  const out = Buffer.allocUnsafe(peers.length + compact4.length + peers6.length + compact6.length + 1);
+  const out = Buffer.allocUnsafe(peers.length + compact4.length + peers6.length + compact6.length + tail.length);
   let at = out.write(peers, 0, 'latin1');
   at += compact4.copy(out, at);
   if (peers6) {
     at += out.write(peers6, at, 'latin1');
     at += compact6.copy(out, at);
   }
-  out[at] = 0x65; // e
+  tail.copy(out, at);
   return out;
 }
 
 const END = Buffer.from('e');
+
+/** `15:warning message<n>:<utf-8 text>e`: the byte string's length counts UTF-8 bytes, not characters. */
+function warningThenEnd(warning: string): Buffer {
+  const text = Buffer.from(warning, 'utf8');
+  return Buffer.concat([Buffer.from(`15:warning message${text.length}:`, 'latin1'), text, END]);
+}
 
 /** BEP 3's original form: a list of {ip, peer id, port} dicts, IPv4 and IPv6 together. */
 function encodePeerDicts(peers: SelectedPeers, noPeerId: boolean): Buffer {

@@ -1,6 +1,6 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Refusal, ScrapeOutcome } from 'src/announce/announce-outcome';
 import { decodeInfoHash, parseAnnounceRequest } from 'src/announce/http/announce-query.util';
 import { encodeAnnounceAnswer } from 'src/announce/http/announce-response.util';
@@ -8,6 +8,7 @@ import { encodeFailureAnswer } from 'src/announce/http/failure-answer.util';
 import { queryOf, splitQuery } from 'src/announce/http/raw-query.util';
 import type { TrackerHttpRequest } from 'src/announce/http/tracker-http-request';
 import { TrackerHttpServer } from 'src/announce/http/tracker-http-server';
+import { trackerRoute } from 'src/announce/http/tracker-route.util';
 import { AnnounceFailure } from 'src/announce/protocol/announce-failure';
 import type { AnnounceRequest } from 'src/announce/protocol/announce-request';
 import { TrackerCore } from 'src/announce/tracker-core.service';
@@ -19,9 +20,16 @@ import { TrackerMetrics, type TrackerAction } from 'src/metrics/tracker-metrics'
  * The HTTP transport of announce and scrape (CONTRACT §2-§3): the app's HTTP server (tracker-http-server.ts) reads
  * `GET /<passkey>/announce` and `/scrape` ahead of Fastify and calls `answer`, which decodes the raw query byte by
  * byte, calls the transport-neutral TrackerCore, and bencodes its outcome. The admin API stays on Nest controllers.
+ *
+ * The same paths are also real Fastify routes calling the same `answer`: the slow path, which Fastify's `inject`
+ * (Nest's `app.inject`, light-my-request) and Fastify hooks reach, and which serves every request when the app runs on
+ * a plain FastifyAdapter (Test.createTestingModule without httpTrackerServerOptions). On the socket of an app built by
+ * bootstrap.ts the TrackerHttpServer answers them first (the fast path), so the routes never see a client's request.
  */
 @Injectable()
 export class HttpTrackerAdapter implements OnModuleInit {
+  private readonly logger = new Logger(HttpTrackerAdapter.name);
+
   constructor(
     @Inject(TRACKER_CONFIG) private readonly config: TrackerConfig,
     private readonly adapterHost: HttpAdapterHost,
@@ -31,9 +39,17 @@ export class HttpTrackerAdapter implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    for (const action of ['announce', 'scrape'] as const) {
+      const handler = (request: FastifyRequest, reply: FastifyReply) => this.answerRoute(action, request, reply);
+      fastify.get(`/:passkey/${action}`, handler);
+      fastify.get(`/${action}`, handler);
+    }
     const server = fastify.server;
     if (!(server instanceof TrackerHttpServer)) {
-      throw new Error('Announce and scrape need the TrackerHttpServer (httpTrackerAdapterOptions in bootstrap.ts)');
+      this.logger.warn(
+        'Not on the TrackerHttpServer (httpTrackerServerOptions): announce and scrape take Fastify routes',
+      );
+      return;
     }
     server.answerTrackerRequests((action, request) => this.answer(action, request));
     this.metrics.counter(
@@ -73,6 +89,15 @@ export class HttpTrackerAdapter implements OnModuleInit {
       startedAt: request.startedAt,
     });
     return outcome.kind === 'refusal' ? this.refused(outcome) : encodeScrape(outcome);
+  }
+
+  /** The Fastify routes' handler: the same request, read from Fastify's, answered by `answer` with the same bytes. */
+  private async answerRoute(action: TrackerAction, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const startedAt = performance.now();
+    const url = request.raw.url ?? request.url;
+    const passkey = trackerRoute(url)?.passkey;
+    const body = await this.answer(action, { url, passkey, ip: request.ip, startedAt });
+    await reply.code(200).header('content-type', 'text/plain').send(body);
   }
 
   private refused(refusal: Refusal): Buffer {

@@ -1,0 +1,21 @@
+import { SetMetadata } from '@nestjs/common';
+
+/** The metadata key AnnouncePolicyPipeline looks for on every provider's class. */
+export const ANNOUNCE_POLICY = 'tracker:announce-policy';
+
+export interface AnnouncePolicyOptions {
+  /** Lower runs first; equal orders run by class name. The built-in steps' orders are in AnnouncePolicyOrder. */
+  order: number;
+}
+
+/**
+ * Marks a provider as a step of the announce policy pipeline (it must implement AnnouncePolicyStep). Any module may
+ * declare one; AnnouncePolicyPipeline finds it at boot through DiscoveryService, as @nestjs/cqrs finds its handlers.
+ */
+export const AnnouncePolicy = (options: AnnouncePolicyOptions): ClassDecorator => SetMetadata(ANNOUNCE_POLICY, options);
+
+/** The built-in steps' orders, spaced so a module can put a step between them. */
+export const AnnouncePolicyOrder = {
+  LeechPermission: 100,
+  ClientWhitelist: 200,
+} as const;
