@@ -3,6 +3,7 @@ import { DiscoveryService } from '@nestjs/core';
 import { APP_VERSION } from 'src/common/app-version';
 import { TRACKER_CONFIG, type TrackerConfig } from 'src/config/tracker.config';
 import { HealthIndicator } from 'src/health/health-indicator';
+import { TrackerMetrics } from 'src/metrics/tracker-metrics';
 
 /** A dependency that does not answer within this time counts as down. */
 const PROBE_TIMEOUT_MS = 2000;
@@ -31,6 +32,7 @@ export class HealthService implements OnModuleInit {
   constructor(
     @Inject(TRACKER_CONFIG) private readonly config: TrackerConfig,
     private readonly discovery: DiscoveryService,
+    private readonly metrics: TrackerMetrics,
   ) {}
 
   onModuleInit(): void {
@@ -39,6 +41,7 @@ export class HealthService implements OnModuleInit {
       .map((wrapper) => wrapper.instance as unknown)
       .filter((instance): instance is HealthIndicator => instance instanceof HealthIndicator);
     this.indicators = [...new Set(found)];
+    this.metrics.readiness(async () => (await this.ready()).status !== 'unavailable');
   }
 
   get metricsEnabled(): boolean {
