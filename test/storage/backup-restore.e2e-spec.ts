@@ -59,6 +59,8 @@ describe('backup and restore of the embedded database', () => {
     const before = await api(tracker, 'GET', '/api/users/9');
     const history = await api(tracker, 'GET', '/api/users/9/torrents');
     expect(before.body).toMatchObject({ uploaded: 1500, rawUploaded: 1000 });
+    const feed = await api(tracker, 'GET', '/api/changes?after=0');
+    expect(feed.body.users).toEqual([expect.objectContaining({ id: 9, uploaded: 1500 })]);
 
     const file = join(base, 'tracker backup.jsonl.gz');
     const backup = tool('backup', file, source); // while the tracker runs: through the stable address
@@ -68,6 +70,7 @@ describe('backup and restore of the embedded database', () => {
 
     const target = join(base, 'restored');
     const restore = tool('restore', file, target);
+    expect(restore.stderr).toBe('');
     expect(restore.status).toBe(0);
     expect(restore.stdout).toContain('Restored');
     expect(tool('restore', file, target)).toMatchObject({ status: 1, stderr: expect.stringContaining('not empty') });
@@ -87,6 +90,9 @@ describe('backup and restore of the embedded database', () => {
       freeleech: true,
       completed: 1,
     });
+    // The change feed comes back whole, and its sequence goes on after the restored cursor.
+    expect((await api(tracker, 'GET', '/api/changes?after=0')).body).toEqual(feed.body);
+    expect((await api(tracker, 'GET', '/api/changes')).body.next).toBe(feed.body.next);
     const created = await api(tracker, 'POST', '/api/users', { id: 10 });
     expect(created.status).toBe(201);
     expect(await tracker.stop()).toBe(0);

@@ -10,6 +10,8 @@ const FORMAT = 'private-tracker-backup';
 const FORMAT_VERSION = 1;
 const MIGRATIONS_TABLE = 'migrations';
 const BATCH_ROWS = 2000;
+/** Tables whose rows the migrations insert: a fresh database holds them, and a restore replaces them. */
+const SEEDED_BY_MIGRATIONS = new Set(['change_feed_horizon']);
 
 interface Header {
   format: string;
@@ -17,6 +19,8 @@ interface Header {
   appVersion: string;
   createdAt: string;
   migrations: string[];
+  /** Every sequence's last value (absent in older backups), so that numbers such as change_seq keep growing. */
+  sequences?: Record<string, string | null>;
 }
 
 export interface BackupSummary {
@@ -29,6 +33,13 @@ async function tables(client: Client): Promise<string[]> {
     [MIGRATIONS_TABLE],
   );
   return result.rows.map((row) => row.name);
+}
+
+async function sequences(client: Client): Promise<Record<string, string | null>> {
+  const result = await client.query<{ name: string; value: string | null }>(
+    `SELECT sequencename AS name, last_value::text AS value FROM pg_sequences WHERE schemaname = current_schema()`,
+  );
+  return Object.fromEntries(result.rows.map((row) => [row.name, row.value]));
 }
 
 async function migrations(client: Client): Promise<string[]> {
@@ -56,6 +67,7 @@ export async function backupDatabase(url: string, file: string): Promise<BackupS
       appVersion: APP_VERSION,
       createdAt: new Date().toISOString(),
       migrations: await migrations(client),
+      sequences: await sequences(client),
     };
     out.write(`${JSON.stringify(header)}\n`);
     // In foreign-key order, so that a restore can insert each table as it reads it.
@@ -150,7 +162,7 @@ export async function restoreDatabase(url: string, file: string): Promise<Backup
       );
     }
     const existing = await tables(client);
-    for (const table of existing) {
+    for (const table of existing.filter((name) => !SEEDED_BY_MIGRATIONS.has(name))) {
       const count = await client.query(`SELECT 1 FROM "${table}" LIMIT 1`);
       if (count.rowCount) {
         throw new Error(`table ${table} is not empty: restore into a fresh DATA_DIR or an empty database`);
@@ -182,6 +194,9 @@ export async function restoreDatabase(url: string, file: string): Promise<Backup
           throw new Error(`${file} holds table ${table}, which this database does not have`);
         }
         rows[table] = 0;
+        if (SEEDED_BY_MIGRATIONS.has(table)) {
+          await client.query(`DELETE FROM "${table}"`);
+        }
       } else if (table && line) {
         batch.push(line);
         if (batch.length >= BATCH_ROWS) {
@@ -203,6 +218,16 @@ export async function restoreDatabase(url: string, file: string): Promise<Backup
           FROM information_schema.columns c
          WHERE c.table_schema = current_schema()
            AND pg_get_serial_sequence(quote_ident(c.table_name), c.column_name) IS NOT NULL) s`);
+    // Standalone sequences (change_seq) continue from where the backup's were; is_called false when never used.
+    for (const [name, value] of Object.entries(header.sequences ?? {})) {
+      if (value !== null) {
+        await client.query(
+          `SELECT setval(quote_ident($1), greatest($2::bigint, (SELECT last_value FROM pg_sequences
+          WHERE schemaname = current_schema() AND sequencename = $1)), true)`,
+          [name, value],
+        );
+      }
+    }
     await client.query('COMMIT');
     return { rows };
   } catch (error) {
