@@ -3,6 +3,7 @@ import { AppliedBatches1763712100000 } from 'migrations/1763712100000-applied-ba
 import { CheaperFlushWrites1763712200000 } from 'migrations/1763712200000-cheaper-flush-writes';
 import { QuarantinedAccounts1764800000000 } from 'migrations/1764800000000-quarantined-accounts';
 import { ChangeFeed1764900000000 } from 'migrations/1764900000000-change-feed';
+import { CheatFlags1765000000000 } from 'migrations/1765000000000-cheat-flags';
 
 /** Every migration, oldest first. Listed explicitly so jest, the CLI and the server load the same classes. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   CheaperFlushWrites1763712200000,
   QuarantinedAccounts1764800000000,
   ChangeFeed1764900000000,
+  CheatFlags1765000000000,
 ];
