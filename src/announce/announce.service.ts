@@ -5,7 +5,12 @@ import type { AnnounceOutcome, ScrapeOutcome } from 'src/announce/announce-outco
 import { TRACKER_CONFIG, type TrackerConfig } from 'src/config/tracker.config';
 import { TrackerMetrics } from 'src/metrics/tracker-metrics';
 import { PeerStore } from 'src/peers/peer-store';
-import { PendingLedgerFullError, type AnnounceResult, type PeerAnnounce } from 'src/peers/peer-store.types';
+import {
+  PendingLedgerFullError,
+  type AnnounceResult,
+  type PeerAnnounce,
+  type StoreRefusal,
+} from 'src/peers/peer-store.types';
 
 /**
  * Announce and scrape once the user and torrent are known and the policy steps have passed: the PeerStore. Returns
@@ -47,6 +52,9 @@ export class AnnounceService {
       uploadFactor: credit.uploadFactor,
       downloadFactor: credit.downloadFactor,
     });
+    if (result.refused) {
+      throw storeRefusal(result.refused);
+    }
     this.metrics.succeeded('announce', secondsSince(startedAt));
     return {
       kind: 'announce',
@@ -80,6 +88,19 @@ export class AnnounceService {
     });
     this.metrics.succeeded('scrape', secondsSince(startedAt));
     return { kind: 'scrape', files, minRequestInterval: this.config.minInterval };
+  }
+}
+
+/** The sentence for a rule the store enforced (nothing was changed). */
+function storeRefusal(refused: StoreRefusal): AnnounceFailure {
+  switch (refused.rule) {
+    case 'peer-limit':
+      return new AnnounceFailure(
+        FailureCode.PeerLimit,
+        `You already have ${refused.limit} clients on this torrent, the most allowed; stop one of them first.`,
+      );
+    default:
+      throw new Error(`Unknown store refusal: ${String(refused.rule satisfies never)}`);
   }
 }
 

@@ -74,6 +74,8 @@ export function loadTrackerConfig(env: Record<string, string | undefined>) {
     /** Bytes per second one peer can plausibly move; a larger delta since its previous announce is cut to it. */
     maxTransferRate: readInt(env, 'MAX_TRANSFER_RATE', DEFAULT_MAX_TRANSFER_RATE, 1_000_000, 1_000_000_000_000),
     globalFreeleech: readBoolean(env, 'GLOBAL_FREELEECH', false),
+    /** Peers (peer ids) one user may have in one swarm at once; 0: no limit. */
+    maxPeersPerUserTorrent: readInt(env, 'MAX_PEERS_PER_USER_TORRENT', 3, 0, 1000),
     trustProxy: readTrustProxy(env),
     /** Per address: announces and scrapes with unknown passkeys or info hashes allowed per window (0: no limit). */
     failedLookups: {

@@ -55,7 +55,24 @@ export interface SwarmCounts {
 
 export interface AnnounceResult extends SwarmCounts {
   peers: SelectedPeers;
+  /** Set when a store rule turned the announce away: nothing was changed, and the counts and peers are empty. */
+  refused?: StoreRefusal;
 }
+
+/** Why the store turned an announce away, decided in the same atomic step as the write it prevented. */
+export type StoreRefusal = {
+  rule: 'peer-limit';
+  /** MAX_PEERS_PER_USER_TORRENT: the user already has this many live peers in the swarm. */
+  limit: number;
+};
+
+/** The store's own rules (peers.module.ts builds them from the configuration); every one is off by default. */
+export interface PeerStoreRules {
+  /** Live peers (peer ids) one user may have in one swarm; a new one beyond is refused. 0: no limit. */
+  maxPeersPerUserTorrent: number;
+}
+
+export const NO_STORE_RULES: PeerStoreRules = { maxPeersPerUserTorrent: 0 };
 
 /** A live peer as the admin API shows it. */
 export interface PeerView {

@@ -10,6 +10,7 @@ export enum FailureCode {
   ClientNotAllowed = 'client_not_allowed',
   Unavailable = 'unavailable',
   TooManyUnknownKeys = 'too_many_unknown_keys',
+  PeerLimit = 'peer_limit',
 }
 
 /**

@@ -18,11 +18,12 @@ import type {
   PeerView,
   PendingBatch,
   SelectedPeers,
+  StoreRefusal,
   SwarmCounts,
   SwarmUsers,
   UserTorrents,
 } from 'src/peers/peer-store.types';
-import { PendingLedgerFullError } from 'src/peers/peer-store.types';
+import { NO_STORE_RULES, PendingLedgerFullError, type PeerStoreRules } from 'src/peers/peer-store.types';
 
 export interface MemoryPeerStoreOptions {
   peerTtlSeconds: number;
@@ -30,6 +31,8 @@ export interface MemoryPeerStoreOptions {
   maxPendingAccounts?: number;
   /** Bytes per second a peer can plausibly move (MAX_TRANSFER_RATE); larger deltas are cut to it. */
   maxTransferRate?: number;
+  /** The store's rules (peer-store.types.ts); all off when absent. */
+  rules?: Partial<PeerStoreRules>;
 }
 
 /** Expired peers one announce or scrape removes on its way; the sweep timer takes the rest, so none stalls. */
@@ -46,6 +49,7 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
   private readonly logger = new Logger(MemoryPeerStore.name);
   private readonly ttlMs: number;
   private readonly maxTransferRate: number;
+  private readonly rules: PeerStoreRules;
   private readonly peers: LivePeers;
   private readonly sampler: PeerSampler;
   private readonly ledger: PendingLedger;
@@ -57,6 +61,7 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
     super();
     this.ttlMs = options.peerTtlSeconds * 1000;
     this.maxTransferRate = options.maxTransferRate ?? DEFAULT_MAX_TRANSFER_RATE;
+    this.rules = { ...NO_STORE_RULES, ...options.rules };
     this.peers = new LivePeers(this.ttlMs);
     this.sampler = new PeerSampler(this.peers.slots);
     this.ledger = new PendingLedger(options.maxPendingAccounts);
@@ -173,6 +178,9 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
     const s = this.peers.slots;
     this.expire(now, EXPIRY_BUDGET);
     const slot = this.peers.find(a.infoHash, a.userId, a.peerId, now);
+    if (slot === NO_SLOT && a.event !== 'stopped' && this.overPeerLimit(a)) {
+      return refusedResult({ rule: 'peer-limit', limit: this.rules.maxPeersPerUserTorrent }, a.wantPeerIds);
+    }
 
     // CONTRACT §4: a first announce or `started` only sets the baseline.
     let uploaded = 0;
@@ -230,12 +238,23 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
     return { complete: swarm.seeders.count, incomplete: swarm.leechers.count, peers };
   }
 
+  /** A new peer id of a user who already has MAX_PEERS_PER_USER_TORRENT live peers in the swarm. */
+  private overPeerLimit(a: PeerAnnounce): boolean {
+    const limit = this.rules.maxPeersPerUserTorrent;
+    const swarm = limit > 0 ? this.peers.swarms.get(a.infoHash) : undefined;
+    return swarm !== undefined && this.peers.countUserPeers(swarm, a.userId, a.now - this.ttlMs, limit) >= limit;
+  }
+
   private expire(now: number, budget: number): number {
     if (now > this.clock) {
       this.clock = now;
     }
     return this.peers.expire(now, budget);
   }
+}
+
+function refusedResult(refused: StoreRefusal, wantPeerIds: boolean): AnnounceResult {
+  return { complete: 0, incomplete: 0, peers: noPeers(wantPeerIds), refused };
 }
 
 function noPeers(wantPeerIds: boolean): SelectedPeers {

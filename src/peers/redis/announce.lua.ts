@@ -3,23 +3,27 @@
  * compiled dist/ has it; every number that must stay exact up to 2^53 travels as a packed double (struct 'd'), never
  * through tostring(). Time is only the caller's `now`, so tests control it.
  *
- * One call carries one or more announces, each with its 5 keys and 4 arguments, in order: all keys first (5 per
+ * One call carries one or more announces, each with its 6 keys and 4 arguments, in order: all keys first (6 per
  * announce), then all arguments (4 per announce). On a single Redis, a poll phase's announces go in one call
  * (announce-command.ts): the call's own cost (~4 µs of Redis, and ioredis's command and reply handling in Node) is
  * paid once for all of them. A Cluster gets one announce per call, since a call must stay in one slot.
  *
  * Per announce:
- * KEYS: 1 peers hash, 2 seeders zset, 3 leechers zset, 4 pending ledger hash, 5 membership version
+ * KEYS: 1 peers hash, 2 seeders zset, 3 leechers zset, 4 pending ledger hash, 5 membership version, 6 user peers hash
+ *       (4-byte user id → its peer ids in the swarm, 20 bytes each, for MAX_PEERS_PER_USER_TORRENT)
  * ARGV: 1 member (4-byte user id .. 20-byte peer id .. address: 4|16-byte ip .. 2-byte port .. its length), 2 ip text,
  *       3 eleven big-endian doubles (ANNOUNCE_NUMBERS): now, uploaded, downloaded, left, upload factor,
  *         download factor, ttl ms, members wanted, random integer, the version of the members the caller keeps
- *         (0: none), the most bytes a second a peer may have moved (peer-accounting.util.ts plausibleDelta); one
- *         argument rather than eleven, because each argument costs ioredis an encoding and Redis a parse,
+ *         (0: none), the most bytes a second a peer may have moved (peer-accounting.util.ts plausibleDelta), the
+ *         most live peers per user in the swarm (0: no limit); one argument rather than twelve, because each
+ *         argument costs ioredis an encoding and Redis a parse,
  *       4 event (n|s|c|x = none|started|completed|stopped)
- * Returns one string: each announce's reply in turn, ANNOUNCE_REPLY_HEADER bytes of ten big-endian doubles
+ * Returns one string: each announce's reply in turn, ANNOUNCE_REPLY_HEADER bytes of twelve big-endian doubles
  *   (seeders, leechers, index entry due (0|1), ledger became non-empty (0|1), previous role (0 none or expired,
- *   1 leecher, 2 seeder), previous last announce, version, oldest score, byte lengths of the seeder and the leecher
- *   members), then the seeder members, then the leecher members (redis-peer.codec.ts). One string rather than
+ *   1 leecher, 2 seeder), previous last announce, version, oldest score, verdict (0 applied, 1 refused: peer
+ *   limit), verdict detail, byte lengths of the seeder and the leecher members), then the seeder members, then the
+ *   leecher members (redis-peer.codec.ts). A refused announce changed nothing (but prune an expired record of
+ *   its own peer). One string rather than
  *   arrays: ioredis decodes an array's integers one by one, most of its cost per reply. An announce that failed
  *   has counts of -2 and its error message in place of the seeder members; the call's other announces still ran.
  *   - When the caller's version is the swarm's, its kept members are still the live ones: the counts are -1 and no
@@ -35,17 +39,19 @@
  *   The user index entry (user → swarm) is due for a new peer and once per 8-TTL period of a live one.
  */
 /** Byte length of an announce's ARGV[3]. */
-export const ANNOUNCE_NUMBERS = 11 * 8;
+export const ANNOUNCE_NUMBERS = 12 * 8;
 /** Byte length of an announce's reply before its members. */
-export const ANNOUNCE_REPLY_HEADER = 10 * 8;
+export const ANNOUNCE_REPLY_HEADER = 12 * 8;
 
 export const ANNOUNCE_LUA = `
 -- Sums saturate here (2^53-1) rather than lose exactness or overflow the database's bigint.
 local MAX_EXACT = 9007199254740991
-local function announce(peers, seeders, leechers, ledger, version, member, ip, numbers, event)
+local HEADER = '>dddddddddddd'
+local function announce(peers, seeders, leechers, ledger, version, userPeers, member, ip, numbers, event)
   local field = string.sub(member, 1, 24)
-  local now, up, down, left, upFactor, downFactor, ttl, want, rnd, kept, rate =
-    struct.unpack('>ddddddddddd', numbers)
+  local user, peerId = string.sub(field, 1, 4), string.sub(field, 5, 24)
+  local now, up, down, left, upFactor, downFactor, ttl, want, rnd, kept, rate, peerLimit =
+    struct.unpack('>dddddddddddd', numbers)
   local cutoff = now - ttl
   local seeder = left == 0
   local creditUp, creditDown, rawUp, rawDown, seed = 0, 0, 0, 0, 0
@@ -89,12 +95,46 @@ local function announce(peers, seeders, leechers, ledger, version, member, ip, n
     end
   end
 
+  -- The user's peer ids in this swarm: kept for a new peer (checked against the limit) and a stopped one.
+  if not old and event ~= 'x' then
+    local ids, live, n = redis.call('HGET', userPeers, user) or '', {}, 0
+    for i = 1, #ids - 19, 20 do
+      local id = string.sub(ids, i, i + 19)
+      if id ~= peerId then
+        -- Listed ids whose peer stopped, expired or was removed drop out here.
+        local record = redis.call('HGET', peers, user .. id)
+        if record and struct.unpack('>d', record, 26) >= cutoff then
+          n = n + 1
+          live[n] = id
+        end
+      end
+    end
+    if peerLimit > 0 and n >= peerLimit then
+      return struct.pack(HEADER, 0, 0, 0, 0, 0, 0, 0, 0, 1, peerLimit, 0, 0)
+    end
+    live[n + 1] = peerId
+    redis.call('HSET', userPeers, user, table.concat(live)) -- its expiry: with the other keys', below
+  end
+
   if event == 'x' then
     if old then
       redis.call('ZREM', oldSet, oldMember)
       redis.call('HDEL', peers, field)
       indexDue = 0
       changed = true
+      local ids = redis.call('HGET', userPeers, user)
+      if ids then
+        local rest = {}
+        for i = 1, #ids - 19, 20 do
+          local id = string.sub(ids, i, i + 19)
+          if id ~= peerId then rest[#rest + 1] = id end
+        end
+        if #rest == 0 then
+          redis.call('HDEL', userPeers, user)
+        else
+          redis.call('HSET', userPeers, user, table.concat(rest))
+        end
+      end
     end
   else
     local set = seeder and seeders or leechers
@@ -117,11 +157,11 @@ local function announce(peers, seeders, leechers, ledger, version, member, ip, n
       redis.call('PEXPIRE', peers, ttl * 3)
       redis.call('PEXPIRE', set, ttl * 3)
       redis.call('PEXPIRE', version, ttl * 3)
+      redis.call('PEXPIRE', userPeers, ttl * 3)
     end
   end
 
   -- Pending ledger of (user, torrent): credited and raw sums, seed time, completion and times, latest address.
-  local user = string.sub(field, 1, 4)
   local prev = redis.call('HGET', ledger, user)
   local dirty = 0
   local cu, cd, ru, rd, st, done, first, last = 0, 0, 0, 0, 0, -1, now, now
@@ -140,7 +180,7 @@ local function announce(peers, seeders, leechers, ledger, version, member, ip, n
   redis.call('HSET', ledger, user, account .. ip)
 
   local function reply(complete, incomplete, fromSeeders, fromLeechers, current, oldest)
-    return struct.pack('>dddddddddd', complete, incomplete, indexDue, dirty, prevRole, prevLast, current, oldest,
+    return struct.pack(HEADER, complete, incomplete, indexDue, dirty, prevRole, prevLast, current, oldest, 0, 0,
       #fromSeeders, #fromLeechers) .. fromSeeders .. fromLeechers
   end
 
@@ -229,12 +269,12 @@ end
 -- An announce that fails (a swarm key of the wrong type, say) fails alone: its reply is the error, with -2 counts.
 local replies = {}
 for i = 0, #ARGV / 4 - 1 do
-  local k, a = i * 5, i * 4
-  local ok, reply = pcall(announce, KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5],
+  local k, a = i * 6, i * 4
+  local ok, reply = pcall(announce, KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5], KEYS[k + 6],
     ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4])
   if not ok then
     local message = type(reply) == 'table' and tostring(reply.err) or tostring(reply)
-    reply = struct.pack('>dddddddddd', -2, -2, 0, 0, 0, 0, 0, 0, #message, 0) .. message
+    reply = struct.pack(HEADER, -2, -2, 0, 0, 0, 0, 0, 0, 0, 0, #message, 0) .. message
   end
   replies[i + 1] = reply
 end

@@ -1,6 +1,7 @@
 import { type OnModuleDestroy } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
 import { PeerStore } from 'src/peers/peer-store';
+import { NO_STORE_RULES, type PeerStoreRules } from 'src/peers/peer-store.types';
 import type {
   AnnounceResult,
   PeerAnnounce,
@@ -21,6 +22,8 @@ import {
   EVENT_CODES,
   packSampledPeers,
   recordState,
+  VERDICT_APPLIED,
+  VERDICT_PEER_LIMIT,
 } from 'src/peers/redis/redis-peer.codec';
 import { RedisPeerCounters } from 'src/peers/redis/redis-peer-counters';
 import { RedisKeys } from 'src/peers/redis/redis-keys';
@@ -43,6 +46,8 @@ export interface RedisPeerStoreOptions {
   keptSwarmsBytes?: number;
   /** Bytes per second a peer can plausibly move (MAX_TRANSFER_RATE); larger deltas are cut to it. */
   maxTransferRate?: number;
+  /** The store's rules (peer-store.types.ts); all off when absent. */
+  rules?: Partial<PeerStoreRules>;
 }
 
 /** Extra members sampled so that the announcing user's own peers, filtered out here, rarely leave the answer short. */
@@ -88,6 +93,7 @@ const OWN_PEER_SLACK = 2;
  */
 export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
   private readonly maxTransferRate: number;
+  private readonly rules: PeerStoreRules;
   private readonly ttlMs: number;
   private readonly keys: RedisKeys;
   private readonly scripts: RedisScripts;
@@ -105,6 +111,7 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
     super();
     this.ttlMs = options.peerTtlSeconds * 1000;
     this.maxTransferRate = options.maxTransferRate ?? DEFAULT_MAX_TRANSFER_RATE;
+    this.rules = { ...NO_STORE_RULES, ...options.rules };
     this.keys = new RedisKeys(options.keyPrefix);
     this.scripts = new RedisScripts(client);
     this.ledger = new RedisLedger(client, this.keys, this.scripts, {
@@ -140,10 +147,14 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
       Math.floor(Math.random() * 0x1000000000000),
       kept?.version ?? 0,
       this.maxTransferRate,
+      this.rules.maxPeersPerUserTorrent,
     ]);
     // The routes hand announces over a poll phase at a time (CheckPhaseBatch): on a single Redis, a phase's
     // announces go in one script call (announce-command.ts).
     const reply = await this.announceCommand.run(keys, { member, ip: a.ip, numbers, event: EVENT_CODES[a.event] });
+    if (reply.verdict !== VERDICT_APPLIED) {
+      return refusedReply(reply.verdict, reply.verdictDetail, a.wantPeerIds);
+    }
     const { prevRole, indexDue, dirty } = reply;
     this.counters.move(
       prevRole === 0 ? null : { seeder: prevRole === 2, lastAnnounce: reply.prevLastAnnounce },
@@ -227,7 +238,13 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
   async removeTorrent(infoHash: string): Promise<void> {
     const keys = this.keys.swarm(infoHash);
     this.uncount(
-      await this.scripts.run.peerStoreRemoveSwarmBuffer(keys.peers, keys.seeders, keys.leechers, keys.version),
+      await this.scripts.run.peerStoreRemoveSwarmBuffer(
+        keys.peers,
+        keys.seeders,
+        keys.leechers,
+        keys.version,
+        keys.userPeers,
+      ),
     );
   }
 
@@ -268,4 +285,20 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
       this.counters.move(recordState(record), null);
     }
   }
+}
+
+const NO_MEMBERS = Buffer.alloc(0);
+
+/** The answer to an announce the script turned away (nothing was changed). */
+function refusedReply(verdict: number, detail: number, wantPeerIds: boolean): AnnounceResult {
+  if (verdict !== VERDICT_PEER_LIMIT) {
+    throw new Error(`Unknown announce verdict ${verdict}`);
+  }
+  const ids = wantPeerIds ? NO_MEMBERS : null;
+  return {
+    complete: 0,
+    incomplete: 0,
+    peers: { compact4: NO_MEMBERS, compact6: NO_MEMBERS, ids4: ids, ids6: ids },
+    refused: { rule: 'peer-limit', limit: detail },
+  };
 }

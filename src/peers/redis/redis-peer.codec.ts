@@ -73,7 +73,15 @@ export interface AnnounceReply {
   version: number;
   /** The oldest whole member's last announce. */
   oldest: number;
+  /** 0: applied; otherwise a VERDICT_* code: the store's rules turned the announce away, nothing was changed. */
+  verdict: number;
+  /** What the verdict's sentence needs (VERDICT_PEER_LIMIT: the limit). */
+  verdictDetail: number;
 }
+
+/** The announce script's verdicts (announce.lua.ts). */
+export const VERDICT_APPLIED = 0;
+export const VERDICT_PEER_LIMIT = 1;
 
 /** The counts of an announce that failed inside the script call; its message stands where the seeders would. */
 const FAILED_COUNT = -2;
@@ -83,8 +91,8 @@ export function decodeAnnounceReplies(replies: Buffer): (AnnounceReply | Error)[
   const decoded: (AnnounceReply | Error)[] = [];
   for (let at = 0; at < replies.length;) {
     const seedersAt = at + ANNOUNCE_REPLY_HEADER;
-    const leechersAt = seedersAt + replies.readDoubleBE(at + 64);
-    const end = leechersAt + replies.readDoubleBE(at + 72);
+    const leechersAt = seedersAt + replies.readDoubleBE(at + 80);
+    const end = leechersAt + replies.readDoubleBE(at + 88);
     if (end > replies.length) {
       throw new Error('Truncated announce reply');
     }
@@ -103,6 +111,8 @@ export function decodeAnnounceReplies(replies: Buffer): (AnnounceReply | Error)[
       prevLastAnnounce: replies.readDoubleBE(at + 40),
       version: replies.readDoubleBE(at + 48),
       oldest: replies.readDoubleBE(at + 56),
+      verdict: replies.readDoubleBE(at + 64),
+      verdictDetail: replies.readDoubleBE(at + 72),
       seeders: replies.subarray(seedersAt, leechersAt),
       leechers: replies.subarray(leechersAt, end),
     });

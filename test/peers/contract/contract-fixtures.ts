@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { PeerStore } from 'src/peers/peer-store';
-import type { AnnounceEvent, AnnounceResult, PeerAnnounce, PendingAccount } from 'src/peers/peer-store.types';
+import type {
+  AnnounceEvent,
+  AnnounceResult,
+  PeerAnnounce,
+  PeerStoreRules,
+  PendingAccount,
+} from 'src/peers/peer-store.types';
 
 /** What every contract section gets: a fresh, empty store per test and the TTL it was built with. */
 export interface ContractContext {
@@ -8,6 +14,8 @@ export interface ContractContext {
   readonly ttlMs: number;
   /** A realistic "now" (ms) taken when the test starts; tests move time forward from it. */
   readonly t0: number;
+  /** Another empty store of the same kind, built with these rules; cleaned up after the test. */
+  withRules(rules: Partial<PeerStoreRules>): Promise<PeerStore>;
 }
 
 export function newInfoHash(): string {
