@@ -53,7 +53,7 @@ export class AnnounceService {
       downloadFactor: credit.downloadFactor,
     });
     if (result.refused) {
-      throw storeRefusal(result.refused);
+      throw this.storeRefusal(result.refused);
     }
     this.metrics.succeeded('announce', secondsSince(startedAt));
     return {
@@ -64,8 +64,39 @@ export class AnnounceService {
       incomplete: result.incomplete,
       downloaded: torrent.completed,
       peers: result.peers,
-      warning,
+      warning: result.tooSoonByMs === undefined ? warning : this.tooSoonWarning(result.tooSoonByMs, warning),
     };
+  }
+
+  /** The sentence for a rule the store enforced (nothing was changed). */
+  private storeRefusal(refused: StoreRefusal): AnnounceFailure {
+    switch (refused.rule) {
+      case 'peer-limit':
+        return new AnnounceFailure(
+          FailureCode.PeerLimit,
+          `You already have ${refused.limit} clients on this torrent, the most allowed; stop one of them first.`,
+        );
+      case 'pacing': {
+        // BEP 31's `retry in` is in minutes (AnnounceFailure): the seconds are in the sentence.
+        const seconds = Math.ceil(refused.retryInMs / 1000);
+        return new AnnounceFailure(
+          FailureCode.TooSoon,
+          `Announced too soon: the minimum interval is ${this.config.minInterval} seconds; retry in ${seconds} seconds.`,
+          Math.ceil(seconds / 60),
+        );
+      }
+      default:
+        throw new Error(`Unknown store refusal: ${String(refused satisfies never)}`);
+    }
+  }
+
+  /** Lenient pacing: the announce counted, but the client is told why it got no peers. */
+  private tooSoonWarning(tooSoonByMs: number, warning: string | undefined): string {
+    const seconds = Math.ceil(tooSoonByMs / 1000);
+    const sentence =
+      `Announced ${seconds} seconds before the minimum interval of ${this.config.minInterval} seconds was over; ` +
+      'no peers were sent this time.';
+    return warning === undefined ? sentence : `${warning} ${sentence}`;
   }
 
   /** At the ledger's bound nothing was changed: a temporary failure, so the client comes back later. */
@@ -88,19 +119,6 @@ export class AnnounceService {
     });
     this.metrics.succeeded('scrape', secondsSince(startedAt));
     return { kind: 'scrape', files, minRequestInterval: this.config.minInterval };
-  }
-}
-
-/** The sentence for a rule the store enforced (nothing was changed). */
-function storeRefusal(refused: StoreRefusal): AnnounceFailure {
-  switch (refused.rule) {
-    case 'peer-limit':
-      return new AnnounceFailure(
-        FailureCode.PeerLimit,
-        `You already have ${refused.limit} clients on this torrent, the most allowed; stop one of them first.`,
-      );
-    default:
-      throw new Error(`Unknown store refusal: ${String(refused.rule satisfies never)}`);
   }
 }
 

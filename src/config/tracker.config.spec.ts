@@ -27,6 +27,8 @@ describe('tracker configuration', () => {
     ['PORT', 'abc', /PORT must be an integer/],
     ['PORT', '70000', /PORT must be between/],
     ['GLOBAL_FREELEECH', 'maybe', /GLOBAL_FREELEECH must be true or false/],
+    ['ANNOUNCE_PACING', 'harsh', /ANNOUNCE_PACING must be one of/],
+    ['MAX_PEERS_PER_USER_TORRENT', '-1', /MAX_PEERS_PER_USER_TORRENT must be between/],
     ['DATABASE_URL', 'mysql://x', /DATABASE_URL must start with postgres/],
     ['REDIS_URL', 'not a url', /REDIS_URL must be a URL/],
     ['REDIS_CLUSTER_NODES', 'a:b', /REDIS_CLUSTER_NODES must be a comma-separated list/],

@@ -6,6 +6,7 @@ import { DEFAULT_MAX_TRANSFER_RATE } from 'src/peers/peer-accounting.util';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 const LOG_FORMATS = ['json', 'pretty'] as const;
+const ANNOUNCE_PACINGS = ['off', 'lenient', 'strict'] as const;
 
 export type PeerStoreKind = 'memory' | 'redis' | 'redis-cluster';
 
@@ -76,6 +77,8 @@ export function loadTrackerConfig(env: Record<string, string | undefined>) {
     globalFreeleech: readBoolean(env, 'GLOBAL_FREELEECH', false),
     /** Peers (peer ids) one user may have in one swarm at once; 0: no limit. */
     maxPeersPerUserTorrent: readInt(env, 'MAX_PEERS_PER_USER_TORRENT', 3, 0, 1000),
+    /** What a regular announce sooner than MIN_INTERVAL after the peer's previous one gets (README: pacing). */
+    announcePacing: readEnum(env, 'ANNOUNCE_PACING', ANNOUNCE_PACINGS, 'lenient'),
     trustProxy: readTrustProxy(env),
     /** Per address: announces and scrapes with unknown passkeys or info hashes allowed per window (0: no limit). */
     failedLookups: {

@@ -57,22 +57,47 @@ export interface AnnounceResult extends SwarmCounts {
   peers: SelectedPeers;
   /** Set when a store rule turned the announce away: nothing was changed, and the counts and peers are empty. */
   refused?: StoreRefusal;
+  /**
+   * Lenient pacing: the announce came sooner than the minimum interval. It was applied as usual, but answered with
+   * no peers; this long (ms) was left of the interval.
+   */
+  tooSoonByMs?: number;
 }
 
 /** Why the store turned an announce away, decided in the same atomic step as the write it prevented. */
-export type StoreRefusal = {
-  rule: 'peer-limit';
-  /** MAX_PEERS_PER_USER_TORRENT: the user already has this many live peers in the swarm. */
-  limit: number;
-};
+export type StoreRefusal =
+  | {
+      rule: 'peer-limit';
+      /** MAX_PEERS_PER_USER_TORRENT: the user already has this many live peers in the swarm. */
+      limit: number;
+    }
+  | {
+      /** Strict pacing: a regular announce sooner than the minimum interval after the peer's previous one. */
+      rule: 'pacing';
+      /** What is left of the interval. */
+      retryInMs: number;
+    };
+
+/** ANNOUNCE_PACING (README): off, lenient (answered without peers, with a warning) or strict (refused). */
+export type AnnouncePacing = 'off' | 'lenient' | 'strict';
+
+/**
+ * With pacing on, an announce of a live peer with the same totals and left as its previous one, at most this long
+ * after it, and no event but `started`, is a duplicate (libtorrent sends one per listening socket): answered from the
+ * swarm as it is, and nothing is written.
+ */
+export const DUPLICATE_WINDOW_MS = 5000;
 
 /** The store's own rules (peers.module.ts builds them from the configuration); every one is off by default. */
 export interface PeerStoreRules {
   /** Live peers (peer ids) one user may have in one swarm; a new one beyond is refused. 0: no limit. */
   maxPeersPerUserTorrent: number;
+  pacing: AnnouncePacing;
+  /** MIN_INTERVAL in ms: what pacing measures against the peer's previous announce (the stored baseline's time). */
+  minIntervalMs: number;
 }
 
-export const NO_STORE_RULES: PeerStoreRules = { maxPeersPerUserTorrent: 0 };
+export const NO_STORE_RULES: PeerStoreRules = { maxPeersPerUserTorrent: 0, pacing: 'off', minIntervalMs: 0 };
 
 /** A live peer as the admin API shows it. */
 export interface PeerView {

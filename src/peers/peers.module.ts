@@ -10,7 +10,11 @@ import { RedisModule } from 'src/redis/redis.module';
 
 /** The rules the store enforces in its atomic step, from the configuration. */
 function storeRules(config: TrackerConfig): PeerStoreRules {
-  return { maxPeersPerUserTorrent: config.maxPeersPerUserTorrent };
+  return {
+    maxPeersPerUserTorrent: config.maxPeersPerUserTorrent,
+    pacing: config.announcePacing,
+    minIntervalMs: config.minInterval * 1000,
+  };
 }
 
 /** Builds the store the configuration asks for; an unknown kind is a bug, not a fallback. */

@@ -4,7 +4,7 @@ import { describeAccountingContract } from 'test/peers/contract/accounting.contr
 import { describeAdminViewsContract } from 'test/peers/contract/admin-views.contract';
 import type { ContractContext } from 'test/peers/contract/contract-fixtures';
 import { describeLedgerContract } from 'test/peers/contract/ledger.contract';
-import { describeRulesContract } from 'test/peers/contract/rules.contract';
+import { describePacingContract, describeRulesContract } from 'test/peers/contract/rules.contract';
 import { describeSwarmContract } from 'test/peers/contract/swarm.contract';
 
 export interface PeerStoreContractOptions {
@@ -62,5 +62,6 @@ export function describePeerStoreContract(
     describeLedgerContract(ctx);
     describeAdminViewsContract(ctx);
     describeRulesContract(ctx);
+    describePacingContract(ctx);
   });
 }

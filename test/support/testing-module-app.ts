@@ -33,7 +33,14 @@ export async function createTestingModuleApp(
   { plainAdapter = false }: { plainAdapter?: boolean } = {},
 ): Promise<TestingModuleApp> {
   const database: TempDatabase = await createTempDatabase('int');
-  const fullEnv = { DATABASE_URL: database.url, ADMIN_TOKEN: TEST_ADMIN_TOKEN, LOG_LEVEL: 'error', ...env };
+  // ANNOUNCE_PACING off: tests announce one peer many times within seconds (test-app.ts does the same).
+  const fullEnv = {
+    DATABASE_URL: database.url,
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    LOG_LEVEL: 'error',
+    ANNOUNCE_PACING: 'off',
+    ...env,
+  };
   const config = loadTrackerConfig(fullEnv);
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(fullEnv), ...imports] }).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(

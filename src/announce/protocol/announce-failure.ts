@@ -11,6 +11,7 @@ export enum FailureCode {
   Unavailable = 'unavailable',
   TooManyUnknownKeys = 'too_many_unknown_keys',
   PeerLimit = 'peer_limit',
+  TooSoon = 'too_soon',
 }
 
 /**

@@ -23,7 +23,12 @@ import type {
   SwarmUsers,
   UserTorrents,
 } from 'src/peers/peer-store.types';
-import { NO_STORE_RULES, PendingLedgerFullError, type PeerStoreRules } from 'src/peers/peer-store.types';
+import {
+  DUPLICATE_WINDOW_MS,
+  NO_STORE_RULES,
+  PendingLedgerFullError,
+  type PeerStoreRules,
+} from 'src/peers/peer-store.types';
 
 export interface MemoryPeerStoreOptions {
   peerTtlSeconds: number;
@@ -39,6 +44,8 @@ export interface MemoryPeerStoreOptions {
 const EXPIRY_BUDGET = 64;
 const SWEEP_INTERVAL_MS = 5000;
 const EMPTY = Buffer.alloc(0);
+/** pace()'s answer for a duplicate announce. */
+const DUPLICATE = -1;
 
 /**
  * The embedded peer store: every swarm in this process, in typed arrays with no per-peer objects (about 112
@@ -181,6 +188,13 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
     if (slot === NO_SLOT && a.event !== 'stopped' && this.overPeerLimit(a)) {
       return refusedResult({ rule: 'peer-limit', limit: this.rules.maxPeersPerUserTorrent }, a.wantPeerIds);
     }
+    const tooSoonByMs = slot !== NO_SLOT && this.rules.pacing !== 'off' ? this.pace(slot, a) : 0;
+    if (tooSoonByMs === DUPLICATE) {
+      return this.answerDuplicate(slot, a);
+    }
+    if (tooSoonByMs > 0 && this.rules.pacing === 'strict') {
+      return refusedResult({ rule: 'pacing', retryInMs: tooSoonByMs }, a.wantPeerIds);
+    }
 
     // CONTRACT §4: a first announce or `started` only sets the baseline.
     let uploaded = 0;
@@ -231,9 +245,52 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
     } else {
       this.peers.update(swarm, slot, a, seeder);
     }
+    if (tooSoonByMs > 0) {
+      // Lenient pacing: applied and credited, but no peers.
+      return {
+        complete: swarm.seeders.count,
+        incomplete: swarm.leechers.count,
+        peers: noPeers(a.wantPeerIds),
+        tooSoonByMs,
+      };
+    }
     const peers =
       a.numwant > 0
         ? this.sampler.select(swarm, a.userId, seeder, a.numwant, a.wantPeerIds, now - this.ttlMs)
+        : noPeers(a.wantPeerIds);
+    return { complete: swarm.seeders.count, incomplete: swarm.leechers.count, peers };
+  }
+
+  /**
+   * Pacing of a live peer's announce: DUPLICATE for a repeat of its previous one (DUPLICATE_WINDOW_MS), else the ms
+   * left of the minimum interval for a regular announce (no event, or paused), 0 when in time. The previous announce
+   * is the stored baseline's: a refused (strict) announce does not move it.
+   */
+  private pace(slot: number, a: PeerAnnounce): number {
+    const s = this.peers.slots;
+    const regular = a.event === 'none' || a.event === 'paused';
+    if (!regular && a.event !== 'started') {
+      return 0;
+    }
+    const since = a.now - s.lastAnnounce[slot];
+    if (
+      since <= DUPLICATE_WINDOW_MS &&
+      a.uploaded === s.uploaded[slot] &&
+      a.downloaded === s.downloaded[slot] &&
+      a.left === s.left[slot]
+    ) {
+      return DUPLICATE;
+    }
+    return regular && since < this.rules.minIntervalMs ? this.rules.minIntervalMs - since : 0;
+  }
+
+  /** A duplicate is answered from the swarm as it is: nothing written, not even the ledger's times. */
+  private answerDuplicate(slot: number, a: PeerAnnounce): AnnounceResult {
+    const swarm = this.peers.swarms.byIdOrThrow(this.peers.slots.swarm[slot]);
+    const seeder = this.peers.slots.isSeeder(slot);
+    const peers =
+      a.numwant > 0
+        ? this.sampler.select(swarm, a.userId, seeder, a.numwant, a.wantPeerIds, a.now - this.ttlMs)
         : noPeers(a.wantPeerIds);
     return { complete: swarm.seeders.count, incomplete: swarm.leechers.count, peers };
   }

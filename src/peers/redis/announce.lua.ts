@@ -15,13 +15,15 @@
  *       3 eleven big-endian doubles (ANNOUNCE_NUMBERS): now, uploaded, downloaded, left, upload factor,
  *         download factor, ttl ms, members wanted, random integer, the version of the members the caller keeps
  *         (0: none), the most bytes a second a peer may have moved (peer-accounting.util.ts plausibleDelta), the
- *         most live peers per user in the swarm (0: no limit); one argument rather than twelve, because each
- *         argument costs ioredis an encoding and Redis a parse,
+ *         most live peers per user in the swarm (0: no limit), pacing (0 off, 1 lenient, 2 strict), the minimum
+ *         interval ms, the duplicate window ms; one argument rather than fifteen, because each argument costs
+ *         ioredis an encoding and Redis a parse,
  *       4 event (n|s|c|x = none|started|completed|stopped)
  * Returns one string: each announce's reply in turn, ANNOUNCE_REPLY_HEADER bytes of twelve big-endian doubles
  *   (seeders, leechers, index entry due (0|1), ledger became non-empty (0|1), previous role (0 none or expired,
  *   1 leecher, 2 seeder), previous last announce, version, oldest score, verdict (0 applied, 1 refused: peer
- *   limit), verdict detail, byte lengths of the seeder and the leecher members), then the seeder members, then the
+ *   limit, 2 refused: too soon (strict pacing), 3 applied but too soon (lenient pacing: no members), 4 a duplicate:
+ *   nothing written), verdict detail (the limit, or the ms left of the minimum interval), byte lengths of the seeder and the leecher members), then the seeder members, then the
  *   leecher members (redis-peer.codec.ts). A refused announce changed nothing (but prune an expired record of
  *   its own peer). One string rather than
  *   arrays: ioredis decodes an array's integers one by one, most of its cost per reply. An announce that failed
@@ -39,7 +41,7 @@
  *   The user index entry (user → swarm) is due for a new peer and once per 8-TTL period of a live one.
  */
 /** Byte length of an announce's ARGV[3]. */
-export const ANNOUNCE_NUMBERS = 12 * 8;
+export const ANNOUNCE_NUMBERS = 15 * 8;
 /** Byte length of an announce's reply before its members. */
 export const ANNOUNCE_REPLY_HEADER = 12 * 8;
 
@@ -50,8 +52,8 @@ local HEADER = '>dddddddddddd'
 local function announce(peers, seeders, leechers, ledger, version, userPeers, member, ip, numbers, event)
   local field = string.sub(member, 1, 24)
   local user, peerId = string.sub(field, 1, 4), string.sub(field, 5, 24)
-  local now, up, down, left, upFactor, downFactor, ttl, want, rnd, kept, rate, peerLimit =
-    struct.unpack('>dddddddddddd', numbers)
+  local now, up, down, left, upFactor, downFactor, ttl, want, rnd, kept, rate, peerLimit, pacing, minInterval,
+    duplicateWindow = struct.unpack('>ddddddddddddddd', numbers)
   local cutoff = now - ttl
   local seeder = left == 0
   local creditUp, creditDown, rawUp, rawDown, seed = 0, 0, 0, 0, 0
@@ -62,11 +64,13 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, me
   local touch = true
   -- Whether the live members (who, in which role, at which address) changed: a new version.
   local changed = false
+  -- Pacing's outcome (redis-peer.codec.ts VERDICT_*) and its detail; a duplicate writes nothing at all.
+  local verdict, detail, duplicate = 0, 0, false
 
   local old = redis.call('HGET', peers, field)
   local oldMember, oldSet
   if old then
-    local flags, baseUp, baseDown, _, last = struct.unpack('>Bdddd', old)
+    local flags, baseUp, baseDown, baseLeft, last = struct.unpack('>Bdddd', old)
     oldMember = field .. string.sub(old, 34)
     oldSet = flags == 1 and seeders or leechers
     if last < cutoff then
@@ -76,7 +80,21 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, me
       old = false
     else
       prevRole, prevLast = flags + 1, last
-      if event ~= 's' then
+      if pacing > 0 and (event == 'n' or event == 's') then
+        -- Measured from the stored baseline's time, which a refused announce does not move.
+        local since = now - last
+        if since <= duplicateWindow and up == baseUp and down == baseDown and left == baseLeft then
+          verdict, duplicate = 4, true
+        elseif event == 'n' and since < minInterval then
+          if pacing == 2 then
+            return struct.pack(HEADER, 0, 0, 0, 0, 0, 0, 0, 0, 2, minInterval - since, 0, 0)
+          end
+          verdict, detail, want = 3, minInterval - since, 0
+        end
+      end
+      if duplicate then
+        touch = false
+      elseif event ~= 's' then
         if up >= baseUp and down >= baseDown then
           -- As plausibleDelta and creditedBytes: what the elapsed time allows, exact doubles.
           local most = math.floor(rate * math.max(now - last, 1000) / 1000)
@@ -88,8 +106,8 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, me
           seed = now - last
         end
       end
-      touch = math.floor(now / ttl) ~= math.floor(last / ttl)
-      if math.floor(now / (ttl * 8)) ~= math.floor(last / (ttl * 8)) then
+      touch = touch and math.floor(now / ttl) ~= math.floor(last / ttl)
+      if not duplicate and math.floor(now / (ttl * 8)) ~= math.floor(last / (ttl * 8)) then
         indexDue = 1
       end
     end
@@ -116,7 +134,9 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, me
     redis.call('HSET', userPeers, user, table.concat(live)) -- its expiry: with the other keys', below
   end
 
-  if event == 'x' then
+  if duplicate then
+    -- Answered from the swarm as it is.
+  elseif event == 'x' then
     if old then
       redis.call('ZREM', oldSet, oldMember)
       redis.call('HDEL', peers, field)
@@ -162,26 +182,29 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, me
   end
 
   -- Pending ledger of (user, torrent): credited and raw sums, seed time, completion and times, latest address.
-  local prev = redis.call('HGET', ledger, user)
   local dirty = 0
-  local cu, cd, ru, rd, st, done, first, last = 0, 0, 0, 0, 0, -1, now, now
-  if prev then
-    cu, cd, ru, rd, st, done, first, last = struct.unpack('>dddddddd', prev)
-    if now < first then first = now end
-    if now >= last then last = now else ip = string.sub(prev, 65) end
-  elseif redis.call('EXISTS', ledger) == 0 then
-    dirty = 1
+  if not duplicate then
+    local prev = redis.call('HGET', ledger, user)
+    local cu, cd, ru, rd, st, done, first, last = 0, 0, 0, 0, 0, -1, now, now
+    if prev then
+      cu, cd, ru, rd, st, done, first, last = struct.unpack('>dddddddd', prev)
+      if now < first then first = now end
+      if now >= last then last = now else ip = string.sub(prev, 65) end
+    elseif redis.call('EXISTS', ledger) == 0 then
+      dirty = 1
+    end
+    if event == 'c' and (done < 0 or now < done) then
+      done = now
+    end
+    local account = struct.pack('>dddddddd', math.min(cu + creditUp, MAX_EXACT),
+      math.min(cd + creditDown, MAX_EXACT), math.min(ru + rawUp, MAX_EXACT), math.min(rd + rawDown, MAX_EXACT),
+      st + seed, done, first, last)
+    redis.call('HSET', ledger, user, account .. ip)
   end
-  if event == 'c' and (done < 0 or now < done) then
-    done = now
-  end
-  local account = struct.pack('>dddddddd', math.min(cu + creditUp, MAX_EXACT), math.min(cd + creditDown, MAX_EXACT),
-    math.min(ru + rawUp, MAX_EXACT), math.min(rd + rawDown, MAX_EXACT), st + seed, done, first, last)
-  redis.call('HSET', ledger, user, account .. ip)
 
   local function reply(complete, incomplete, fromSeeders, fromLeechers, current, oldest)
-    return struct.pack(HEADER, complete, incomplete, indexDue, dirty, prevRole, prevLast, current, oldest, 0, 0,
-      #fromSeeders, #fromLeechers) .. fromSeeders .. fromLeechers
+    return struct.pack(HEADER, complete, incomplete, indexDue, dirty, prevRole, prevLast, current, oldest, verdict,
+      detail, #fromSeeders, #fromLeechers) .. fromSeeders .. fromLeechers
   end
 
   -- The version of the live members. Pruning below does not change it: it removes only peers already not live.

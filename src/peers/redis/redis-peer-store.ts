@@ -1,7 +1,12 @@
 import { type OnModuleDestroy } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
 import { PeerStore } from 'src/peers/peer-store';
-import { NO_STORE_RULES, type PeerStoreRules } from 'src/peers/peer-store.types';
+import {
+  DUPLICATE_WINDOW_MS,
+  NO_STORE_RULES,
+  type AnnouncePacing,
+  type PeerStoreRules,
+} from 'src/peers/peer-store.types';
 import type {
   AnnounceResult,
   PeerAnnounce,
@@ -22,8 +27,10 @@ import {
   EVENT_CODES,
   packSampledPeers,
   recordState,
-  VERDICT_APPLIED,
+  VERDICT_DUPLICATE,
   VERDICT_PEER_LIMIT,
+  VERDICT_TOO_SOON_REFUSED,
+  VERDICT_TOO_SOON_WARNED,
 } from 'src/peers/redis/redis-peer.codec';
 import { RedisPeerCounters } from 'src/peers/redis/redis-peer-counters';
 import { RedisKeys } from 'src/peers/redis/redis-keys';
@@ -148,18 +155,23 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
       kept?.version ?? 0,
       this.maxTransferRate,
       this.rules.maxPeersPerUserTorrent,
+      PACING_CODES[this.rules.pacing],
+      this.rules.minIntervalMs,
+      DUPLICATE_WINDOW_MS,
     ]);
     // The routes hand announces over a poll phase at a time (CheckPhaseBatch): on a single Redis, a phase's
     // announces go in one script call (announce-command.ts).
     const reply = await this.announceCommand.run(keys, { member, ip: a.ip, numbers, event: EVENT_CODES[a.event] });
-    if (reply.verdict !== VERDICT_APPLIED) {
-      return refusedReply(reply.verdict, reply.verdictDetail, a.wantPeerIds);
+    const { verdict, prevRole, indexDue, dirty } = reply;
+    if (verdict === VERDICT_PEER_LIMIT || verdict === VERDICT_TOO_SOON_REFUSED) {
+      return refusedReply(verdict, reply.verdictDetail, a.wantPeerIds);
     }
-    const { prevRole, indexDue, dirty } = reply;
-    this.counters.move(
-      prevRole === 0 ? null : { seeder: prevRole === 2, lastAnnounce: reply.prevLastAnnounce },
-      a.event === 'stopped' ? null : { seeder: a.left === 0, lastAnnounce: a.now },
-    );
+    if (verdict !== VERDICT_DUPLICATE) {
+      this.counters.move(
+        prevRole === 0 ? null : { seeder: prevRole === 2, lastAnnounce: reply.prevLastAnnounce },
+        a.event === 'stopped' ? null : { seeder: a.left === 0, lastAnnounce: a.now },
+      );
+    }
     if (indexDue || dirty) {
       await this.sideWrites.add(a, { dirty, indexDue });
     }
@@ -180,6 +192,9 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
     // A seeder gets leechers only; the script sends no seeders to one unless it sent the whole swarm.
     const samples = a.left === 0 ? [swarm.leechers] : [swarm.seeders, swarm.leechers];
     const peers = packSampledPeers(a.userId, samples, a.numwant, a.wantPeerIds);
+    if (verdict === VERDICT_TOO_SOON_WARNED) {
+      return { complete: swarm.complete, incomplete: swarm.incomplete, peers, tooSoonByMs: reply.verdictDetail };
+    }
     return { complete: swarm.complete, incomplete: swarm.incomplete, peers };
   }
 
@@ -291,14 +306,15 @@ const NO_MEMBERS = Buffer.alloc(0);
 
 /** The answer to an announce the script turned away (nothing was changed). */
 function refusedReply(verdict: number, detail: number, wantPeerIds: boolean): AnnounceResult {
-  if (verdict !== VERDICT_PEER_LIMIT) {
-    throw new Error(`Unknown announce verdict ${verdict}`);
-  }
   const ids = wantPeerIds ? NO_MEMBERS : null;
   return {
     complete: 0,
     incomplete: 0,
     peers: { compact4: NO_MEMBERS, compact6: NO_MEMBERS, ids4: ids, ids6: ids },
-    refused: { rule: 'peer-limit', limit: detail },
+    refused:
+      verdict === VERDICT_PEER_LIMIT ? { rule: 'peer-limit', limit: detail } : { rule: 'pacing', retryInMs: detail },
   };
 }
+
+/** ANNOUNCE_PACING as the announce script's number. */
+const PACING_CODES: Record<AnnouncePacing, number> = { off: 0, lenient: 1, strict: 2 };

@@ -75,13 +75,16 @@ export interface AnnounceReply {
   oldest: number;
   /** 0: applied; otherwise a VERDICT_* code: the store's rules turned the announce away, nothing was changed. */
   verdict: number;
-  /** What the verdict's sentence needs (VERDICT_PEER_LIMIT: the limit). */
+  /** What the verdict's sentence needs: the limit, or the ms left of the minimum interval. */
   verdictDetail: number;
 }
 
 /** The announce script's verdicts (announce.lua.ts). */
 export const VERDICT_APPLIED = 0;
 export const VERDICT_PEER_LIMIT = 1;
+export const VERDICT_TOO_SOON_REFUSED = 2;
+export const VERDICT_TOO_SOON_WARNED = 3;
+export const VERDICT_DUPLICATE = 4;
 
 /** The counts of an announce that failed inside the script call; its message stands where the seeders would. */
 const FAILED_COUNT = -2;

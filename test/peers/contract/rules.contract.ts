@@ -3,8 +3,11 @@ import {
   drainLedger,
   ledgerKey,
   newInfoHash,
+  portOf,
+  returnedPorts,
   type ContractContext,
 } from 'test/peers/contract/contract-fixtures';
+import { DUPLICATE_WINDOW_MS } from 'src/peers/peer-store.types';
 
 /** The rules a store enforces in its atomic step (issue 15): each one alike on every store. */
 export function describeRulesContract(ctx: ContractContext): void {
@@ -77,6 +80,100 @@ export function describeRulesContract(ctx: ContractContext): void {
       );
       expect(results.filter((r) => r.refused === undefined)).toHaveLength(3);
       expect(await store.swarmPeers(ih, ctx.t0)).toHaveLength(3);
+    });
+  });
+}
+
+/** ANNOUNCE_PACING against the stored peer's previous announce (MIN_INTERVAL 900 s here). */
+export function describePacingContract(ctx: ContractContext): void {
+  const minIntervalMs = 900_000;
+
+  describe('ANNOUNCE_PACING', () => {
+    it('lenient: a regular announce too soon is credited and counted, but answered with no peers', async () => {
+      const store = await ctx.withRules({ pacing: 'lenient', minIntervalMs });
+      const ih = newInfoHash();
+      await announce(store, { infoHash: ih, userId: 2, left: 0, now: ctx.t0 });
+      await announce(store, { infoHash: ih, userId: 1, left: 5, uploaded: 100, now: ctx.t0 });
+      const soon = await announce(store, { infoHash: ih, userId: 1, left: 5, uploaded: 350, now: ctx.t0 + 60_000 });
+      expect(soon.refused).toBeUndefined();
+      expect(soon.tooSoonByMs).toBe(minIntervalMs - 60_000);
+      expect([soon.complete, soon.incomplete]).toEqual([1, 1]);
+      expect(returnedPorts(soon)).toEqual([]);
+      expect((await drainLedger(store)).get(ledgerKey(1, ih))).toMatchObject({
+        uploaded: 250,
+        lastAnnounce: ctx.t0 + 60_000,
+      });
+      const inTime = await announce(store, { infoHash: ih, userId: 1, left: 5, uploaded: 400, now: ctx.t0 + 960_000 });
+      expect(inTime.tooSoonByMs).toBeUndefined();
+      expect(returnedPorts(inTime)).toEqual([portOf(2)]);
+    });
+
+    it('strict: refused with the time left, and its totals credited at the next announce', async () => {
+      const store = await ctx.withRules({ pacing: 'strict', minIntervalMs });
+      const ih = newInfoHash();
+      await announce(store, { infoHash: ih, userId: 1, left: 5, uploaded: 100, now: ctx.t0 });
+      const soon = await announce(store, { infoHash: ih, userId: 1, left: 5, uploaded: 300, now: ctx.t0 + 100_000 });
+      expect(soon.refused).toEqual({ rule: 'pacing', retryInMs: minIntervalMs - 100_000 });
+      // Measured from the last accepted announce: the refused one moved nothing.
+      const again = await announce(store, { infoHash: ih, userId: 1, left: 5, uploaded: 320, now: ctx.t0 + 800_000 });
+      expect(again.refused).toEqual({ rule: 'pacing', retryInMs: 100_000 });
+      expect((await store.swarmPeers(ih, ctx.t0 + 800_000))[0]).toMatchObject({ uploaded: 100, lastAnnounce: ctx.t0 });
+      const next = await announce(store, { infoHash: ih, userId: 1, left: 5, uploaded: 350, now: ctx.t0 + 900_000 });
+      expect(next.refused).toBeUndefined();
+      expect((await drainLedger(store)).get(ledgerKey(1, ih))).toMatchObject({
+        uploaded: 250,
+        lastAnnounce: ctx.t0 + 900_000,
+      });
+    });
+
+    it('strict: started, completed and stopped always pass', async () => {
+      const store = await ctx.withRules({ pacing: 'strict', minIntervalMs });
+      const ih = newInfoHash();
+      await announce(store, { infoHash: ih, userId: 1, left: 5, now: ctx.t0 });
+      const steps = [
+        { event: 'started', left: 5, uploaded: 10 },
+        { event: 'completed', left: 0, uploaded: 20 },
+        { event: 'stopped', left: 0, uploaded: 30 },
+      ] as const;
+      for (const [i, step] of steps.entries()) {
+        const r = await announce(store, { infoHash: ih, userId: 1, now: ctx.t0 + 10_000 * (i + 1), ...step });
+        expect(r.refused).toBeUndefined();
+      }
+      expect((await drainLedger(store)).get(ledgerKey(1, ih))).toMatchObject({
+        uploaded: 20,
+        completedAt: ctx.t0 + 20_000,
+      });
+    });
+
+    it('answers an exact duplicate from the swarm without writing anything', async () => {
+      const store = await ctx.withRules({ pacing: 'strict', minIntervalMs });
+      const ih = newInfoHash();
+      await announce(store, { infoHash: ih, userId: 2, left: 0, now: ctx.t0 });
+      const spec = { infoHash: ih, userId: 1, left: 5, uploaded: 100, event: 'started' } as const;
+      await announce(store, { ...spec, now: ctx.t0 });
+      for (const event of ['started', 'none'] as const) {
+        const duplicate = await announce(store, { ...spec, event, now: ctx.t0 + 2000 });
+        expect(duplicate.refused).toBeUndefined();
+        expect(duplicate.tooSoonByMs).toBeUndefined();
+        expect([duplicate.complete, duplicate.incomplete]).toEqual([1, 1]);
+        expect(returnedPorts(duplicate)).toEqual([portOf(2)]);
+      }
+      expect((await store.swarmPeers(ih, ctx.t0 + 2000)).find((p) => p.userId === 1)?.lastAnnounce).toBe(ctx.t0);
+      expect((await drainLedger(store)).get(ledgerKey(1, ih))?.lastAnnounce).toBe(ctx.t0);
+      expect(await store.totals(ctx.t0 + 2000)).toEqual({ peers: 2, seeders: 1, leechers: 1 });
+      // Past the window, the same totals are a regular announce again: too soon, refused.
+      const late = await announce(store, { ...spec, event: 'none', now: ctx.t0 + DUPLICATE_WINDOW_MS + 1 });
+      expect(late.refused?.rule).toBe('pacing');
+    });
+
+    it('off: announces are never paced', async () => {
+      const store = await ctx.withRules({ pacing: 'off', minIntervalMs });
+      const ih = newInfoHash();
+      await announce(store, { infoHash: ih, userId: 2, left: 0, now: ctx.t0 });
+      await announce(store, { infoHash: ih, userId: 1, left: 5, now: ctx.t0 });
+      const soon = await announce(store, { infoHash: ih, userId: 1, left: 5, now: ctx.t0 + 1 });
+      expect(soon.tooSoonByMs).toBeUndefined();
+      expect(returnedPorts(soon)).toEqual([portOf(2)]);
     });
   });
 }
