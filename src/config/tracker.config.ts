@@ -7,6 +7,7 @@ import { DEFAULT_MAX_TRANSFER_RATE } from 'src/peers/peer-accounting.util';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 const LOG_FORMATS = ['json', 'pretty'] as const;
 const ANNOUNCE_PACINGS = ['off', 'lenient', 'strict'] as const;
+const CHEAT_POLICIES = ['off', 'observe', 'withhold'] as const;
 
 export type PeerStoreKind = 'memory' | 'redis' | 'redis-cluster';
 
@@ -79,6 +80,10 @@ export function loadTrackerConfig(env: Record<string, string | undefined>) {
     maxPeersPerUserTorrent: readInt(env, 'MAX_PEERS_PER_USER_TORRENT', 3, 0, 1000),
     /** What a regular announce sooner than MIN_INTERVAL after the peer's previous one gets (README: pacing). */
     announcePacing: readEnum(env, 'ANNOUNCE_PACING', ANNOUNCE_PACINGS, 'lenient'),
+    /** Cheat signals: off, observe (flags only) or withhold (a flagged announce credits nothing). */
+    cheatPolicy: readEnum(env, 'CHEAT_POLICY', CHEAT_POLICIES, 'observe'),
+    /** Bytes a second of upload since a peer's previous announce above which it is flagged; 0: never. */
+    maxUploadRate: readInt(env, 'MAX_UPLOAD_RATE', 125_000_000, 0, 1_000_000_000_000),
     trustProxy: readTrustProxy(env),
     /** Per address: announces and scrapes with unknown passkeys or info hashes allowed per window (0: no limit). */
     failedLookups: {

@@ -95,9 +95,52 @@ export interface PeerStoreRules {
   pacing: AnnouncePacing;
   /** MIN_INTERVAL in ms: what pacing measures against the peer's previous announce (the stored baseline's time). */
   minIntervalMs: number;
+  /** CHEAT_POLICY: off (no flags), observe (flags only) or withhold (a flagged announce credits nothing). */
+  cheatPolicy: CheatPolicy;
+  /** MAX_UPLOAD_RATE: bytes a second of upload since the previous announce above which it is flagged; 0: never. */
+  maxUploadRate: number;
 }
 
-export const NO_STORE_RULES: PeerStoreRules = { maxPeersPerUserTorrent: 0, pacing: 'off', minIntervalMs: 0 };
+export const NO_STORE_RULES: PeerStoreRules = {
+  maxPeersPerUserTorrent: 0,
+  pacing: 'off',
+  minIntervalMs: 0,
+  cheatPolicy: 'off',
+  maxUploadRate: 0,
+};
+
+export type CheatPolicy = 'off' | 'observe' | 'withhold';
+
+/** The signals the store computes from the peer's previous state (README: cheat signals). */
+export const CHEAT_FLAG_KINDS = ['upload_without_leechers', 'upload_rate', 'completed_without_download'] as const;
+export type StoreCheatFlagKind = (typeof CHEAT_FLAG_KINDS)[number];
+
+/**
+ * A cheat signal with its evidence, recorded in the pending ledger by the announce that raised it and written to
+ * `cheat_flags` with the accounting batch that carries it (exactly once). `kind` is free text: a policy of another
+ * module may raise kinds of its own.
+ */
+export interface CheatFlag {
+  userId: number;
+  infoHash: string;
+  kind: string;
+  /** Milliseconds since the epoch. */
+  announcedAt: number;
+  evidence: CheatEvidence;
+}
+
+export interface CheatEvidence {
+  /** The announce's own values. */
+  announce: { peerId: string; uploaded: number; downloaded: number; left: number; event: AnnounceEvent };
+  /** The stored peer before it (null for a peer's first announce). */
+  previous: { uploaded: number; downloaded: number; left: number; lastAnnounce: number } | null;
+  /** Live seeders and leechers of the swarm at the announce (before it changed them). */
+  swarm: { seeders: number; leechers: number };
+  /** Bytes a second uploaded since the previous announce (0 without one). */
+  uploadRate: number;
+  /** CHEAT_POLICY withhold: this announce credited nothing. */
+  withheld: boolean;
+}
 
 /** A live peer as the admin API shows it. */
 export interface PeerView {
@@ -154,6 +197,8 @@ export interface PendingBatch {
   /** Unique and stable: a retried batch keeps its id, so the database can apply it exactly once. */
   id: string;
   accounts: PendingAccount[];
+  /** Cheat flags raised by the announces of these accounts, written in the same transaction; absent: none. */
+  flags?: CheatFlag[];
 }
 
 /**

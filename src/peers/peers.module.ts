@@ -14,6 +14,8 @@ function storeRules(config: TrackerConfig): PeerStoreRules {
     maxPeersPerUserTorrent: config.maxPeersPerUserTorrent,
     pacing: config.announcePacing,
     minIntervalMs: config.minInterval * 1000,
+    cheatPolicy: config.cheatPolicy,
+    maxUploadRate: config.maxUploadRate,
   };
 }
 

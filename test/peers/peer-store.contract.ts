@@ -4,7 +4,11 @@ import { describeAccountingContract } from 'test/peers/contract/accounting.contr
 import { describeAdminViewsContract } from 'test/peers/contract/admin-views.contract';
 import type { ContractContext } from 'test/peers/contract/contract-fixtures';
 import { describeLedgerContract } from 'test/peers/contract/ledger.contract';
-import { describePacingContract, describeRulesContract } from 'test/peers/contract/rules.contract';
+import {
+  describeCheatSignalsContract,
+  describePacingContract,
+  describeRulesContract,
+} from 'test/peers/contract/rules.contract';
 import { describeSwarmContract } from 'test/peers/contract/swarm.contract';
 
 export interface PeerStoreContractOptions {
@@ -63,5 +67,6 @@ export function describePeerStoreContract(
     describeAdminViewsContract(ctx);
     describeRulesContract(ctx);
     describePacingContract(ctx);
+    describeCheatSignalsContract(ctx);
   });
 }

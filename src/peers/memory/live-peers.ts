@@ -55,6 +55,9 @@ export class LivePeers {
     const was = this.slots.isSeeder(slot);
     this.writeState(slot, a, seeder);
     if (was !== seeder) {
+      if (seeder) {
+        swarm.lastLeecherLeftAt = a.now;
+      }
       swarm.listOf(was).remove(slot);
       swarm.listOf(seeder).add(slot);
       this.count(was, -1);

@@ -1,5 +1,6 @@
 import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { LivePeers } from 'src/peers/memory/live-peers';
+import { memoryCheatFlags } from 'src/peers/memory/memory-cheat-flags';
 import { PeerSampler } from 'src/peers/memory/peer-sampler';
 import { NO_SLOT, PEER_ID_BYTES } from 'src/peers/memory/peer-slot-table';
 import { PendingLedger } from 'src/peers/memory/pending-ledger';
@@ -212,6 +213,15 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
       }
       seedTime = seedTimeSince(s.isSeeder(slot), s.lastAnnounce[slot], now, this.ttlMs);
     }
+    const flags =
+      this.rules.cheatPolicy === 'off' ? null : memoryCheatFlags(this.peers, slot, a, rawUploaded, this.rules);
+    if (flags) {
+      if (this.rules.cheatPolicy === 'withhold') {
+        uploaded = 0;
+        downloaded = 0;
+      }
+      flags.forEach((flag) => this.ledger.flag(flag));
+    }
     const completed = a.event === 'completed';
     this.ledger.record(
       a.userId,
@@ -228,6 +238,9 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
 
     if (a.event === 'stopped') {
       if (slot !== NO_SLOT) {
+        if (!s.isSeeder(slot)) {
+          this.peers.swarms.byIdOrThrow(s.swarm[slot]).lastLeecherLeftAt = now;
+        }
         this.peers.remove(slot);
       }
       const swarm = this.peers.swarms.get(a.infoHash);

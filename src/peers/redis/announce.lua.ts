@@ -16,8 +16,8 @@
  *         download factor, ttl ms, members wanted, random integer, the version of the members the caller keeps
  *         (0: none), the most bytes a second a peer may have moved (peer-accounting.util.ts plausibleDelta), the
  *         most live peers per user in the swarm (0: no limit), pacing (0 off, 1 lenient, 2 strict), the minimum
- *         interval ms, the duplicate window ms; one argument rather than fifteen, because each argument costs
- *         ioredis an encoding and Redis a parse,
+ *         interval ms, the duplicate window ms, cheat policy (0 off, 1 observe, 2 withhold), MAX_UPLOAD_RATE (0: off);
+ *         one argument rather than seventeen, because each argument costs ioredis an encoding and Redis a parse,
  *       4 event (n|s|c|x = none|started|completed|stopped)
  * Returns one string: each announce's reply in turn, ANNOUNCE_REPLY_HEADER bytes of twelve big-endian doubles
  *   (seeders, leechers, index entry due (0|1), ledger became non-empty (0|1), previous role (0 none or expired,
@@ -41,7 +41,7 @@
  *   The user index entry (user → swarm) is due for a new peer and once per 8-TTL period of a live one.
  */
 /** Byte length of an announce's ARGV[3]. */
-export const ANNOUNCE_NUMBERS = 15 * 8;
+export const ANNOUNCE_NUMBERS = 17 * 8;
 /** Byte length of an announce's reply before its members. */
 export const ANNOUNCE_REPLY_HEADER = 12 * 8;
 
@@ -53,7 +53,7 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, me
   local field = string.sub(member, 1, 24)
   local user, peerId = string.sub(field, 1, 4), string.sub(field, 5, 24)
   local now, up, down, left, upFactor, downFactor, ttl, want, rnd, kept, rate, peerLimit, pacing, minInterval,
-    duplicateWindow = struct.unpack('>ddddddddddddddd', numbers)
+    duplicateWindow, cheat, maxUploadRate = struct.unpack('>ddddddddddddddddd', numbers)
   local cutoff = now - ttl
   local seeder = left == 0
   local creditUp, creditDown, rawUp, rawDown, seed = 0, 0, 0, 0, 0
@@ -69,8 +69,10 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, me
 
   local old = redis.call('HGET', peers, field)
   local oldMember, oldSet
+  local baseUp, baseDown, baseLeft = 0, 0, 0
   if old then
-    local flags, baseUp, baseDown, baseLeft, last = struct.unpack('>Bdddd', old)
+    local flags, last
+    flags, baseUp, baseDown, baseLeft, last = struct.unpack('>Bdddd', old)
     oldMember = field .. string.sub(old, 34)
     oldSet = flags == 1 and seeders or leechers
     if last < cutoff then
@@ -132,6 +134,40 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, me
     end
     live[n + 1] = peerId
     redis.call('HSET', userPeers, user, table.concat(live)) -- its expiry: with the other keys', below
+  end
+
+  -- Cheat signals (cheat-signals.util.ts, which the memory store runs), from the state before the writes below.
+  -- Kinds: 1 upload without leechers, 2 upload rate, 3 completed without download. The swarm's '!' field in the user
+  -- peers hash holds when a leecher last left by completing or stopping.
+  local flagged, evidence = nil, nil
+  if cheat > 0 and not duplicate then
+    local known = prevRole > 0 and event ~= 's'
+    local upRate = 0
+    if event == 'c' and down == 0 then flagged = {3} end
+    if known and rawUp > 0 then
+      upRate = math.floor((up - baseUp) * 1000 / math.max(now - prevLast, 1000))
+      if maxUploadRate > 0 and upRate > maxUploadRate then
+        flagged = flagged or {}
+        flagged[#flagged + 1] = 2
+      end
+      local others = redis.call('ZCOUNT', leechers, string.format('%.0f', cutoff), '+inf') - (prevRole == 1 and 1 or 0)
+      if others <= 0 and (tonumber(redis.call('HGET', userPeers, '!')) or 0) < prevLast then
+        flagged = flagged or {}
+        flagged[#flagged + 1] = 1
+      end
+    end
+    if flagged then
+      if cheat == 2 then creditUp, creditDown = 0, 0 end
+      local live = string.format('%.0f', cutoff)
+      evidence = struct.pack('>ddddddddddd', up, down, left, known and baseUp or -1, baseDown, baseLeft,
+        known and prevLast or -1, redis.call('ZCOUNT', seeders, live, '+inf'),
+        redis.call('ZCOUNT', leechers, live, '+inf'), upRate, cheat == 2 and 1 or 0) .. event
+    end
+  end
+
+  if old and oldSet == leechers and not duplicate and (event == 'x' or left == 0) then
+    redis.call('HSET', userPeers, '!', string.format('%.0f', now))
+    redis.call('PEXPIRE', userPeers, ttl * 3)
   end
 
   if duplicate then
@@ -200,6 +236,12 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, me
       math.min(cd + creditDown, MAX_EXACT), math.min(ru + rawUp, MAX_EXACT), math.min(rd + rawDown, MAX_EXACT),
       st + seed, done, first, last)
     redis.call('HSET', ledger, user, account .. ip)
+    -- Flags ride in the ledger: the claim moves them with the accounts, so they reach the database exactly once.
+    if flagged then
+      for _, kind in ipairs(flagged) do
+        redis.call('HSET', ledger, user .. struct.pack('>dB', now, kind) .. peerId, evidence)
+      end
+    end
   end
 
   local function reply(complete, incomplete, fromSeeders, fromLeechers, current, oldest)

@@ -5,6 +5,7 @@ import {
   DUPLICATE_WINDOW_MS,
   NO_STORE_RULES,
   type AnnouncePacing,
+  type CheatPolicy,
   type PeerStoreRules,
 } from 'src/peers/peer-store.types';
 import type {
@@ -158,6 +159,8 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
       PACING_CODES[this.rules.pacing],
       this.rules.minIntervalMs,
       DUPLICATE_WINDOW_MS,
+      CHEAT_POLICY_CODES[this.rules.cheatPolicy],
+      this.rules.maxUploadRate,
     ]);
     // The routes hand announces over a poll phase at a time (CheckPhaseBatch): on a single Redis, a phase's
     // announces go in one script call (announce-command.ts).
@@ -318,3 +321,5 @@ function refusedReply(verdict: number, detail: number, wantPeerIds: boolean): An
 
 /** ANNOUNCE_PACING as the announce script's number. */
 const PACING_CODES: Record<AnnouncePacing, number> = { off: 0, lenient: 1, strict: 2 };
+/** CHEAT_POLICY as the announce script's number. */
+const CHEAT_POLICY_CODES: Record<CheatPolicy, number> = { off: 0, observe: 1, withhold: 2 };

@@ -3,6 +3,7 @@ import type { PeerStore } from 'src/peers/peer-store';
 import type {
   AnnounceEvent,
   AnnounceResult,
+  CheatFlag,
   PeerAnnounce,
   PeerStoreRules,
   PendingAccount,
@@ -113,13 +114,18 @@ export function ledgerKey(userId: number, infoHash: string): string {
  * Claim and acknowledge until nothing is pending, merging accounts of the same (user, torrent)
  * the way the database would, so tests do not depend on how a store slices its batches.
  */
-export async function drainLedger(store: PeerStore, maxAccounts = 1000): Promise<Map<string, PendingAccount>> {
+export async function drainLedger(
+  store: PeerStore,
+  maxAccounts = 1000,
+  flags: CheatFlag[] = [],
+): Promise<Map<string, PendingAccount>> {
   const merged = new Map<string, PendingAccount>();
   for (let guard = 0; guard < 10000; guard++) {
     const batch = await store.claimPending(maxAccounts);
     if (!batch) {
       return merged;
     }
+    flags.push(...(batch.flags ?? []));
     for (const a of batch.accounts) {
       const key = ledgerKey(a.userId, a.infoHash);
       const prev = merged.get(key);

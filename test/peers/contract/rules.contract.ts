@@ -3,11 +3,13 @@ import {
   drainLedger,
   ledgerKey,
   newInfoHash,
+  peerIdOf,
   portOf,
   returnedPorts,
   type ContractContext,
 } from 'test/peers/contract/contract-fixtures';
-import { DUPLICATE_WINDOW_MS } from 'src/peers/peer-store.types';
+import type { PeerStore } from 'src/peers/peer-store';
+import { DUPLICATE_WINDOW_MS, type CheatFlag, type PendingAccount } from 'src/peers/peer-store.types';
 
 /** The rules a store enforces in its atomic step (issue 15): each one alike on every store. */
 export function describeRulesContract(ctx: ContractContext): void {
@@ -174,6 +176,115 @@ export function describePacingContract(ctx: ContractContext): void {
       const soon = await announce(store, { infoHash: ih, userId: 1, left: 5, now: ctx.t0 + 1 });
       expect(soon.tooSoonByMs).toBeUndefined();
       expect(returnedPorts(soon)).toEqual([portOf(2)]);
+    });
+  });
+}
+
+/** Cheat signals, recorded with their evidence in the pending ledger and handed out with the batch. */
+export function describeCheatSignalsContract(ctx: ContractContext): void {
+  async function drainFlags(store: PeerStore): Promise<{ flags: CheatFlag[]; ledger: Map<string, PendingAccount> }> {
+    const flags: CheatFlag[] = [];
+    const ledger = await drainLedger(store, 1000, flags);
+    return { flags, ledger };
+  }
+
+  describe('cheat signals', () => {
+    it('flags upload credited with no leecher since the previous announce, with its evidence', async () => {
+      const store = await ctx.withRules({ cheatPolicy: 'observe' });
+      const ih = newInfoHash();
+      await announce(store, { infoHash: ih, userId: 2, left: 0, now: ctx.t0 });
+      await announce(store, { infoHash: ih, userId: 1, left: 0, uploaded: 100, now: ctx.t0 });
+      await announce(store, { infoHash: ih, userId: 1, left: 0, uploaded: 5100, now: ctx.t0 + 10_000 });
+      const { flags, ledger } = await drainFlags(store);
+      expect(flags).toEqual([
+        {
+          userId: 1,
+          infoHash: ih,
+          kind: 'upload_without_leechers',
+          announcedAt: ctx.t0 + 10_000,
+          evidence: {
+            announce: { peerId: peerIdOf(1).toString('hex'), uploaded: 5100, downloaded: 0, left: 0, event: 'none' },
+            previous: { uploaded: 100, downloaded: 0, left: 0, lastAnnounce: ctx.t0 },
+            swarm: { seeders: 2, leechers: 0 },
+            uploadRate: 500,
+            withheld: false,
+          },
+        },
+      ]);
+      // Observe only: credited all the same.
+      expect(ledger.get(ledgerKey(1, ih))?.uploaded).toBe(5000);
+    });
+
+    it('raises no flag when a leecher is there, or left by completing after the previous announce', async () => {
+      const store = await ctx.withRules({ cheatPolicy: 'observe' });
+      const ih = newInfoHash();
+      await announce(store, { infoHash: ih, userId: 1, left: 0, uploaded: 0, now: ctx.t0 });
+      await announce(store, { infoHash: ih, userId: 2, left: 10, downloaded: 0, now: ctx.t0 });
+      await announce(store, { infoHash: ih, userId: 1, left: 0, uploaded: 5, now: ctx.t0 + 1000 });
+      await announce(store, {
+        infoHash: ih,
+        userId: 2,
+        left: 0,
+        downloaded: 10,
+        event: 'completed',
+        now: ctx.t0 + 2000,
+      });
+      await announce(store, { infoHash: ih, userId: 1, left: 0, uploaded: 10, now: ctx.t0 + 3000 });
+      expect((await drainFlags(store)).flags).toEqual([]);
+    });
+
+    it('flags an upload rate above MAX_UPLOAD_RATE and a completion without any download', async () => {
+      const store = await ctx.withRules({ cheatPolicy: 'observe', maxUploadRate: 1000 });
+      const ih = newInfoHash();
+      await announce(store, { infoHash: ih, userId: 2, left: 10, now: ctx.t0 });
+      await announce(store, { infoHash: ih, userId: 1, left: 10, uploaded: 0, now: ctx.t0 });
+      await announce(store, { infoHash: ih, userId: 1, left: 10, uploaded: 20_000, now: ctx.t0 + 10_000 });
+      await announce(store, { infoHash: ih, userId: 3, left: 0, downloaded: 0, event: 'completed', now: ctx.t0 });
+      const { flags } = await drainFlags(store);
+      expect(flags.map((f) => [f.userId, f.kind, f.evidence.uploadRate]).sort()).toEqual([
+        [1, 'upload_rate', 2000],
+        [3, 'completed_without_download', 0],
+      ]);
+    });
+
+    it('withhold: a flagged announce credits nothing, and its flag says so', async () => {
+      const store = await ctx.withRules({ cheatPolicy: 'withhold', maxUploadRate: 1000 });
+      const ih = newInfoHash();
+      await announce(store, { infoHash: ih, userId: 2, left: 10, now: ctx.t0 });
+      await announce(store, { infoHash: ih, userId: 1, left: 10, uploaded: 0, downloaded: 0, now: ctx.t0 });
+      await announce(store, {
+        infoHash: ih,
+        userId: 1,
+        left: 5,
+        uploaded: 50_000,
+        downloaded: 5,
+        now: ctx.t0 + 10_000,
+      });
+      await announce(store, {
+        infoHash: ih,
+        userId: 1,
+        left: 5,
+        uploaded: 51_000,
+        downloaded: 9,
+        now: ctx.t0 + 20_000,
+      });
+      const { flags, ledger } = await drainFlags(store);
+      expect(flags.map((f) => [f.kind, f.evidence.withheld])).toEqual([['upload_rate', true]]);
+      // The flagged announce credited nothing; the next one (100 B/s) is credited as usual. Raw bytes are kept.
+      expect(ledger.get(ledgerKey(1, ih))).toMatchObject({
+        uploaded: 1000,
+        downloaded: 4,
+        rawUploaded: 51_000,
+        rawDownloaded: 9,
+      });
+    });
+
+    it('off: no flags at all', async () => {
+      const store = await ctx.withRules({ cheatPolicy: 'off', maxUploadRate: 1 });
+      const ih = newInfoHash();
+      await announce(store, { infoHash: ih, userId: 1, left: 0, uploaded: 0, now: ctx.t0 });
+      await announce(store, { infoHash: ih, userId: 1, left: 0, uploaded: 9000, event: 'completed', now: ctx.t0 + 1 });
+      expect((await drainFlags(store)).flags).toEqual([]);
     });
   });
 }
