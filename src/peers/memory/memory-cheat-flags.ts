@@ -16,12 +16,26 @@ export function memoryCheatFlags(
 ): CheatFlag[] | null {
   const s = peers.slots;
   const known = slot !== NO_SLOT && a.event !== 'started';
-  const previous = known
-    ? { uploaded: s.uploaded[slot], downloaded: s.downloaded[slot], lastAnnounce: s.lastAnnounce[slot] }
-    : null;
   const swarm = peers.swarms.get(a.infoHash);
   const leechers = swarm?.leechers.count ?? 0;
   const selfLeeching = slot !== NO_SLOT && !s.isSeeder(slot);
+  // The common announce raises nothing: find that out without allocating (this runs on every announce).
+  const completedEmpty = a.event === 'completed' && a.downloaded === 0;
+  if (!completedEmpty) {
+    if (!known || rawUploaded <= 0) {
+      return null;
+    }
+    const last = s.lastAnnounce[slot];
+    const lonely = leechers - (selfLeeching ? 1 : 0) === 0 && (swarm?.lastLeecherLeftAt ?? 0) < last;
+    const fast =
+      rules.maxUploadRate > 0 && uploadRateSince(a.uploaded - s.uploaded[slot], a.now - last) > rules.maxUploadRate;
+    if (!lonely && !fast) {
+      return null;
+    }
+  }
+  const previous = known
+    ? { uploaded: s.uploaded[slot], downloaded: s.downloaded[slot], lastAnnounce: s.lastAnnounce[slot] }
+    : null;
   const kinds = cheatSignals({
     event: a.event,
     uploaded: a.uploaded,
