@@ -24,6 +24,8 @@ export interface AnnounceContext {
   credit: CreditFactors;
   /** BEP 3's `warning message`, answered beside a normal answer (addWarning). */
   warning: string | undefined;
+  /** Cheat flag kinds raised by steps (addFlag): the store records them with this announce's evidence. */
+  flags: string[] | undefined;
 }
 
 /** What it resolved for a scrape: the user, and the known, live torrents among the requested hashes. */
@@ -84,6 +86,7 @@ export class AnnounceLookupStep {
       startedAt: input.startedAt,
       credit: creditFactors(user, torrent, this.config.globalFreeleech),
       warning: undefined,
+      flags: undefined,
     };
   }
 

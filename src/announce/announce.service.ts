@@ -32,6 +32,7 @@ export class AnnounceService {
     startedAt,
     credit,
     warning,
+    flags,
   }: AnnounceContext): Promise<AnnounceOutcome> {
     const stopped = request.event === 'stopped';
     const numwant = stopped ? 0 : Math.min(request.numwant ?? this.config.numwantDefault, this.config.numwantMax);
@@ -51,6 +52,7 @@ export class AnnounceService {
       now: Date.now(),
       uploadFactor: credit.uploadFactor,
       downloadFactor: credit.downloadFactor,
+      policyFlags: flags,
     });
     if (result.refused) {
       throw this.storeRefusal(result.refused);

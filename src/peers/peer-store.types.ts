@@ -32,6 +32,8 @@ export interface PeerAnnounce {
    */
   uploadFactor: number;
   downloadFactor: number;
+  /** Cheat flag kinds raised by announce policies ([a-z0-9_]), recorded with this announce's evidence. */
+  policyFlags?: readonly string[];
 }
 
 /** Peers chosen for an announce answer, packed the way the wire wants them. */

@@ -7,7 +7,9 @@ import { LedgerRepository } from 'src/storage/repositories/ledger.repository';
 import { announceUrl, peerId } from 'test/support/announce-url';
 import { Answer } from 'test/support/bencode-answer';
 import { PEER_STORE_ENVS, stopTestCluster, testCluster } from 'test/support/peer-store-envs';
+import { FlaggingPolicyModule } from 'test/announce/flagging-policy.module';
 import { createTestApp, type TestApp } from 'test/support/test-app';
+import { createTestingModuleApp } from 'test/support/testing-module-app';
 import { waitFor } from 'test/support/wait-for';
 
 interface FlagRow {
@@ -156,4 +158,38 @@ describe('cheat flags and the batch protocol', () => {
     );
     expect((await flagRows(t)).filter((r) => r.info_hash === infoHash)).toHaveLength(1);
   });
+});
+
+describe('a flag raised by an announce policy', () => {
+  it('reaches cheat_flags with the announce’s evidence, through addFlag', async () => {
+    const t = await createTestingModuleApp({ FLUSH_INTERVAL_MS: '100' }, [FlaggingPolicyModule]);
+    try {
+      const { passkey } = await t.api('POST', '/api/users', { id: 51 });
+      const infoHash = randomBytes(20);
+      await t.api('POST', '/api/torrents', { infoHash: infoHash.toString('hex') });
+      const answer = new Answer(
+        await t.socketGet(announceUrl(passkey, { infoHash, peerId: peerId('-XX1000-'), left: 3 })),
+      );
+      expect(answer.failure).toBeUndefined();
+      const rows = await waitFor(
+        async () => {
+          const found: FlagRow[] = await t.app
+            .get(DataSource)
+            .query(`SELECT user_id, info_hash, kind, evidence FROM cheat_flags`);
+          return found.length > 0 ? found : undefined;
+        },
+        { description: 'the policy’s flag', timeoutMs: 10_000, intervalMs: 50 },
+      );
+      expect(rows).toEqual([
+        expect.objectContaining({
+          user_id: 51,
+          info_hash: infoHash.toString('hex'),
+          kind: 'peer_id_user_agent_mismatch',
+          evidence: expect.objectContaining({ previous: null, announce: expect.objectContaining({ left: 3 }) }),
+        }),
+      ]);
+    } finally {
+      await t.close();
+    }
+  }, 30_000);
 });

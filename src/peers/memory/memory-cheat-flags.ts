@@ -3,6 +3,8 @@ import type { LivePeers } from 'src/peers/memory/live-peers';
 import { NO_SLOT } from 'src/peers/memory/peer-slot-table';
 import type { CheatFlag, PeerAnnounce, PeerStoreRules } from 'src/peers/peer-store.types';
 
+const NO_FLAGS: readonly string[] = [];
+
 /**
  * The memory store's cheat flags for an announce, read before it changes the peer (its previous state is the
  * evidence); null when none, which allocates nothing.
@@ -21,7 +23,8 @@ export function memoryCheatFlags(
   const selfLeeching = slot !== NO_SLOT && !s.isSeeder(slot);
   // The common announce raises nothing: find that out without allocating (this runs on every announce).
   const completedEmpty = a.event === 'completed' && a.downloaded === 0;
-  if (!completedEmpty) {
+  const policyFlags = a.policyFlags ?? NO_FLAGS;
+  if (!completedEmpty && policyFlags.length === 0) {
     if (!known || rawUploaded <= 0) {
       return null;
     }
@@ -36,7 +39,7 @@ export function memoryCheatFlags(
   const previous = known
     ? { uploaded: s.uploaded[slot], downloaded: s.downloaded[slot], lastAnnounce: s.lastAnnounce[slot] }
     : null;
-  const kinds = cheatSignals({
+  const signals = cheatSignals({
     event: a.event,
     uploaded: a.uploaded,
     downloaded: a.downloaded,
@@ -47,6 +50,7 @@ export function memoryCheatFlags(
     lastLeecherLeftAt: swarm?.lastLeecherLeftAt ?? 0,
     maxUploadRate: rules.maxUploadRate,
   });
+  const kinds: string[] | null = policyFlags.length > 0 ? [...(signals ?? []), ...policyFlags] : signals;
   if (!kinds) {
     return null;
   }

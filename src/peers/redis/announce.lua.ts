@@ -18,7 +18,7 @@
  *         most live peers per user in the swarm (0: no limit), pacing (0 off, 1 lenient, 2 strict), the minimum
  *         interval ms, the duplicate window ms, cheat policy (0 off, 1 observe, 2 withhold), MAX_UPLOAD_RATE (0: off);
  *         one argument rather than seventeen, because each argument costs ioredis an encoding and Redis a parse,
- *       4 event (n|s|c|x = none|started|completed|stopped)
+ *       4 event (n|s|c|x = none|started|completed|stopped), followed by `,kind` for each cheat flag a policy raised
  * Returns one string: each announce's reply in turn, ANNOUNCE_REPLY_HEADER bytes of twelve big-endian doubles
  *   (seeders, leechers, index entry due (0|1), ledger became non-empty (0|1), previous role (0 none or expired,
  *   1 leecher, 2 seeder), previous last announce, version, oldest score, verdict (0 applied, 1 refused: peer
@@ -50,6 +50,10 @@ export const ANNOUNCE_LUA = `
 local MAX_EXACT = 9007199254740991
 local HEADER = '>dddddddddddd'
 local function announce(peers, seeders, leechers, ledger, version, userPeers, member, ip, numbers, event)
+  local policyFlags = nil
+  if #event > 1 then
+    policyFlags, event = string.sub(event, 3), string.sub(event, 1, 1)
+  end
   local field = string.sub(member, 1, 24)
   local user, peerId = string.sub(field, 1, 4), string.sub(field, 5, 24)
   local now, up, down, left, upFactor, downFactor, ttl, want, rnd, kept, rate, peerLimit, pacing, minInterval,
@@ -156,6 +160,10 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, me
         flagged[#flagged + 1] = 1
       end
     end
+    if policyFlags then
+      flagged = flagged or {}
+      for kind in string.gmatch(policyFlags, '[^,]+') do flagged[#flagged + 1] = kind end
+    end
     if flagged then
       if cheat == 2 then creditUp, creditDown = 0, 0 end
       local live = string.format('%.0f', cutoff)
@@ -239,7 +247,12 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, me
     -- Flags ride in the ledger: the claim moves them with the accounts, so they reach the database exactly once.
     if flagged then
       for _, kind in ipairs(flagged) do
-        redis.call('HSET', ledger, user .. struct.pack('>dB', now, kind) .. peerId, evidence)
+        if type(kind) == 'number' then
+          redis.call('HSET', ledger, user .. struct.pack('>dB', now, kind) .. peerId, evidence)
+        else
+          -- A policy's kind: code 0, its name after the peer id.
+          redis.call('HSET', ledger, user .. struct.pack('>dB', now, 0) .. peerId .. kind, evidence)
+        end
       end
     end
   end

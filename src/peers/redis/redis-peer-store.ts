@@ -164,7 +164,12 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
     ]);
     // The routes hand announces over a poll phase at a time (CheckPhaseBatch): on a single Redis, a phase's
     // announces go in one script call (announce-command.ts).
-    const reply = await this.announceCommand.run(keys, { member, ip: a.ip, numbers, event: EVENT_CODES[a.event] });
+    // Policies' flag kinds travel after the event code (`n,kind,kind`): rare, and no argument more per announce.
+    const event =
+      a.policyFlags && a.policyFlags.length > 0
+        ? `${EVENT_CODES[a.event]},${a.policyFlags.join(',')}`
+        : EVENT_CODES[a.event];
+    const reply = await this.announceCommand.run(keys, { member, ip: a.ip, numbers, event });
     const { verdict, prevRole, indexDue, dirty } = reply;
     if (verdict === VERDICT_PEER_LIMIT || verdict === VERDICT_TOO_SOON_REFUSED) {
       return refusedReply(verdict, reply.verdictDetail, a.wantPeerIds);

@@ -19,7 +19,8 @@ import {
  *   pending account  = credited up, down, raw up, raw down, seed ms, completedAt (-1: none), first, last (doubles)
  *                      .. last ip (text); keyed by the 4-byte user id
  *   cheat flag       = in the same ledger hash, keyed by user id (4) .. announced at (double) .. kind (1 byte: 1
- *                      upload without leechers, 2 upload rate, 3 completed without download) .. peer id (20);
+ *                      upload without leechers, 2 upload rate, 3 completed without download, 0 a policy's kind,
+ *                      named after the peer id) .. peer id (20) [.. kind];
  *                      value: uploaded, downloaded, left, previous uploaded (-1: no previous), downloaded, left,
  *                      last announce (-1: none), live seeders, live leechers, upload rate, withheld (0|1)
  *                      (doubles) .. event code (one character)
@@ -242,7 +243,7 @@ export function decodeCheatFlag(infoHash: string, field: Buffer, value: Buffer):
   return {
     userId: field.readUInt32BE(0),
     infoHash,
-    kind: CHEAT_FLAG_KINDS[field[12] - 1] ?? `unknown_${field[12]}`,
+    kind: field[12] === 0 ? field.toString('latin1', 33) : (CHEAT_FLAG_KINDS[field[12] - 1] ?? `unknown_${field[12]}`),
     announcedAt: field.readDoubleBE(4),
     evidence: {
       announce: {

@@ -1,5 +1,6 @@
 import {
   announce,
+  announceOf,
   drainLedger,
   ledgerKey,
   newInfoHash,
@@ -277,6 +278,31 @@ export function describeCheatSignalsContract(ctx: ContractContext): void {
         rawUploaded: 51_000,
         rawDownloaded: 9,
       });
+    });
+
+    it('records the flag kinds a policy raised with the announce’s evidence, withheld like the store’s own', async () => {
+      const store = await ctx.withRules({ cheatPolicy: 'withhold' });
+      const ih = newInfoHash();
+      await announce(store, { infoHash: ih, userId: 2, left: 10, now: ctx.t0 });
+      await announce(store, { infoHash: ih, userId: 1, left: 0, uploaded: 10, now: ctx.t0 });
+      await store.announce({
+        ...announceOf({ infoHash: ih, userId: 1, left: 0, uploaded: 70, now: ctx.t0 + 1000 }),
+        policyFlags: ['peer_id_user_agent_mismatch', 'other_kind'],
+      });
+      const { flags, ledger } = await drainFlags(store);
+      expect(flags.map((f) => f.kind).sort()).toEqual(['other_kind', 'peer_id_user_agent_mismatch']);
+      expect(flags[0]).toMatchObject({
+        userId: 1,
+        announcedAt: ctx.t0 + 1000,
+        evidence: {
+          announce: { uploaded: 70, left: 0, event: 'none' },
+          previous: { uploaded: 10, lastAnnounce: ctx.t0 },
+          swarm: { seeders: 1, leechers: 1 },
+          uploadRate: 60,
+          withheld: true,
+        },
+      });
+      expect(ledger.get(ledgerKey(1, ih))).toMatchObject({ uploaded: 0, rawUploaded: 60 });
     });
 
     it('off: no flags at all', async () => {
