@@ -3,17 +3,11 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { APP_VERSION } from 'src/common/app-version';
 import { observeRedisCommands } from 'src/metrics/redis-command-metrics';
 import { TallyCounter, TallyHistogram } from 'src/metrics/tally-metrics';
+import type { PendingBacklog } from 'src/peers/peer-store.types';
 
 export type TrackerAction = 'announce' | 'scrape';
 export type LookupCache = 'user' | 'torrent';
 
-/** Accounting in the peer store's pending ledger, not yet in PostgreSQL. */
-export interface PendingBacklog {
-  /** (user, torrent) rows. */
-  accounts: number;
-  /** Credited upload plus download in those rows. */
-  bytes: number;
-}
 
 /**
  * Every Prometheus metric of the tracker, in one registry. Series are bound once, so the announce path only pays
