@@ -23,9 +23,9 @@ const DEFAULTS = {
   workers: 2,
   sockets: 8,
   depth: 16,
-  torrents: 2000,
+  torrents: 1000,
   users: 50,
-  peers: 50000,
+  peers: 20000,
   only: 'tracker,opentracker',
   build: false,
 };

@@ -2,7 +2,8 @@
 // One worker thread of `npm run bench:udp`'s load generator: several UDP sockets, each on its own 127.0.0.x source
 // address, each keeping `depth` announces in flight (BEP 15: connect once, then announce, announce, ...). A reply
 // sends the next announce at once; a socket whose window went quiet for a tick (packets dropped under load) gets a
-// fresh window. Announces answered inside the measured span are counted; the rest is warm-up.
+// fresh window. The warm-up lasts `warmupMs` and at least one announce of every peer (so that every peer is in its
+// swarm and every passkey and torrent in the lookup cache); announces answered in the `durationMs` after it count.
 const { randomBytes } = require('node:crypto');
 const dgram = require('node:dgram');
 const { parentPort, workerData } = require('node:worker_threads');
@@ -19,7 +20,6 @@ const packets = peers.map((peer) => {
   packet.writeUInt32BE(1, 8);
   Buffer.from(peer.infoHash, 'hex').copy(packet, 16);
   Buffer.from(peer.peerId, 'hex').copy(packet, 36);
-  packet.writeUInt32BE(2, 80); // started, the first time
   randomBytes(4).copy(packet, 88);
   packet.writeInt32BE(50, 92);
   packet.writeUInt16BE(peer.port, 96);
@@ -27,22 +27,37 @@ const packets = peers.map((peer) => {
   packet[99] = url.length;
   url.copy(packet, 100);
   packet[100 + url.length] = 0;
-  return { packet, seeder: peer.seeder, uploaded: 0n, downloaded: 0n, left: peer.seeder ? 0n : 1_000_000_000n };
+  return {
+    packet,
+    seeder: peer.seeder,
+    announced: false,
+    uploaded: 0n,
+    downloaded: 0n,
+    left: peer.seeder ? 0n : 1_000_000_000n,
+  };
 });
 
 const counts = { announces: 0, errors: 0, refills: 0, sent: 0 };
 let measuring = false;
 let next = 0;
+/** Set once every peer has announced: the first pass joins swarms and fills the lookup cache. */
+let onePass;
+const allAnnounced = new Promise((resolve) => (onePass = resolve));
 
 function nextPacket(connectionId, transactionId) {
   const peer = packets[next];
   next = (next + 1) % packets.length;
+  if (next === 0) {
+    onePass();
+  }
   const { packet } = peer;
   connectionId.copy(packet, 0);
   packet.writeUInt32BE(transactionId, 12);
   packet.writeBigUInt64BE(peer.downloaded, 56);
   packet.writeBigUInt64BE(peer.left, 64);
   packet.writeBigUInt64BE(peer.uploaded, 72);
+  packet.writeUInt32BE(peer.announced ? 0 : 2, 80); // started, the first time
+  peer.announced = true;
   if (peer.seeder) {
     peer.uploaded += 16384n;
   } else {
@@ -130,7 +145,7 @@ async function main() {
   }, TICK_MS);
   // Connection IDs live 1-2 minutes: renew them well within.
   const renew = setInterval(() => sockets.forEach(connect), 50_000);
-  await new Promise((resolve) => setTimeout(resolve, warmupMs));
+  await Promise.all([allAnnounced, new Promise((resolve) => setTimeout(resolve, warmupMs))]);
   measuring = true;
   parentPort.postMessage({ started: Date.now() });
   await new Promise((resolve) => setTimeout(resolve, durationMs));
