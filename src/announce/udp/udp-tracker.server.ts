@@ -246,5 +246,5 @@ export class UdpTrackerServer implements OnApplicationBootstrap, OnModuleDestroy
 
 /** A datagram from IPv6 proper; an IPv4 one on a dual-stack socket arrives as `::ffff:a.b.c.d`. */
 function isIpv6Source(remote: RemoteInfo): boolean {
-  return remote.family === 'IPv6' && !/^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(remote.address);
+  return remote.family === 'IPv6' && !(remote.address.startsWith('::ffff:') && remote.address.includes('.'));
 }
