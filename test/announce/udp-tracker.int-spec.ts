@@ -157,6 +157,24 @@ describe.each(PEER_STORE_ENVS)('UDP tracker (BEP 15, passkey in BEP 41 URL data)
     expect(answer).toMatchObject({ action: 'error', message: expect.stringMatching(message) });
   });
 
+  it('applies the policy pipeline as over HTTP: a user without canLeech is refused with the same sentence', async () => {
+    const user = await newUser({ canLeech: false });
+    const infoHash = await newTorrent();
+    const http = new Answer(
+      (await t.get(announceUrl(user.passkey, { infoHash, peerId: peerId(), port: 7060, left: 10 }))).body,
+    );
+    const udp = await v4.announce({
+      connectionId: await v4.connect(),
+      infoHash,
+      peerId: peerId(),
+      port: 7061,
+      left: 10n,
+      urlData: `/${user.passkey}/announce`,
+    });
+    expect(http.failure).toEqual(expect.any(String));
+    expect(udp).toMatchObject({ action: 'error', message: http.failure });
+  });
+
   it('refuses a bad field with the HTTP decoder’s sentence', async () => {
     const user = await newUser();
     const connectionId = await v4.connect();
