@@ -147,6 +147,8 @@ describe('qBittorrent over UDP, aria2 over HTTP, one swarm', () => {
       expect(udp('connect')).toBeGreaterThanOrEqual(1);
       expect(udp('request')).toBeGreaterThanOrEqual(3); // started, completed, stopped
       expect([udp('malformed'), udp('bad_connection_id')]).toEqual([0, 0]);
+      // SIGTERM with the UDP socket bound: a graceful exit (the socket closes before the final flush).
+      expect(await tracker.stop()).toBe(0);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const logs = [
