@@ -10,6 +10,7 @@ describe('readRequestHead', () => {
       target: '/key/announce?info_hash=%12%AB~',
       keepAlive: true,
       forwardedFor: undefined,
+      userAgent: 'x/1',
       end: head.length,
     });
   });
@@ -35,6 +36,15 @@ describe('readRequestHead', () => {
   it('joins X-Forwarded-For lines as Node does', () => {
     const head = 'GET /k/announce HTTP/1.1\r\nX-Forwarded-For: 1.2.3.4\r\nx-forwarded-for:  10.0.0.1 \r\n\r\n';
     expect(readRequestHead(bytes(head), 0)).toMatchObject({ forwardedFor: '1.2.3.4, 10.0.0.1' });
+  });
+
+  it('keeps the first User-Agent, without the spaces and tabs around it, as Node does', () => {
+    const head =
+      'GET /k/announce HTTP/1.1\r\nuser-agent: \tqBittorrent/4.5.2 \r\nUser-Agent: Transmission/3.00\r\n\r\n';
+    expect(readRequestHead(bytes(head), 0)).toMatchObject({ userAgent: 'qBittorrent/4.5.2' });
+    expect(readRequestHead(bytes('GET /k/announce HTTP/1.1\r\nUser-Agent: a\xa0\r\n\r\n'), 0)).toMatchObject({
+      userAgent: 'a\xa0',
+    });
   });
 
   it('reads an absolute-form target (RFC 9112 §3.2.2) as sent, as Node does', () => {

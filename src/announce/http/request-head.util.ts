@@ -17,6 +17,8 @@ export type RequestHead =
       keepAlive: boolean;
       /** X-Forwarded-For, its lines joined by ", " as Node joins them; undefined when absent. */
       forwardedFor: string | undefined;
+      /** The first User-Agent line's value (Node keeps the first too); undefined when absent. */
+      userAgent: string | undefined;
       /** Offset just past the head's blank line. */
       end: number;
     };
@@ -57,6 +59,7 @@ export function readRequestHead(buffer: Buffer, start: number, scannedTo = start
   let close = false;
   let keepAliveAsked = false;
   let forwardedFor: string | undefined;
+  let userAgent: string | undefined;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i];
     if (!HEADER_LINE.test(line)) {
@@ -76,8 +79,10 @@ export function readRequestHead(buffer: Buffer, start: number, scannedTo = start
         }
       }
     } else if (name === 'x-forwarded-for') {
-      const value = line.slice(colon + 1).trim();
+      const value = valueOf(line, colon);
       forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
+    } else if (name === 'user-agent') {
+      userAgent ??= valueOf(line, colon);
     } else if (name === 'content-length') {
       if (line.slice(colon + 1).trim() !== '0') {
         return OTHER;
@@ -87,7 +92,20 @@ export function readRequestHead(buffer: Buffer, start: number, scannedTo = start
     }
   }
   const keepAlive = request[2] === '1' ? !close : keepAliveAsked && !close;
-  return { kind: 'plain', target: request[1], keepAlive, forwardedFor, end };
+  return { kind: 'plain', target: request[1], keepAlive, forwardedFor, userAgent, end };
+}
+
+/** A header line's value without the spaces and tabs around it, as Node reads it (not String.trim's other spaces). */
+function valueOf(line: string, colon: number): string {
+  let from = colon + 1;
+  let to = line.length;
+  while (from < to && (line.charCodeAt(from) === 0x20 || line.charCodeAt(from) === 0x09)) {
+    from++;
+  }
+  while (to > from && (line.charCodeAt(to - 1) === 0x20 || line.charCodeAt(to - 1) === 0x09)) {
+    to--;
+  }
+  return line.slice(from, to);
 }
 
 /** A head still arriving, or one that will never be plain: too long, or with lines ended by a bare LF. */

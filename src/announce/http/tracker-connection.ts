@@ -159,6 +159,7 @@ export class TrackerConnection {
       url: head.target,
       passkey: route.passkey,
       ip: this.host.clientAddress(this.socket, head.forwardedFor),
+      userAgent: head.userAgent,
       startedAt,
     };
     this.host.answer(route.action, request).then(
