@@ -29,6 +29,7 @@ describe('readRequestHead', () => {
     ['HTTP/1.1', 'connection: Keep-Alive, CLOSE\r\n', false],
     ['HTTP/1.0', '', false],
     ['HTTP/1.0', 'Connection: keep-alive\r\n', true],
+    ['HTTP/1.0', 'Connection: keep-alive\r\nConnection: close\r\n', true],
   ])('keeps an %s connection with %p open: %p', (version, header, keepAlive) => {
     expect(readRequestHead(bytes(`GET /k/announce ${version}\r\n${header}\r\n`), 0)).toMatchObject({ keepAlive });
   });
@@ -93,6 +94,8 @@ describe('readRequestHead', () => {
     ['HTTP/2 or 0.9', 'GET /k/announce HTTP/2.0\r\n\r\n'],
     ['a target that is neither a path nor an absolute URL', 'GET t/k/announce HTTP/1.1\r\n\r\n'],
     ['an absolute URL without a path', 'GET http://t HTTP/1.1\r\n\r\n'],
+    ['an absolute URL whose host Node refuses', 'GET http://t{x}/k/announce HTTP/1.1\r\n\r\n'],
+    ['two Content-Lengths, even of 0', 'GET /k/announce HTTP/1.1\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n'],
     ['a control character in a header value', 'GET /k/announce HTTP/1.1\r\nX-A: a\x01b\r\n\r\n'],
     ['a DEL in a header value', 'GET /k/announce HTTP/1.1\r\nUser-Agent: a\x7f\r\n\r\n'],
     ['a NUL in a header value', 'GET /k/announce HTTP/1.1\r\nUser-Agent: a\x00\r\n\r\n'],

@@ -29,9 +29,12 @@ export const MAX_HEAD_BYTES = 16 * 1024;
 const HEAD_END = Buffer.from('\r\n\r\n');
 const INCOMPLETE: RequestHead = { kind: 'incomplete' };
 const OTHER: RequestHead = { kind: 'other' };
-/** Origin-form (`/path`) or absolute-form (`http://host/path`, RFC 9112 §3.2.2: a server must accept it). */
+/**
+ * Origin-form (`/path`) or absolute-form (`http://host/path`, RFC 9112 §3.2.2: a server must accept it). The host
+ * takes only the characters Node's parser takes there (not `"#<>\\^\`{|}`, which it answers 400).
+ */
 const REQUEST_LINE =
-  /^GET ((?:[Hh][Tt][Tt][Pp][Ss]?:\/\/[\x21-\x2e\x30-\x3e\x40-\x7e]*)?\/[\x21-\x7e]*) HTTP\/1\.([01])$/;
+  /^GET ((?:[Hh][Tt][Tt][Pp][Ss]?:\/\/[!$%&'()*+,\-.0-9:;=@A-Z[\]_a-z~]*)?\/[\x21-\x7e]*) HTTP\/1\.([01])$/;
 /**
  * A header line: a token, a colon, then a value of tab, visible ASCII, space and obs-text only: Node's parser answers
  * 400 to any other control character, so a head with one goes to Node for that answer.
@@ -60,6 +63,7 @@ export function readRequestHead(buffer: Buffer, start: number, scannedTo = start
   let keepAliveAsked = false;
   let forwardedFor: string | undefined;
   let userAgent: string | undefined;
+  let contentLength = false;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i];
     if (!HEADER_LINE.test(line)) {
@@ -84,14 +88,17 @@ export function readRequestHead(buffer: Buffer, start: number, scannedTo = start
     } else if (name === 'user-agent') {
       userAgent ??= valueOf(line, colon);
     } else if (name === 'content-length') {
-      if (line.slice(colon + 1).trim() !== '0') {
+      // Node refuses a second Content-Length, even an equal one (400).
+      if (contentLength || line.slice(colon + 1).trim() !== '0') {
         return OTHER;
       }
+      contentLength = true;
     } else if (name === 'transfer-encoding' || name === 'upgrade' || name === 'expect') {
       return OTHER;
     }
   }
-  const keepAlive = request[2] === '1' ? !close : keepAliveAsked && !close;
+  // As Node's parser: HTTP/1.0 keeps the connection when asked to, even if `close` is also said.
+  const keepAlive = request[2] === '1' ? !close : keepAliveAsked;
   return { kind: 'plain', target: request[1], keepAlive, forwardedFor, userAgent, end };
 }
 
