@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { AccountingModule } from 'src/accounting/accounting.module';
 import { AdminModule } from 'src/admin/admin.module';
 import { HttpTrackerModule } from 'src/announce/http/http-tracker.module';
+import { UdpTrackerModule } from 'src/announce/udp/udp-tracker.module';
 import { ClientRulesModule } from 'src/clients/client-rules.module';
 import { TrackerConfigModule } from 'src/config/config.module';
 import { HealthModule } from 'src/health/health.module';
@@ -13,6 +14,7 @@ const TRACKER_MODULES = [
   HealthModule,
   AdminModule,
   HttpTrackerModule,
+  UdpTrackerModule,
   ClientRulesModule,
   AccountingModule,
 ];
@@ -28,6 +30,18 @@ export class AppModule {
    * itself. A dynamic module extends its class's imports, so the explicit environment goes on a module of its own.
    */
   static forRoot(env?: Record<string, string | undefined>): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        TrackerConfigModule.forRoot(env),
+        MetricsModule,
+        HealthModule,
+        AdminModule,
+        HttpTrackerModule,
+        UdpTrackerModule,
+        AccountingModule,
+      ],
+    };
     if (env === undefined) {
       return { module: AppModule };
     }

@@ -4,7 +4,7 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import { MAX_HEAD_BYTES } from 'src/announce/http/request-head.util';
 import { clientAddressReader, TrackerHttpServer } from 'src/announce/http/tracker-http-server';
 import type { TrackerHttpRequest } from 'src/announce/http/tracker-http-request';
-import { trackerRoute } from 'src/announce/http/tracker-route.util';
+import { trackerRoute } from 'src/announce/protocol/tracker-route.util';
 
 /**
  * Differential tests of the hand-written request reader (request-head.util.ts, tracker-connection.ts,
