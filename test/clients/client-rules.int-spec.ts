@@ -1,9 +1,11 @@
 import { inject } from 'light-my-request';
 import { randomBytes } from 'node:crypto';
+import { UdpTrackerServer } from 'src/announce/udp/udp-tracker.server';
 import { announceUrl, peerId, scrapeUrl } from 'test/support/announce-url';
 import { Answer } from 'test/support/bencode-answer';
 import { createTestApp, type TestApp } from 'test/support/test-app';
 import { createTestingModuleApp, type TestingModuleApp } from 'test/support/testing-module-app';
+import { UdpTrackerClient } from 'test/support/udp-tracker-client';
 import { sleep } from 'test/support/wait-for';
 
 const QB_425 = '-qB4250-';
@@ -236,5 +238,44 @@ describe('block-list changes on another instance sharing Redis and PostgreSQL', 
     expect(await failureOn(url, /blocked/)).toBe('Your client is blocked: Too old.');
     await writer.api('DELETE', `/api/blocked-clients/${entry.id}`);
     expect(await failureOn(url, undefined)).toBeUndefined();
+  });
+});
+
+/** The rules are announce policies, so UDP (BEP 15) announces meet them too; UDP has no User-Agent. */
+describe('client rules over UDP', () => {
+  let t: TestApp;
+  let udp: UdpTrackerClient;
+
+  beforeAll(async () => {
+    t = await createTestApp({
+      HOST: '127.0.0.1',
+      UDP_PORT: '0',
+      UDP_SECRET: 'udp-secret-of-the-test-instances',
+      CLIENT_USER_AGENT_CHECK: 'on',
+    });
+    udp = await UdpTrackerClient.open('127.0.0.1', t.app.get(UdpTrackerServer).address()!.port);
+  });
+
+  afterAll(async () => {
+    await udp?.close();
+    await t?.close();
+  });
+
+  it('refuses a blocked client with the entry reason, and lets others through without a User-Agent', async () => {
+    const { body: user } = await t.api('POST', '/api/users', { id: 1 });
+    const infoHash = randomBytes(20);
+    await t.api('POST', '/api/torrents', { infoHash: infoHash.toString('hex') });
+    await t.api('POST', '/api/blocked-clients', { prefix: '-qB', versionBelow: '4.3', reason: 'Too old.' });
+    const announce = async (prefix: string) =>
+      udp.announce({
+        connectionId: await udp.connect(),
+        infoHash,
+        peerId: peerId(prefix),
+        port: 7100,
+        left: 0n,
+        urlData: `/${user.passkey}/announce`,
+      });
+    expect(await announce(QB_425)).toMatchObject({ action: 'error', message: 'Your client is blocked: Too old.' });
+    expect(await announce(QB_452)).toMatchObject({ action: 'announce' });
   });
 });
