@@ -71,6 +71,12 @@ describe('readRequestHead', () => {
     expect(readRequestHead(head, 0, scannedTo)).toMatchObject({ kind: 'plain', end: head.length });
   });
 
+  it('leaves an unfinished head with a bare CR to Node at once, as Node refuses it before the head ends', () => {
+    expect(readRequestHead(bytes('GET /k/announce HTTP/1.1\r\nUser-Agent: a\rb'), 0)).toEqual({ kind: 'other' });
+    expect(readRequestHead(bytes('GET /k/announce HTTP/1.1\r\n\r\r\n'), 0, 27)).toEqual({ kind: 'other' });
+    expect(readRequestHead(bytes('GET /k/announce HTTP/1.1\r'), 0)).toEqual({ kind: 'incomplete' });
+  });
+
   it('still sees a bare LF that arrives in a later piece', () => {
     const text = bytes('GET /k/announce HTTP/1.1\nHost');
     expect(readRequestHead(text, 0, 10)).toEqual({ kind: 'other' });

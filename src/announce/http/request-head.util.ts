@@ -115,13 +115,19 @@ function valueOf(line: string, colon: number): string {
   return line.slice(from, to);
 }
 
-/** A head still arriving, or one that will never be plain: too long, or with lines ended by a bare LF. */
+/** A head still arriving, or one that will never be plain: too long, or with a bare LF or a bare CR. */
 function unfinished(buffer: Buffer, start: number, from: number): RequestHead {
   if (buffer.length - start > MAX_HEAD_BYTES) {
     return OTHER;
   }
   for (let at = buffer.indexOf(0x0a, from); at !== -1; at = buffer.indexOf(0x0a, at + 1)) {
     if (at === start || buffer[at - 1] !== 0x0d) {
+      return OTHER;
+    }
+  }
+  // A bare CR too: Node refuses it at once (400), without waiting for the rest of the head.
+  for (let at = buffer.indexOf(0x0d, Math.max(start, from - 1)); at !== -1; at = buffer.indexOf(0x0d, at + 1)) {
+    if (at + 1 < buffer.length && buffer[at + 1] !== 0x0a) {
       return OTHER;
     }
   }
