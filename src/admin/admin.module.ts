@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AdminAuthGuard } from 'src/admin/auth/admin-auth.guard';
 import { AdminTokenService } from 'src/admin/auth/admin-token.service';
+import { BlockedClientsController } from 'src/admin/blocked-clients/blocked-clients.controller';
+import { BlockedClientsService } from 'src/admin/blocked-clients/blocked-clients.service';
 import { ChangesController } from 'src/admin/changes/changes.controller';
 import { ChangesService } from 'src/admin/changes/changes.service';
 import { ClientsController } from 'src/admin/clients/clients.controller';
@@ -19,10 +21,17 @@ import { LookupModule } from 'src/lookup/lookup.module';
 import { PeersModule } from 'src/peers/peers.module';
 import { StorageModule } from 'src/storage/storage.module';
 
-/** The REST API the site uses to manage users, torrents and the client whitelist. Exports nothing. */
+/** The REST API the site uses to manage users, torrents and the client whitelist and block list. Exports nothing. */
 @Module({
   imports: [StorageModule, PeersModule, LookupModule],
-  controllers: [UsersController, TorrentsController, ClientsController, StatsController, ChangesController],
+  controllers: [
+    UsersController,
+    TorrentsController,
+    ClientsController,
+    BlockedClientsController,
+    StatsController,
+    ChangesController,
+  ],
   providers: [
     { provide: APP_FILTER, useClass: AdminErrorFilter },
     AdminTokenService,
@@ -32,6 +41,7 @@ import { StorageModule } from 'src/storage/storage.module';
     TorrentsService,
     TorrentsBulkService,
     ClientsService,
+    BlockedClientsService,
     StatsService,
     ChangesService,
   ],

@@ -19,6 +19,8 @@ export interface AnnounceContext {
   readonly torrent: TorrentSnapshot;
   readonly request: AnnounceRequest;
   readonly address: PeerAddress;
+  /** The client's User-Agent, where the transport has one (HTTP); undefined on UDP or when not sent. */
+  readonly userAgent: string | undefined;
   readonly startedAt: number;
   /** CONTRACT §4's factors for this announce (this object is the announce's own: steps may change it). */
   credit: CreditFactors;
@@ -83,6 +85,7 @@ export class AnnounceLookupStep {
       torrent,
       request,
       address,
+      userAgent: input.userAgent,
       startedAt: input.startedAt,
       credit: creditFactors(user, torrent, this.config.globalFreeleech),
       warning: undefined,

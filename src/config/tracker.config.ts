@@ -100,6 +100,10 @@ export function loadTrackerConfig(env: Record<string, string | undefined>) {
     },
     /** How far back a change-feed cursor is honoured (GET /api/changes); older cursors answer 410. */
     changeFeedRetentionMs: readInt(env, 'CHANGE_FEED_RETENTION_HOURS', 168, 1, 24 * 365) * 3600 * 1000,
+    clients: {
+      /** Refuse an announce whose peer_id names one client family and its User-Agent another (src/clients/). */
+      userAgentCheck: readEnum(env, 'CLIENT_USER_AGENT_CHECK', ['off', 'on'], 'off') === 'on',
+    },
     metricsEnabled: readBoolean(env, 'METRICS_ENABLED', true),
     log: {
       level: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
