@@ -53,6 +53,7 @@ export class AnnounceService {
       uploadFactor: credit.uploadFactor,
       downloadFactor: credit.downloadFactor,
       policyFlags: flags,
+      downloadSlots: user.downloadSlots,
     });
     if (result.refused) {
       throw this.storeRefusal(result.refused);
@@ -77,6 +78,11 @@ export class AnnounceService {
         return new AnnounceFailure(
           FailureCode.PeerLimit,
           `You already have ${refused.limit} clients on this torrent, the most allowed; stop one of them first.`,
+        );
+      case 'download-slots':
+        return new AnnounceFailure(
+          FailureCode.DownloadSlots,
+          `You are downloading ${refused.limit} torrents, the most your account allows; finish or stop one first.`,
         );
       case 'pacing': {
         // BEP 31's `retry in` is in minutes (AnnounceFailure): the seconds are in the sentence.

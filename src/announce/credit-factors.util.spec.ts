@@ -1,7 +1,14 @@
 import { creditFactors } from 'src/announce/credit-factors.util';
 import type { TorrentSnapshot, UserSnapshot } from 'src/lookup/lookup.types';
 
-const user: UserSnapshot = { id: 1, enabled: true, canLeech: true, uploadMultiplier: 1.5, downloadMultiplier: 0.5 };
+const user: UserSnapshot = {
+  id: 1,
+  enabled: true,
+  canLeech: true,
+  uploadMultiplier: 1.5,
+  downloadMultiplier: 0.5,
+  downloadSlots: null,
+};
 const torrent: TorrentSnapshot = {
   infoHash: 'a'.repeat(40),
   deleted: false,

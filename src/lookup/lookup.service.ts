@@ -254,6 +254,7 @@ function toUserSnapshot(user: UserSnapshot): UserSnapshot {
     canLeech: user.canLeech,
     uploadMultiplier: user.uploadMultiplier,
     downloadMultiplier: user.downloadMultiplier,
+    downloadSlots: user.downloadSlots,
   };
 }
 

@@ -5,6 +5,8 @@ export interface UserSnapshot {
   canLeech: boolean;
   uploadMultiplier: number;
   downloadMultiplier: number;
+  /** The most torrents the user may leech at once; null: no limit. */
+  downloadSlots: number | null;
 }
 
 export interface TorrentSnapshot {

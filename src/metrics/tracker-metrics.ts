@@ -10,7 +10,6 @@ export type LookupCache = 'user' | 'torrent';
 /** What became of a UDP datagram before (or instead of) the core: announces and scrapes are counted as over HTTP. */
 export type UdpPacketResult = 'connect' | 'request' | 'malformed' | 'bad_connection_id' | 'rate_limited';
 
-
 /**
  * Every Prometheus metric of the tracker, in one registry. Series are bound once, so the announce path only pays
  * for an increment.

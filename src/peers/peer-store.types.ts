@@ -34,6 +34,11 @@ export interface PeerAnnounce {
   downloadFactor: number;
   /** Cheat flag kinds raised by announce policies ([a-z0-9_]), recorded with this announce's evidence. */
   policyFlags?: readonly string[];
+  /**
+   * The user's download slots (README: download slots): the most torrents it may leech at once. null or absent: no
+   * limit, and no cost.
+   */
+  downloadSlots?: number | null;
 }
 
 /** Peers chosen for an announce answer, packed the way the wire wants them. */
@@ -71,6 +76,11 @@ export type StoreRefusal =
   | {
       rule: 'peer-limit';
       /** MAX_PEERS_PER_USER_TORRENT: the user already has this many live peers in the swarm. */
+      limit: number;
+    }
+  | {
+      rule: 'download-slots';
+      /** The user's download slots: it already leeches this many other torrents. */
       limit: number;
     }
   | {

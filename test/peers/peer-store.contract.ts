@@ -3,6 +3,7 @@ import type { PeerStoreRules } from 'src/peers/peer-store.types';
 import { describeAccountingContract } from 'test/peers/contract/accounting.contract';
 import { describeAdminViewsContract } from 'test/peers/contract/admin-views.contract';
 import type { ContractContext } from 'test/peers/contract/contract-fixtures';
+import { describeDownloadSlotsContract } from 'test/peers/contract/download-slots.contract';
 import { describeLedgerContract } from 'test/peers/contract/ledger.contract';
 import {
   describeCheatSignalsContract,
@@ -68,5 +69,6 @@ export function describePeerStoreContract(
     describeRulesContract(ctx);
     describePacingContract(ctx);
     describeCheatSignalsContract(ctx);
+    describeDownloadSlotsContract(ctx);
   });
 }

@@ -9,7 +9,14 @@ describe('bulk upsert items', () => {
       canLeech: false,
       uploadMultiplier: null,
       downloadMultiplier: null,
+      downloadSlots: undefined,
     });
+  });
+
+  it('reads download slots: null is no limit, absent is not given', () => {
+    expect(readUserItem({ id: 3, downloadSlots: null })).toMatchObject({ downloadSlots: null });
+    expect(readUserItem({ id: 3, downloadSlots: 0 })).toMatchObject({ downloadSlots: 0 });
+    expect(readUserItem({ id: 3, downloadSlots: 4 })).toMatchObject({ downloadSlots: 4 });
   });
 
   it.each([
@@ -22,6 +29,10 @@ describe('bulk upsert items', () => {
     [{ id: 3, enabled: 1 }, /enabled/],
     [{ id: 3, uploadMultiplier: 101 }, /uploadMultiplier/],
     [{ id: 3, ratio: 1 }, /ratio/],
+    [{ id: 3, downloadSlots: -1 }, /downloadSlots/],
+    [{ id: 3, downloadSlots: 1.5 }, /downloadSlots/],
+    [{ id: 3, downloadSlots: '2' }, /downloadSlots/],
+    [{ id: 3, downloadSlots: 10_001 }, /downloadSlots must not exceed/],
   ])('refuses the user %o', (item, message) => {
     expect(readUserItem(item)).toMatch(message);
   });

@@ -1,5 +1,6 @@
 import { MAX_SITE_ID } from 'src/admin/common/admin-params.dto';
 import { AdminErrorCode } from 'src/admin/common/admin.exception';
+import { MAX_DOWNLOAD_SLOTS } from 'src/admin/users/user.dto';
 import type { TorrentUpsert } from 'src/storage/repositories/bulk-torrents.repository';
 
 /** Most items of one bulk upsert; a 10,000-item body stays well under the 8 MiB body limit. */
@@ -19,9 +20,19 @@ export type UserItem = {
   canLeech: boolean | null;
   uploadMultiplier: number | null;
   downloadMultiplier: number | null;
+  /** undefined: not given; null: no limit. */
+  downloadSlots: number | null | undefined;
 };
 
-const USER_FIELDS = new Set(['id', 'passkey', 'enabled', 'canLeech', 'uploadMultiplier', 'downloadMultiplier']);
+const USER_FIELDS = new Set([
+  'id',
+  'passkey',
+  'enabled',
+  'canLeech',
+  'uploadMultiplier',
+  'downloadMultiplier',
+  'downloadSlots',
+]);
 const TORRENT_FIELDS = new Set(['infoHash', 'id', 'uploaderId', 'freeleech', 'uploadMultiplier', 'downloadMultiplier']);
 const PASSKEY = /^[0-9A-Za-z]{32}$/;
 const INFO_HASH = /^[0-9a-fA-F]{40}$/;
@@ -51,12 +62,14 @@ export function readUserItem(value: unknown): UserItem | string {
     multiplier(item.uploadMultiplier, 'uploadMultiplier'),
     multiplier(item.downloadMultiplier, 'downloadMultiplier'),
   ];
-  const problem = [...flags, ...multipliers].find((result) => typeof result === 'string');
+  const slots = downloadSlots(item.downloadSlots);
+  const problem = [...flags, ...multipliers, slots].find((result) => typeof result === 'string');
   if (typeof problem === 'string') {
     return problem;
   }
   return {
     id: id!,
+    downloadSlots: slots as number | null | undefined,
     passkey: item.passkey ?? null,
     enabled: flags[0] as boolean | null,
     canLeech: flags[1] as boolean | null,
@@ -108,6 +121,17 @@ function siteId(value: unknown, field: string, nullable: boolean): number | null
     return `${field} must be a positive integer`;
   }
   return value > MAX_SITE_ID ? `${field} must not exceed ${MAX_SITE_ID}` : value;
+}
+
+/** undefined: absent; null: no limit; a string: the failure (CreateUserDto's rule). */
+function downloadSlots(value: unknown): number | null | undefined | string {
+  if (value === undefined || value === null) {
+    return value;
+  }
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    return 'downloadSlots must be a non-negative integer or null';
+  }
+  return value > MAX_DOWNLOAD_SLOTS ? `downloadSlots must not exceed ${MAX_DOWNLOAD_SLOTS}` : value;
 }
 
 function flag(value: unknown, field: string): boolean | null | string {

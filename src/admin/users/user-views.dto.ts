@@ -32,6 +32,13 @@ export class UserSummaryDto {
   uploadMultiplier: number;
   @ApiProperty({ type: 'number', example: 1 })
   downloadMultiplier: number;
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    example: 5,
+    description: 'The most torrents the user may leech at once; null: no limit',
+  })
+  downloadSlots: number | null;
   @ApiProperty({ type: 'integer', format: 'int64', example: 1073741824 })
   uploaded: number;
   @ApiProperty({ type: 'integer', format: 'int64', example: 536870912 })

@@ -3,6 +3,8 @@ import { IsBoolean, IsInt, IsOptional, Matches, Max, Min } from 'class-validator
 import { MAX_SITE_ID } from 'src/admin/common/admin-params.dto';
 import { OptionalMultiplier } from 'src/admin/common/multiplier.decorator';
 
+/** Download slots beyond this are no limit in practice; the bound keeps the store's walk short. */
+export const MAX_DOWNLOAD_SLOTS = 10000;
 const PASSKEY = /^[0-9A-Za-z]{32}$/;
 const PASSKEY_MESSAGE = 'passkey must be 32 characters of [0-9A-Za-z]';
 
@@ -43,6 +45,23 @@ export class CreateUserDto {
 
   @OptionalMultiplier()
   downloadMultiplier?: number;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
+    minimum: 0,
+    maximum: MAX_DOWNLOAD_SLOTS,
+    default: null,
+    description:
+      'The most torrents the user may leech at once (seeding is never limited); null: no limit. ' +
+      'A leeching announce that would start another torrent beyond it is refused.',
+    example: 5,
+  })
+  @IsOptional()
+  @IsInt({ message: 'downloadSlots must be a non-negative integer or null' })
+  @Min(0, { message: 'downloadSlots must be a non-negative integer or null' })
+  @Max(MAX_DOWNLOAD_SLOTS, { message: `downloadSlots must not exceed ${MAX_DOWNLOAD_SLOTS}` })
+  downloadSlots?: number | null;
 }
 
 /** The same fields as creation, less the identity (`id`) and the passkey, which has its own route. */

@@ -31,6 +31,7 @@ export class UsersService {
       canLeech: dto.canLeech ?? true,
       uploadMultiplier: dto.uploadMultiplier ?? 1,
       downloadMultiplier: dto.downloadMultiplier ?? 1,
+      downloadSlots: dto.downloadSlots ?? null,
     });
     if (!created) {
       const idTaken = (await this.users.findById(dto.id)) !== null;
@@ -158,6 +159,7 @@ function summaryOf(user: UserEntity) {
     canLeech: user.canLeech,
     uploadMultiplier: user.uploadMultiplier,
     downloadMultiplier: user.downloadMultiplier,
+    downloadSlots: user.downloadSlots,
     uploaded: user.uploaded,
     downloaded: user.downloaded,
     rawUploaded: user.rawUploaded,

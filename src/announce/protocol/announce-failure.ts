@@ -14,6 +14,7 @@ export enum FailureCode {
   TooManyUnknownKeys = 'too_many_unknown_keys',
   PeerLimit = 'peer_limit',
   TooSoon = 'too_soon',
+  DownloadSlots = 'download_slots',
 }
 
 /**

@@ -136,6 +136,28 @@ export class LivePeers {
     return n;
   }
 
+  /**
+   * Download slots: the other swarms `userId` has a live leecher in (last announce at or after `liveSince`), counted
+   * up to `atMost`, or -1 when it already leeches `swarmId` (undefined: a swarm that does not exist). Walks the user's
+   * list; only an announce that would start a new leech of a user with download slots pays for it.
+   */
+  leechingElsewhere(swarmId: number | undefined, userId: number, liveSince: number, atMost: number): number {
+    const s = this.slots;
+    const others = new Set<number>();
+    for (let slot = this.users.first(userId); slot !== NO_SLOT; slot = s.userNext[slot]) {
+      if (s.isSeeder(slot) || s.lastAnnounce[slot] < liveSince) {
+        continue;
+      }
+      if (s.swarm[slot] === swarmId) {
+        return -1;
+      }
+      if (others.size < atMost) {
+        others.add(s.swarm[slot]);
+      }
+    }
+    return others.size;
+  }
+
   slotsOfSwarm(infoHash: string): number[] {
     const swarm = this.swarms.get(infoHash);
     if (!swarm) {

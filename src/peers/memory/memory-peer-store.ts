@@ -194,6 +194,9 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
     if (slot === NO_SLOT && a.event !== 'stopped' && this.overPeerLimit(a)) {
       return refusedResult({ rule: 'peer-limit', limit: this.rules.maxPeersPerUserTorrent }, a.wantPeerIds);
     }
+    if (typeof a.downloadSlots === 'number' && this.outOfDownloadSlots(slot, a, a.downloadSlots)) {
+      return refusedResult({ rule: 'download-slots', limit: a.downloadSlots }, a.wantPeerIds);
+    }
     const tooSoonByMs = slot !== NO_SLOT && this.rules.pacing !== 'off' ? this.pace(slot, a) : 0;
     if (tooSoonByMs === DUPLICATE) {
       return this.answerDuplicate(slot, a);
@@ -318,6 +321,18 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
     const limit = this.rules.maxPeersPerUserTorrent;
     const swarm = limit > 0 ? this.peers.swarms.get(a.infoHash) : undefined;
     return swarm !== undefined && this.peers.countUserPeers(swarm, a.userId, a.now - this.ttlMs, limit) >= limit;
+  }
+
+  /**
+   * A leeching announce that would start a leech of this torrent (no live leecher of the user in it yet) while the
+   * user already leeches `limit` others. Seeding, stopped and a live leecher's re-announce always pass.
+   */
+  private outOfDownloadSlots(slot: number, a: PeerAnnounce, limit: number): boolean {
+    if (a.left === 0 || a.event === 'stopped' || (slot !== NO_SLOT && !this.peers.slots.isSeeder(slot))) {
+      return false;
+    }
+    const swarmId = this.peers.swarms.get(a.infoHash)?.id;
+    return this.peers.leechingElsewhere(swarmId, a.userId, a.now - this.ttlMs, limit) >= limit;
   }
 
   private expire(now: number, budget: number): number {

@@ -79,6 +79,11 @@ export class RedisKeys {
     return `${this.prefix}u:${userId}`;
   }
 
+  /** Sorted set of the torrents a user with download slots leeches (binary info hash), scored by last announce. */
+  leeching(userId: number): string {
+    return `${this.prefix}d:${userId}`;
+  }
+
   /** The info hash of a ledger key found by SCAN, or null for anything else. */
   infoHashOfLedger(key: string): string | null {
     const match = /\{([0-9a-f]{40})\}:g$/.exec(key);

@@ -7,6 +7,7 @@ import {
   type AnnouncePacing,
   type CheatPolicy,
   type PeerStoreRules,
+  type StoreRefusal,
 } from 'src/peers/peer-store.types';
 import type {
   AnnounceResult,
@@ -23,6 +24,7 @@ import { AnnounceCommand } from 'src/peers/redis/announce-command';
 import { AnnounceSideWrites } from 'src/peers/redis/announce-side-writes';
 import { type KeptSwarm, KeptSwarms } from 'src/peers/redis/kept-swarms';
 import {
+  type AnnounceReply,
   decodePeer,
   encodeAnnounceNumbers,
   encodeMember,
@@ -42,6 +44,7 @@ import { inChunks } from 'src/peers/redis/redis-scan.util';
 import { RedisScripts } from 'src/peers/redis/redis-scripts';
 import { swarmCountsInOneTrip } from 'src/peers/redis/redis-swarm-counts';
 import { RedisUserIndex } from 'src/peers/redis/redis-user-index';
+import { RedisDownloadSlots, SLOTS_REFUSED, SLOTS_UNUSED } from 'src/peers/redis/redis-download-slots';
 import { DEFAULT_MAX_TRANSFER_RATE } from 'src/peers/peer-accounting.util';
 
 export interface RedisPeerStoreOptions {
@@ -113,6 +116,7 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
   private readonly counters: RedisPeerCounters;
   private readonly announceCommand: AnnounceCommand;
   private readonly keptSwarms: KeptSwarms;
+  private readonly downloadSlots: RedisDownloadSlots;
 
   constructor(
     private readonly client: Redis | Cluster,
@@ -133,6 +137,7 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
     this.counters = new RedisPeerCounters(client, this.keys, this.ttlMs);
     this.announceCommand = new AnnounceCommand(client, this.scripts);
     this.keptSwarms = new KeptSwarms(options.keptSwarmsBytes ?? 64 * 1024 * 1024);
+    this.downloadSlots = new RedisDownloadSlots(client, this.keys, this.scripts, this.users, this.ttlMs);
   }
 
   /** Writes the counter deltas still in memory; the client itself belongs to RedisConnection. */
@@ -141,6 +146,18 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
   }
 
   async announce(a: PeerAnnounce): Promise<AnnounceResult> {
+    if (typeof a.downloadSlots !== 'number') {
+      return this.announceInSwarm(a, SLOTS_UNUSED);
+    }
+    const slots = await this.downloadSlots.before(a);
+    if (slots === SLOTS_REFUSED) {
+      return refusedResult({ rule: 'download-slots', limit: a.downloadSlots }, a.wantPeerIds);
+    }
+    return this.announceInSwarm(a, slots);
+  }
+
+  /** The announce script, and what download slots need done after it (redis-download-slots.ts). */
+  private async announceInSwarm(a: PeerAnnounce, slots: number): Promise<AnnounceResult> {
     const keys = this.keys.swarm(a.infoHash);
     const member = encodeMember(a.userId, a.peerId, a.ipBytes, a.port);
     const want = a.numwant > 0 ? a.numwant + OWN_PEER_SLACK : 0;
@@ -171,9 +188,20 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
       a.policyFlags && a.policyFlags.length > 0
         ? `${EVENT_CODES[a.event]},${a.policyFlags.join(',')}`
         : EVENT_CODES[a.event];
-    const reply = await this.announceCommand.run(keys, { member, ip: a.ip, numbers, event });
+    let reply: AnnounceReply;
+    try {
+      reply = await this.announceCommand.run(keys, { member, ip: a.ip, numbers, event });
+    } catch (error) {
+      // The slot goes back; the script's error is the one to report.
+      await this.downloadSlots.after(a, slots, false, false).catch(() => undefined);
+      throw error;
+    }
     const { verdict, prevRole, indexDue, dirty } = reply;
-    if (verdict === VERDICT_PEER_LIMIT || verdict === VERDICT_TOO_SOON_REFUSED) {
+    const refused = verdict === VERDICT_PEER_LIMIT || verdict === VERDICT_TOO_SOON_REFUSED;
+    if (typeof a.downloadSlots === 'number') {
+      await this.downloadSlots.after(a, slots, !refused, prevRole === 1);
+    }
+    if (refused) {
       return refusedReply(verdict, reply.verdictDetail, a.wantPeerIds);
     }
     if (verdict !== VERDICT_DUPLICATE) {
@@ -320,13 +348,19 @@ const NO_MEMBERS = Buffer.alloc(0);
 
 /** The answer to an announce the script turned away (nothing was changed). */
 function refusedReply(verdict: number, detail: number, wantPeerIds: boolean): AnnounceResult {
+  return refusedResult(
+    verdict === VERDICT_PEER_LIMIT ? { rule: 'peer-limit', limit: detail } : { rule: 'pacing', retryInMs: detail },
+    wantPeerIds,
+  );
+}
+
+function refusedResult(refused: StoreRefusal, wantPeerIds: boolean): AnnounceResult {
   const ids = wantPeerIds ? NO_MEMBERS : null;
   return {
     complete: 0,
     incomplete: 0,
     peers: { compact4: NO_MEMBERS, compact6: NO_MEMBERS, ids4: ids, ids6: ids },
-    refused:
-      verdict === VERDICT_PEER_LIMIT ? { rule: 'peer-limit', limit: detail } : { rule: 'pacing', retryInMs: detail },
+    refused,
   };
 }
 

@@ -7,6 +7,7 @@ import {
   BATCH_SEAL_LUA,
   BATCH_TAKE_LUA,
 } from 'src/peers/redis/batch.lua';
+import { DOWNLOAD_SLOT_LUA } from 'src/peers/redis/download-slots.lua';
 import { CLAIM_LEDGERS_LUA } from 'src/peers/redis/ledger.lua';
 import { REMOVE_PEERS_LUA, REMOVE_SWARM_LUA, SWARM_COUNTS_LUA } from 'src/peers/redis/swarm.lua';
 
@@ -28,6 +29,7 @@ interface ScriptCommands {
   peerStoreBatchRenew(...args: Arg[]): Promise<number>;
   peerStoreBatchSeal(...args: Arg[]): Promise<string[] | null>;
   peerStoreBatchAck(...args: Arg[]): Promise<number>;
+  peerStoreDownloadSlot(...args: Arg[]): Promise<number>;
 }
 
 const DEFINITIONS: Record<string, { numberOfKeys?: number; lua: string }> = {
@@ -42,6 +44,7 @@ const DEFINITIONS: Record<string, { numberOfKeys?: number; lua: string }> = {
   peerStoreBatchRenew: { numberOfKeys: 1, lua: BATCH_RENEW_LUA },
   peerStoreBatchSeal: { numberOfKeys: 1, lua: BATCH_SEAL_LUA },
   peerStoreBatchAck: { numberOfKeys: 2, lua: BATCH_ACK_LUA },
+  peerStoreDownloadSlot: { numberOfKeys: 1, lua: DOWNLOAD_SLOT_LUA },
 };
 
 /**

@@ -8,6 +8,7 @@ import { bigintToNumber } from 'src/storage/entities/bigint.transformer';
 @Check('users_id_check', 'id > 0')
 @Check('users_upload_multiplier_check', 'upload_multiplier >= 0')
 @Check('users_download_multiplier_check', 'download_multiplier >= 0')
+@Check('users_download_slots_check', 'download_slots >= 0')
 @Index('users_change_seq_idx', ['changeSeq'])
 @Entity({ name: 'users' })
 export class UserEntity {
@@ -28,6 +29,10 @@ export class UserEntity {
 
   @Column({ name: 'download_multiplier', type: 'double precision', default: 1 })
   downloadMultiplier: number;
+
+  /** The most torrents the user may leech at once; null: no limit. */
+  @Column({ name: 'download_slots', type: 'integer', nullable: true })
+  downloadSlots: number | null;
 
   /** Credited bytes (multipliers applied). */
   @Column({ type: 'bigint', default: 0, transformer: bigintToNumber })

@@ -14,6 +14,8 @@ export interface UserUpsert {
   canLeech: boolean | null;
   uploadMultiplier: number | null;
   downloadMultiplier: number | null;
+  /** undefined: not given (no limit for a new user, unchanged for an existing one); null: no limit. */
+  downloadSlots: number | null | undefined;
 }
 
 export interface UserUpsertResult {
@@ -28,6 +30,8 @@ export interface UserUpsertResult {
 
 const bool = (value: boolean | null) => (value === null ? null : value ? 't' : 'f');
 const float = (value: number | null) => (value === null ? null : String(value));
+/** Download slots as the statements take them: null not given, -1 no limit . */
+const slots = (value: number | null | undefined) => (value === undefined ? null : value === null ? -1 : value);
 
 /**
  * Set-based upserts of many users in one transaction: one INSERT for the new ones and one UPDATE for the rest,
@@ -79,16 +83,18 @@ export class BulkUsersRepository {
       pgArray(writable.map((item) => bool(item.canLeech))),
       pgArray(writable.map((item) => float(item.uploadMultiplier))),
       pgArray(writable.map((item) => float(item.downloadMultiplier))),
+      pgArray(writable.map((item) => slots(item.downloadSlots))),
     ];
-    const input = `unnest($1::integer[], $2::char(32)[], $3::boolean[], $4::boolean[], $5::float8[], $6::float8[])
-                   AS i(id, passkey, enabled, can_leech, upload_multiplier, download_multiplier)`;
+    const input = `unnest($1::integer[], $2::char(32)[], $3::boolean[], $4::boolean[], $5::float8[], $6::float8[],
+                          $7::integer[])
+                   AS i(id, passkey, enabled, can_leech, upload_multiplier, download_multiplier, download_slots)`;
     const created: { id: number; passkey: string }[] = await manager.query(
-      `INSERT INTO users (id, passkey, enabled, can_leech, upload_multiplier, download_multiplier)
+      `INSERT INTO users (id, passkey, enabled, can_leech, upload_multiplier, download_multiplier, download_slots)
        SELECT i.id, COALESCE(i.passkey, i.generated), COALESCE(i.enabled, true), COALESCE(i.can_leech, true),
-              COALESCE(i.upload_multiplier, 1), COALESCE(i.download_multiplier, 1)
+              COALESCE(i.upload_multiplier, 1), COALESCE(i.download_multiplier, 1), NULLIF(i.download_slots, -1)
        FROM unnest($1::integer[], $2::char(32)[], $3::boolean[], $4::boolean[], $5::float8[], $6::float8[],
-                   $7::char(32)[])
-         AS i(id, passkey, enabled, can_leech, upload_multiplier, download_multiplier, generated)
+                   $7::integer[], $8::char(32)[])
+         AS i(id, passkey, enabled, can_leech, upload_multiplier, download_multiplier, download_slots, generated)
        ON CONFLICT (id) DO NOTHING
        RETURNING id, passkey`,
       [...params, pgArray(writable.map((item) => item.generatedPasskey))],
@@ -108,6 +114,8 @@ export class BulkUsersRepository {
            can_leech = COALESCE(s.can_leech, u.can_leech),
            upload_multiplier = COALESCE(s.upload_multiplier, u.upload_multiplier),
            download_multiplier = COALESCE(s.download_multiplier, u.download_multiplier),
+           download_slots = CASE WHEN s.download_slots IS NULL THEN u.download_slots
+                                 ELSE NULLIF(s.download_slots, -1) END,
            updated_at = now()
          FROM (
            SELECT i.*, o.passkey AS old_passkey, o.enabled AS was_enabled
@@ -116,7 +124,8 @@ export class BulkUsersRepository {
          WHERE u.id = s.id
            AND (s.passkey <> u.passkey
              OR s.enabled <> u.enabled OR s.can_leech <> u.can_leech
-             OR s.upload_multiplier <> u.upload_multiplier OR s.download_multiplier <> u.download_multiplier)
+             OR s.upload_multiplier <> u.upload_multiplier OR s.download_multiplier <> u.download_multiplier
+             OR (s.download_slots IS NOT NULL AND NULLIF(s.download_slots, -1) IS DISTINCT FROM u.download_slots))
          RETURNING u.id, s.old_passkey, u.passkey, (s.was_enabled AND NOT u.enabled) AS disabled`,
         [
           pgArray(rest.map((item) => item.id)),
@@ -125,6 +134,7 @@ export class BulkUsersRepository {
           pgArray(rest.map((item) => bool(item.canLeech))),
           pgArray(rest.map((item) => float(item.uploadMultiplier))),
           pgArray(rest.map((item) => float(item.downloadMultiplier))),
+          pgArray(rest.map((item) => slots(item.downloadSlots))),
         ],
         true,
       );

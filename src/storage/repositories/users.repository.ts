@@ -7,9 +7,11 @@ import { isUniqueViolation } from 'src/storage/repositories/unique-violation.uti
 
 export type NewUser = Pick<
   UserEntity,
-  'id' | 'passkey' | 'enabled' | 'canLeech' | 'uploadMultiplier' | 'downloadMultiplier'
+  'id' | 'passkey' | 'enabled' | 'canLeech' | 'uploadMultiplier' | 'downloadMultiplier' | 'downloadSlots'
 >;
-export type UserChanges = Partial<Pick<UserEntity, 'enabled' | 'canLeech' | 'uploadMultiplier' | 'downloadMultiplier'>>;
+export type UserChanges = Partial<
+  Pick<UserEntity, 'enabled' | 'canLeech' | 'uploadMultiplier' | 'downloadMultiplier' | 'downloadSlots'>
+>;
 
 @Injectable()
 export class UsersRepository {

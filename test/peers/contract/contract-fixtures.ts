@@ -50,6 +50,7 @@ export interface PeerSpec {
   wantPeerIds?: boolean;
   uploadFactor?: number;
   downloadFactor?: number;
+  downloadSlots?: number | null;
 }
 
 export function announceOf(spec: PeerSpec): PeerAnnounce {
@@ -72,6 +73,7 @@ export function announceOf(spec: PeerSpec): PeerAnnounce {
     now: spec.now,
     uploadFactor: spec.uploadFactor ?? 1,
     downloadFactor: spec.downloadFactor ?? 1,
+    downloadSlots: spec.downloadSlots,
   };
 }
 

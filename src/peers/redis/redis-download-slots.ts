@@ -1,0 +1,96 @@
+import type { Cluster, Redis } from 'ioredis';
+import type { PeerAnnounce } from 'src/peers/peer-store.types';
+import { recordState } from 'src/peers/redis/redis-peer.codec';
+import type { RedisKeys } from 'src/peers/redis/redis-keys';
+import type { RedisScripts } from 'src/peers/redis/redis-scripts';
+import type { RedisUserIndex } from 'src/peers/redis/redis-user-index';
+
+/** before()'s answers: nothing to do afterwards (no slots, or not a leeching announce). */
+export const SLOTS_UNUSED = -1;
+/** The user's slots are full, but it already leeches this torrent: list it once the announce went through. */
+export const SLOTS_FULL = 0;
+/** The torrent was listed already: its time was refreshed. */
+export const SLOT_HELD = 1;
+/** A slot was taken for the torrent: give it back if the announce does not go through. */
+export const SLOT_TAKEN = 2;
+/** Refuse the announce: its slots are full and it would start a new leech. */
+export const SLOTS_REFUSED = -2;
+
+/**
+ * Download slots on Redis (README: download slots). A user's torrents span Cluster slots, so the check cannot be part
+ * of the swarm's announce script: the torrents a user leeches are a sorted set of their own (`d:<user id>`, no hash
+ * tag), in which a script (download-slots.lua.ts) takes a slot atomically before the announce script runs, and which
+ * is corrected after it: a refused announce gives its slot back, a leecher that completes or stops frees its torrent.
+ * Users without download slots pay nothing; others one script call per leeching announce, one command when a leech
+ * ends, and a read of the swarm only when their slots are full.
+ */
+export class RedisDownloadSlots {
+  constructor(
+    private readonly client: Redis | Cluster,
+    private readonly keys: RedisKeys,
+    private readonly scripts: RedisScripts,
+    private readonly users: RedisUserIndex,
+    private readonly ttlMs: number,
+  ) {}
+
+  /** Before the announce script: one of the constants above. */
+  async before(a: PeerAnnounce): Promise<number> {
+    const slots = a.downloadSlots;
+    if (typeof slots !== 'number' || a.left === 0 || a.event === 'stopped') {
+      return SLOTS_UNUSED;
+    }
+    const taken = await this.scripts.run.peerStoreDownloadSlot(
+      this.keys.leeching(a.userId),
+      Buffer.from(a.infoHash, 'hex'),
+      a.now,
+      a.now - this.ttlMs,
+      slots,
+      this.ttlMs * 2,
+    );
+    if (taken !== SLOTS_FULL) {
+      return taken;
+    }
+    // Full: a re-announce of a torrent the user leeches already still passes (its slots were lowered, or it was not
+    // listed while the user had no slots).
+    return (await this.leeches(a)) ? SLOTS_FULL : SLOTS_REFUSED;
+  }
+
+  /**
+   * After the announce script: `applied` false when it refused or failed; `wasLeecher`: the peer was a live leecher
+   * before.
+   */
+  async after(a: PeerAnnounce, before: number, applied: boolean, wasLeecher: boolean): Promise<void> {
+    if (before === SLOT_TAKEN && !applied) {
+      await this.release(a);
+    } else if (before === SLOTS_FULL && applied) {
+      const key = this.keys.leeching(a.userId);
+      await Promise.all([
+        this.client.zadd(key, a.now, Buffer.from(a.infoHash, 'hex')),
+        this.client.pexpire(key, this.ttlMs * 2),
+      ]);
+    } else if (
+      typeof a.downloadSlots === 'number' &&
+      applied &&
+      wasLeecher &&
+      (a.event === 'stopped' || a.left === 0)
+    ) {
+      // Another client of the user may still leech the torrent: then it keeps its slot.
+      if (!(await this.leeches(a))) {
+        await this.release(a);
+      }
+    }
+  }
+
+  /** Whether the user has a live leecher in the announce's swarm. */
+  private async leeches(a: PeerAnnounce): Promise<boolean> {
+    const cutoff = a.now - this.ttlMs;
+    return (await this.users.peersIn(a.infoHash, a.userId)).some(([, record]) => {
+      const peer = recordState(record);
+      return !peer.seeder && peer.lastAnnounce >= cutoff;
+    });
+  }
+
+  private async release(a: PeerAnnounce): Promise<void> {
+    await this.client.zrem(this.keys.leeching(a.userId), Buffer.from(a.infoHash, 'hex'));
+  }
+}
