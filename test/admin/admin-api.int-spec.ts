@@ -41,6 +41,7 @@ describe('admin API (CONTRACT §5)', () => {
         canLeech: true,
         uploadMultiplier: 1,
         downloadMultiplier: 1,
+        downloadSlots: null,
         uploaded: 0,
         downloaded: 0,
         rawUploaded: 0,
@@ -59,6 +60,7 @@ describe('admin API (CONTRACT §5)', () => {
         canLeech: false,
         uploadMultiplier: 2,
         downloadMultiplier: 0.5,
+        downloadSlots: 4,
       };
       const created = await t.api('POST', '/api/users', body);
       expect(created.status).toBe(201);
@@ -84,6 +86,10 @@ describe('admin API (CONTRACT §5)', () => {
       [{ id: 7, uploadMultiplier: -1 }, /uploadMultiplier/],
       [{ id: 7, downloadMultiplier: 'x' }, /downloadMultiplier/],
       [{ id: 7, ratio: 1 }, /ratio/],
+      [{ id: 7, downloadSlots: -1 }, /downloadSlots must be a non-negative integer or null/],
+      [{ id: 7, downloadSlots: 2.5 }, /downloadSlots/],
+      [{ id: 7, downloadSlots: '3' }, /downloadSlots/],
+      [{ id: 7, downloadSlots: 10_001 }, /downloadSlots must not exceed/],
     ])('answers 400 naming the field for %o', async (body, message) => {
       const { status, body: error } = await t.api('POST', '/api/users', body);
       expect(status).toBe(400);
@@ -125,6 +131,14 @@ describe('admin API (CONTRACT §5)', () => {
       expect(status).toBe(200);
       expect(body).toMatchObject({ id: 1, canLeech: false, uploadMultiplier: 1.5, enabled: true });
       expect((await t.api('PATCH', '/api/users/1', { passkey: PASSKEY })).status).toBe(400);
+    });
+
+    it('patches download slots: a number, absent keeps it, null lifts the limit', async () => {
+      expect((await t.api('PATCH', '/api/users/1', { downloadSlots: 3 })).body.downloadSlots).toBe(3);
+      expect((await t.api('PATCH', '/api/users/1', { enabled: true })).body.downloadSlots).toBe(3);
+      expect((await t.api('GET', '/api/users/1')).body.downloadSlots).toBe(3);
+      expect((await t.api('PATCH', '/api/users/1', { downloadSlots: null })).body.downloadSlots).toBeNull();
+      expect((await t.api('PATCH', '/api/users/1', { downloadSlots: -2 })).status).toBe(400);
     });
 
     it('rotates a passkey, generated or given', async () => {

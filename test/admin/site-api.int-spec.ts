@@ -185,4 +185,24 @@ describe.each(STORES)('the site API through the generated client, %s peer store'
     const tooMany = await api.POST('/api/torrents/counts', { body: { infoHashes: Array(1001).fill(hash(1)) } });
     expect(tooMany.error).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED', field: 'infoHashes' });
   });
+
+  it('bulk-upserts download slots: a number sets them, null lifts them, absent keeps them', async () => {
+    const slotsOf = async (id: number) =>
+      (await api.GET('/api/users/{id}', { params: { path: { id } } })).data!.downloadSlots;
+    const first = await api.PUT('/api/users', { body: { users: [{ id: 901, downloadSlots: 2 }, { id: 902 }] } });
+    expect(first.data).toEqual({ created: 2, updated: 0, failed: [] });
+    expect([await slotsOf(901), await slotsOf(902)]).toEqual([2, null]);
+    const second = await api.PUT('/api/users', {
+      body: { users: [{ id: 901 }, { id: 902, downloadSlots: 0 }, { id: 903, downloadSlots: -1 }] },
+    });
+    expect(second.data).toEqual({
+      created: 0,
+      updated: 2,
+      failed: [{ index: 2, code: 'VALIDATION_FAILED', message: expect.stringMatching(/downloadSlots/) }],
+    });
+    expect([await slotsOf(901), await slotsOf(902)]).toEqual([2, 0]);
+    await api.PUT('/api/users', { body: { users: [{ id: 901, downloadSlots: null }] } });
+    expect(await slotsOf(901)).toBeNull();
+    await Promise.all([901, 902].map((id) => api.DELETE('/api/users/{id}', { params: { path: { id } } })));
+  });
 });

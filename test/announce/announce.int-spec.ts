@@ -251,6 +251,30 @@ describe.each(STORES)('announce and scrape on the %s peer store (CONTRACT §2-§
       expect((await announce(user.passkey, { infoHash, peerId: peerId(), left: 0 })).failure).toBeUndefined();
     });
 
+    it('caps the torrents a user leeches at its download slots, as the admin API sets them', async () => {
+      const user = await newUser({ downloadSlots: 1 });
+      expect((await t.api('GET', `/api/users/${user.id}`)).body.downloadSlots).toBe(1);
+      const [a, b, c] = [await newTorrent(), await newTorrent(), await newTorrent()];
+      expect((await announce(user.passkey, { infoHash: a, peerId: peerId(), left: 100 })).failure).toBeUndefined();
+      await expectFailure(
+        announceUrl(user.passkey, { infoHash: b, peerId: peerId(), left: 100 }),
+        /You are downloading 1 torrents, the most your account allows; finish or stop one first\./,
+      );
+      expect((await t.api('GET', `/api/torrents/${b.toString('hex')}`)).body.leechers.count).toBe(0);
+      // Seeding is never limited.
+      expect((await announce(user.passkey, { infoHash: c, peerId: peerId(), left: 0 })).failure).toBeUndefined();
+      // A PATCH takes effect at the next announce: null is no limit.
+      const patched = await t.api('PATCH', `/api/users/${user.id}`, { downloadSlots: null });
+      expect(patched.body.downloadSlots).toBeNull();
+      expect((await announce(user.passkey, { infoHash: b, peerId: peerId(), left: 100 })).failure).toBeUndefined();
+      await t.api('PATCH', `/api/users/${user.id}`, { downloadSlots: 0 });
+      const d = await newTorrent();
+      await expectFailure(
+        announceUrl(user.passkey, { infoHash: d, peerId: peerId(), left: 100 }),
+        /You are downloading 0 torrents/,
+      );
+    });
+
     it('fails the old passkey at once after a rotation, and after a user is deleted, whose peers leave', async () => {
       const user = await newUser();
       const infoHash = await newTorrent();

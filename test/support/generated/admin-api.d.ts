@@ -380,6 +380,12 @@ export interface components {
              * @example 1
              */
             downloadMultiplier?: number;
+            /**
+             * @description The most torrents the user may leech at once (seeding is never limited); null: no limit. A leeching announce that would start another torrent beyond it is refused.
+             * @default null
+             * @example 5
+             */
+            downloadSlots?: number | null;
         };
         ActiveTorrentsDto: {
             /**
@@ -404,6 +410,11 @@ export interface components {
             uploadMultiplier: number;
             /** @example 1 */
             downloadMultiplier: number;
+            /**
+             * @description The most torrents the user may leech at once; null: no limit
+             * @example 5
+             */
+            downloadSlots: number | null;
             /**
              * Format: int64
              * @example 1073741824
@@ -497,6 +508,11 @@ export interface components {
             /** @example 1 */
             downloadMultiplier: number;
             /**
+             * @description The most torrents the user may leech at once; null: no limit
+             * @example 5
+             */
+            downloadSlots: number | null;
+            /**
              * Format: int64
              * @example 1073741824
              */
@@ -553,6 +569,12 @@ export interface components {
              * @example 1
              */
             downloadMultiplier?: number;
+            /**
+             * @description The most torrents the user may leech at once (seeding is never limited); null: no limit. A leeching announce that would start another torrent beyond it is refused.
+             * @default null
+             * @example 5
+             */
+            downloadSlots?: number | null;
         };
         RotatePasskeyDto: {
             /**
