@@ -72,6 +72,26 @@ describe('cache invalidation across instances sharing Redis and PostgreSQL', () 
     await writer.api('DELETE', '/api/users/1');
     expect(await failureOn(reader, url(rotated.passkey), /Unknown passkey/)).toMatch(/Unknown passkey/);
   });
+
+  it('honours download slots set on the other instance within a second', async () => {
+    const { body: user } = await writer.api('POST', '/api/users', { id: 2 });
+    const hashes = Array.from({ length: 200 }, () => randomBytes(20));
+    await writer.api('PUT', '/api/torrents', { torrents: hashes.map((h) => ({ infoHash: h.toString('hex') })) });
+    const leech = (i: number) => announceUrl(user.passkey, { infoHash: hashes[i], peerId: peerId(), left: 100 });
+    // The reader caches the user without slots while it leeches the first torrent.
+    expect(new Answer((await reader.get(leech(0))).body).failure).toBeUndefined();
+    await writer.api('PATCH', '/api/users/2', { downloadSlots: 1 });
+    // Each try leeches another torrent: until the reader sees the slots, they are all admitted.
+    const deadline = Date.now() + 1000;
+    let failure: string | undefined;
+    for (let i = 1; failure === undefined && i < hashes.length && Date.now() <= deadline; i++) {
+      failure = new Answer((await reader.get(leech(i))).body).failure;
+      await sleep(5);
+    }
+    expect(failure).toMatch(/You are downloading 1 torrents/);
+    await writer.api('PATCH', '/api/users/2', { downloadSlots: null });
+    expect(await failureOn(reader, leech(hashes.length - 1), undefined)).toBeUndefined();
+  });
 });
 
 /** LOOKUP_CACHE_TTL_MS bounds how long a change the instance was never told of (a lost invalidation) goes unseen. */
