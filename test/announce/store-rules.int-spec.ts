@@ -91,6 +91,36 @@ describe.each(PEER_STORE_ENVS)('store rules through the tracker on the $name pee
     expect(user).toBe(8192);
   });
 
+  it('download slots: racing leeches of one user start exactly its slots, and a completed one frees its slot', async () => {
+    const { body: user } = await t.api('POST', '/api/users', { id: nextUserId++, downloadSlots: 3 });
+    const hashes = await Promise.all(Array.from({ length: 10 }, () => newTorrent()));
+    const ids = hashes.map(() => peerId());
+    const answers = await Promise.all(
+      hashes.map((infoHash, i) => announce(user.passkey, { infoHash, peerId: ids[i], left: 5, event: 'started' })),
+    );
+    const started = answers.flatMap((answer, i) => (answer.failure === undefined ? [i] : []));
+    expect(started).toHaveLength(3);
+    for (const answer of answers.filter((a) => a.failure !== undefined)) {
+      expect(answer.failure).toBe(
+        'You are downloading 3 torrents, the most your account allows; finish or stop one first.',
+      );
+    }
+    const leeching = (await t.api('GET', `/api/users/${user.id}`)).body.activeTorrents.leeching as string[];
+    expect(leeching.sort()).toEqual(started.map((i) => hashes[i].toString('hex')).sort());
+    const done = started[0];
+    const completed = await announce(user.passkey, {
+      infoHash: hashes[done],
+      peerId: ids[done],
+      left: 0,
+      downloaded: 5,
+      event: 'completed',
+    });
+    expect(completed.failure).toBeUndefined();
+    const waiting = answers.findIndex((a) => a.failure !== undefined);
+    const next = await announce(user.passkey, { infoHash: hashes[waiting], peerId: ids[waiting], left: 5 });
+    expect(next.failure).toBeUndefined();
+  });
+
   async function waitForUploaded(app: TestApp, bytes: number): Promise<number> {
     for (let i = 0; i < 100; i++) {
       const users = (await app.api('GET', '/api/users?limit=1000')).body.items as { uploaded: number }[];
