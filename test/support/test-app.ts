@@ -9,7 +9,11 @@ export interface TestApp {
   app: NestFastifyApplication;
   database: TempDatabase;
   /** GET/POST/PATCH/DELETE on the admin API with the bearer token; JSON in, parsed JSON out. */
-  api(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown): Promise<{ status: number; body: any }>;
+  api(
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    url: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: any }>;
   /** A raw GET (announce, scrape), from `remoteAddress`, with these request headers. */
   get(
     url: string,

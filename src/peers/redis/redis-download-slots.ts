@@ -81,6 +81,11 @@ export class RedisDownloadSlots {
     }
   }
 
+  /** The user's peers were removed: it leeches nothing. */
+  async drop(userId: number): Promise<void> {
+    await this.client.del(this.keys.leeching(userId));
+  }
+
   /** Whether the user has a live leecher in the announce's swarm. */
   private async leeches(a: PeerAnnounce): Promise<boolean> {
     const cutoff = a.now - this.ttlMs;

@@ -317,7 +317,7 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
         );
       }
     });
-    await this.users.drop(userId);
+    await Promise.all([this.users.drop(userId), this.downloadSlots.drop(userId)]);
   }
 
   claimPending(maxAccounts: number): Promise<PendingBatch | null> {

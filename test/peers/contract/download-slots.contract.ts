@@ -86,6 +86,16 @@ export function describeDownloadSlotsContract(ctx: ContractContext): void {
       });
     });
 
+    it('frees every slot of a user whose peers are removed', async () => {
+      const { store, t0 } = ctx;
+      const [a, b] = [newInfoHash(), newInfoHash()];
+      await announce(store, { infoHash: a, userId: 1, left: 5, downloadSlots: 1, now: t0 });
+      await store.removeUser(1);
+      expect(admitted(await announce(store, { infoHash: b, userId: 1, left: 5, downloadSlots: 1, now: t0 + 1 }))).toBe(
+        true,
+      );
+    });
+
     it('gives the slot back when another rule refuses the announce', async () => {
       const store = await ctx.withRules({ maxPeersPerUserTorrent: 1 });
       const [a, b] = [newInfoHash(), newInfoHash()];
