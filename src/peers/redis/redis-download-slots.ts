@@ -3,7 +3,8 @@ import type { PeerAnnounce } from 'src/peers/peer-store.types';
 import { recordState } from 'src/peers/redis/redis-peer.codec';
 import type { RedisKeys } from 'src/peers/redis/redis-keys';
 import type { RedisScripts } from 'src/peers/redis/redis-scripts';
-import type { RedisUserIndex } from 'src/peers/redis/redis-user-index';
+
+const PEER_ID_BYTES = 20;
 
 /** before()'s answers: nothing to do afterwards (no slots, or not a leeching announce). */
 export const SLOTS_UNUSED = -1;
@@ -22,14 +23,13 @@ export const SLOTS_REFUSED = -2;
  * tag), in which a script (download-slots.lua.ts) takes a slot atomically before the announce script runs, and which
  * is corrected after it: a refused announce gives its slot back, a leecher that completes or stops frees its torrent.
  * Users without download slots pay nothing; others one script call per leeching announce, one command when a leech
- * ends, and a read of the swarm only when their slots are full.
+ * ends, and two reads of their own entries in the swarm when their slots are full.
  */
 export class RedisDownloadSlots {
   constructor(
     private readonly client: Redis | Cluster,
     private readonly keys: RedisKeys,
     private readonly scripts: RedisScripts,
-    private readonly users: RedisUserIndex,
     private readonly ttlMs: number,
   ) {}
 
@@ -86,10 +86,28 @@ export class RedisDownloadSlots {
     await this.client.del(this.keys.leeching(userId));
   }
 
-  /** Whether the user has a live leecher in the announce's swarm. */
+  /**
+   * Whether the user has a live leecher in the announce's swarm: its peer ids there (the swarm's user peers hash,
+   * which the announce script keeps), then their records. Two reads of the user's own entries, whatever the swarm's
+   * size.
+   */
   private async leeches(a: PeerAnnounce): Promise<boolean> {
+    const keys = this.keys.swarm(a.infoHash);
+    const user = Buffer.allocUnsafe(4);
+    user.writeUInt32BE(a.userId, 0);
+    const ids = await this.client.hgetBuffer(keys.userPeers, user);
+    if (!ids || ids.length < PEER_ID_BYTES) {
+      return false;
+    }
+    const fields: Buffer[] = [];
+    for (let at = 0; at + PEER_ID_BYTES <= ids.length; at += PEER_ID_BYTES) {
+      fields.push(Buffer.concat([user, ids.subarray(at, at + PEER_ID_BYTES)]));
+    }
     const cutoff = a.now - this.ttlMs;
-    return (await this.users.peersIn(a.infoHash, a.userId)).some(([, record]) => {
+    return (await this.client.hmgetBuffer(keys.peers, ...fields)).some((record) => {
+      if (record === null) {
+        return false;
+      }
       const peer = recordState(record);
       return !peer.seeder && peer.lastAnnounce >= cutoff;
     });

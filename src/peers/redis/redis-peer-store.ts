@@ -137,7 +137,7 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
     this.counters = new RedisPeerCounters(client, this.keys, this.ttlMs);
     this.announceCommand = new AnnounceCommand(client, this.scripts);
     this.keptSwarms = new KeptSwarms(options.keptSwarmsBytes ?? 64 * 1024 * 1024);
-    this.downloadSlots = new RedisDownloadSlots(client, this.keys, this.scripts, this.users, this.ttlMs);
+    this.downloadSlots = new RedisDownloadSlots(client, this.keys, this.scripts, this.ttlMs);
   }
 
   /** Writes the counter deltas still in memory; the client itself belongs to RedisConnection. */
