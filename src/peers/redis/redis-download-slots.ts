@@ -22,7 +22,7 @@ export const SLOTS_REFUSED = -2;
  * of the swarm's announce script: the torrents a user leeches are a sorted set of their own (`d:<user id>`, no hash
  * tag), in which a script (download-slots.lua.ts) takes a slot atomically before the announce script runs, and which
  * is corrected after it: a refused announce gives its slot back, a leecher that completes or stops frees its torrent.
- * Users without download slots pay nothing; others one script call per leeching announce, one command when a leech
+ * Users without download slots pay nothing; others one script call per leeching announce, a few commands when a leech
  * ends, and two reads of their own entries in the swarm when their slots are full.
  */
 export class RedisDownloadSlots {
