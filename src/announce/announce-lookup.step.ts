@@ -24,6 +24,10 @@ export interface AnnounceContext {
   credit: CreditFactors;
   /** BEP 3's `warning message`, answered beside a normal answer (addWarning). */
   warning: string | undefined;
+  /** Set by the pipeline: the last step that warned or, in observe mode, would have refused (the announce log's). */
+  actedBy: string | undefined;
+  /** Set by the pipeline: what a step in observe mode would have answered instead. */
+  wouldRefuse: AnnounceFailure | undefined;
 }
 
 /** What it resolved for a scrape: the user, and the known, live torrents among the requested hashes. */
@@ -84,6 +88,8 @@ export class AnnounceLookupStep {
       startedAt: input.startedAt,
       credit: creditFactors(user, torrent, this.config.globalFreeleech),
       warning: undefined,
+      actedBy: undefined,
+      wouldRefuse: undefined,
     };
   }
 
