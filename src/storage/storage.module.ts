@@ -10,6 +10,7 @@ import { BulkTorrentsRepository } from 'src/storage/repositories/bulk-torrents.r
 import { BulkUsersRepository } from 'src/storage/repositories/bulk-users.repository';
 import { ChangeFeedRepository } from 'src/storage/repositories/change-feed.repository';
 import { ClientsRepository } from 'src/storage/repositories/clients.repository';
+import { FlagsRepository } from 'src/storage/repositories/flags.repository';
 import { HistoryRepository } from 'src/storage/repositories/history.repository';
 import { LedgerRepository } from 'src/storage/repositories/ledger.repository';
 import { TorrentsRepository } from 'src/storage/repositories/torrents.repository';
@@ -31,6 +32,7 @@ const REPOSITORIES = [
   ChangeFeedRepository,
   BulkUsersRepository,
   BulkTorrentsRepository,
+  FlagsRepository,
 ];
 
 /** PostgreSQL (or the embedded database), migrated at boot; the repositories are the only way in. */
