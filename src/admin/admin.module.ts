@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AdminAuthGuard } from 'src/admin/auth/admin-auth.guard';
 import { AdminTokenService } from 'src/admin/auth/admin-token.service';
+import { BansController } from 'src/admin/bans/bans.controller';
+import { BansService } from 'src/admin/bans/bans.service';
 import { ChangesController } from 'src/admin/changes/changes.controller';
 import { ChangesService } from 'src/admin/changes/changes.service';
 import { ClientsController } from 'src/admin/clients/clients.controller';
@@ -17,13 +19,14 @@ import { TorrentsService } from 'src/admin/torrents/torrents.service';
 import { UsersController } from 'src/admin/users/users.controller';
 import { UsersBulkService } from 'src/admin/users/users-bulk.service';
 import { UsersService } from 'src/admin/users/users.service';
+import { AbuseModule } from 'src/abuse/abuse.module';
 import { LookupModule } from 'src/lookup/lookup.module';
 import { PeersModule } from 'src/peers/peers.module';
 import { StorageModule } from 'src/storage/storage.module';
 
 /** The REST API the site uses to manage users, torrents and the client whitelist. Exports nothing. */
 @Module({
-  imports: [StorageModule, PeersModule, LookupModule],
+  imports: [StorageModule, PeersModule, LookupModule, AbuseModule],
   controllers: [
     UsersController,
     TorrentsController,
@@ -31,6 +34,7 @@ import { StorageModule } from 'src/storage/storage.module';
     StatsController,
     ChangesController,
     FlagsController,
+    BansController,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AdminErrorFilter },
@@ -44,6 +48,7 @@ import { StorageModule } from 'src/storage/storage.module';
     StatsService,
     ChangesService,
     FlagsService,
+    BansService,
   ],
 })
 export class AdminModule {}

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { AbuseBanService } from 'src/abuse/abuse-ban.service';
 import type { AnnounceInput, ScrapeInput } from 'src/announce/announce-outcome';
 import { creditFactors, type CreditFactors } from 'src/announce/credit-factors.util';
 import { AnnounceFailure, FailureCode } from 'src/announce/protocol/announce-failure';
 import type { AnnounceRequest } from 'src/announce/protocol/announce-request';
 import { PeerAddressCache, type PeerAddress } from 'src/announce/protocol/peer-address.util';
 import { TRACKER_CONFIG, type TrackerConfig } from 'src/config/tracker.config';
-import { FailedLookupLimiter } from 'src/lookup/failed-lookup-limiter';
 import { LookupService } from 'src/lookup/lookup.service';
 import type { TorrentSnapshot, UserSnapshot } from 'src/lookup/lookup.types';
 
@@ -43,8 +43,8 @@ export interface ScrapeContext {
  * called by TrackerCore for every transport. It resolves the passkey and info hashes through the cached
  * LookupService and refuses what must be refused. It never caches a response.
  *
- * An address that keeps sending unknown passkeys or info hashes is refused before any lookup (FailedLookupLimiter),
- * so that guessing keys costs PostgreSQL nothing.
+ * An address that keeps sending unknown passkeys or info hashes is banned, and refused before any lookup
+ * (AbuseBanService), so that guessing keys costs PostgreSQL nothing.
  */
 @Injectable()
 export class AnnounceLookupStep {
@@ -53,7 +53,7 @@ export class AnnounceLookupStep {
   constructor(
     @Inject(TRACKER_CONFIG) private readonly config: TrackerConfig,
     private readonly lookup: LookupService,
-    private readonly failedLookups: FailedLookupLimiter,
+    private readonly bans: AbuseBanService,
   ) {}
 
   // Lookups are answered from the cache without an await; only a miss waits for PostgreSQL.
@@ -107,7 +107,7 @@ export class AnnounceLookupStep {
   /** Refuses an address past its unknown keys; the time, for counting this request's own. */
   private refuseFlooder(ip: string | undefined): number {
     const now = Date.now();
-    const refusedMs = ip === undefined ? 0 : this.failedLookups.refusedFor(ip, now);
+    const refusedMs = ip === undefined ? 0 : this.bans.refusedFor(ip, now);
     if (refusedMs > 0) {
       throw new AnnounceFailure(
         FailureCode.TooManyUnknownKeys,
@@ -121,7 +121,7 @@ export class AnnounceLookupStep {
   /** Counts a lookup that found nothing against the address. */
   private counted<T>(found: T | null, ip: string | undefined, now: number): T | null {
     if (found === null && ip !== undefined) {
-      this.failedLookups.recordFailure(ip, now);
+      this.bans.recordFailure(ip, now);
     }
     return found;
   }

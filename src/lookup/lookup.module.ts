@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { TRACKER_CONFIG, type TrackerConfig } from 'src/config/tracker.config';
-import { FailedLookupLimiter } from 'src/lookup/failed-lookup-limiter';
 import { InvalidationBus, LocalInvalidationBus } from 'src/lookup/invalidation-bus';
 import { LookupService } from 'src/lookup/lookup.service';
 import { RedisInvalidationBus } from 'src/lookup/redis-invalidation-bus';
@@ -13,17 +12,12 @@ import { StorageModule } from 'src/storage/storage.module';
   providers: [
     LookupService,
     {
-      provide: FailedLookupLimiter,
-      inject: [TRACKER_CONFIG],
-      useFactory: (config: TrackerConfig) => new FailedLookupLimiter(config.failedLookups),
-    },
-    {
       provide: InvalidationBus,
       inject: [TRACKER_CONFIG, RedisConnection],
       useFactory: (config: TrackerConfig, redis: RedisConnection | null) =>
         redis ? new RedisInvalidationBus(redis, config.redis.keyPrefix) : new LocalInvalidationBus(),
     },
   ],
-  exports: [LookupService, FailedLookupLimiter],
+  exports: [LookupService],
 })
 export class LookupModule {}

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
+import { ABUSE_BAN_POLICY } from 'src/abuse/abuse-ban.service';
 import type { AnnounceContext } from 'src/announce/announce-lookup.step';
 import { ANNOUNCE_POLICY, type AnnouncePolicyOptions } from 'src/announce/policy/announce-policy.decorator';
 import type { AnnouncePolicyStep } from 'src/announce/policy/announce-policy-step';
@@ -12,7 +13,7 @@ import { TrackerMetrics } from 'src/metrics/tracker-metrics';
  * Refusing rules that are not pipeline steps but may be named in POLICY_MODES: the abuse ban, which the lookup
  * step applies before any lookup.
  */
-export const FIXED_POLICIES = ['AbuseBan'] as const;
+export const FIXED_POLICIES = [ABUSE_BAN_POLICY];
 
 interface DiscoveredStep {
   name: string;
