@@ -9,6 +9,8 @@ import { ChangesService } from 'src/admin/changes/changes.service';
 import { ClientsController } from 'src/admin/clients/clients.controller';
 import { ClientsService } from 'src/admin/clients/clients.service';
 import { AdminErrorFilter } from 'src/admin/common/admin-error.filter';
+import { UserAnnouncesController } from 'src/admin/diagnostics/user-announces.controller';
+import { UserAnnouncesService } from 'src/admin/diagnostics/user-announces.service';
 import { FlagsController } from 'src/admin/flags/flags.controller';
 import { FlagsService } from 'src/admin/flags/flags.service';
 import { StatsController } from 'src/admin/stats/stats.controller';
@@ -20,13 +22,14 @@ import { UsersController } from 'src/admin/users/users.controller';
 import { UsersBulkService } from 'src/admin/users/users-bulk.service';
 import { UsersService } from 'src/admin/users/users.service';
 import { AbuseModule } from 'src/abuse/abuse.module';
+import { DiagnosticsModule } from 'src/diagnostics/diagnostics.module';
 import { LookupModule } from 'src/lookup/lookup.module';
 import { PeersModule } from 'src/peers/peers.module';
 import { StorageModule } from 'src/storage/storage.module';
 
 /** The REST API the site uses to manage users, torrents and the client whitelist. Exports nothing. */
 @Module({
-  imports: [StorageModule, PeersModule, LookupModule, AbuseModule],
+  imports: [StorageModule, PeersModule, LookupModule, AbuseModule, DiagnosticsModule],
   controllers: [
     UsersController,
     TorrentsController,
@@ -35,6 +38,7 @@ import { StorageModule } from 'src/storage/storage.module';
     ChangesController,
     FlagsController,
     BansController,
+    UserAnnouncesController,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AdminErrorFilter },
@@ -49,6 +53,7 @@ import { StorageModule } from 'src/storage/storage.module';
     ChangesService,
     FlagsService,
     BansService,
+    UserAnnouncesService,
   ],
 })
 export class AdminModule {}

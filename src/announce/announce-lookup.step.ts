@@ -64,33 +64,42 @@ export class AnnounceLookupStep {
     const user = usable(
       this.counted(cachedUser !== undefined ? cachedUser : await this.lookup.userByPasskey(passkey), input.ip, now),
     );
-    const request = input.request;
-    if (request instanceof AnnounceFailure) {
-      throw request;
+    // A failure from here on is the user's: the staff's announce log shows it, with the step that refused.
+    try {
+      const request = input.request;
+      if (request instanceof AnnounceFailure) {
+        throw request;
+      }
+      const address = input.ip === undefined ? null : this.addresses.of(input.ip);
+      if (!address) {
+        throw AnnounceFailure.badRequest('Your address could not be read.');
+      }
+      const cachedTorrent = this.lookup.cachedTorrent(request.infoHash);
+      const torrent = live(
+        this.counted(
+          cachedTorrent !== undefined ? cachedTorrent : await this.lookup.torrent(request.infoHash),
+          input.ip,
+          now,
+        ),
+      );
+      return {
+        user,
+        torrent,
+        request,
+        address,
+        startedAt: input.startedAt,
+        credit: creditFactors(user, torrent, this.config.globalFreeleech),
+        warning: undefined,
+        actedBy: undefined,
+        wouldRefuse: undefined,
+      };
+    } catch (error) {
+      if (error instanceof AnnounceFailure) {
+        error.userId = user.id;
+        error.policy ??= AnnounceLookupStep.name;
+      }
+      throw error;
     }
-    const address = input.ip === undefined ? null : this.addresses.of(input.ip);
-    if (!address) {
-      throw AnnounceFailure.badRequest('Your address could not be read.');
-    }
-    const cachedTorrent = this.lookup.cachedTorrent(request.infoHash);
-    const torrent = live(
-      this.counted(
-        cachedTorrent !== undefined ? cachedTorrent : await this.lookup.torrent(request.infoHash),
-        input.ip,
-        now,
-      ),
-    );
-    return {
-      user,
-      torrent,
-      request,
-      address,
-      startedAt: input.startedAt,
-      credit: creditFactors(user, torrent, this.config.globalFreeleech),
-      warning: undefined,
-      actedBy: undefined,
-      wouldRefuse: undefined,
-    };
   }
 
   async scrape(input: ScrapeInput): Promise<ScrapeContext> {
@@ -166,7 +175,10 @@ function usable(user: UserSnapshot | null): UserSnapshot {
     throw new AnnounceFailure(FailureCode.UnknownPasskey, 'Unknown passkey. Download the torrent again from the site.');
   }
   if (!user.enabled) {
-    throw new AnnounceFailure(FailureCode.DisabledUser, 'Your account is disabled.');
+    const failure = new AnnounceFailure(FailureCode.DisabledUser, 'Your account is disabled.');
+    failure.userId = user.id;
+    failure.policy = AnnounceLookupStep.name;
+    throw failure;
   }
   return user;
 }
