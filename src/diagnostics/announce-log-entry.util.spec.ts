@@ -1,5 +1,6 @@
 import { MemoryAnnounceLog } from 'src/diagnostics/announce-log';
 import { decodeLogEntry, encodeLogEntry, type AnnounceLogEntry } from 'src/diagnostics/announce-log-entry.util';
+import type { AnnounceEvent } from 'src/peers/peer-store.types';
 
 const entry: AnnounceLogEntry = {
   time: 1_769_860_800_000,
@@ -21,9 +22,25 @@ const entry: AnnounceLogEntry = {
 
 describe('the announce log entry', () => {
   it('round-trips through its compact encoding', () => {
-    const text = encodeLogEntry(entry);
+    const request = {
+      infoHash: entry.infoHash!,
+      event: entry.event!,
+      peerId: Buffer.from('-qB4520-ab' + 'x'.repeat(10), 'latin1'),
+      port: entry.port!,
+      uploaded: entry.uploaded!,
+      downloaded: entry.downloaded!,
+      left: entry.left!,
+    };
+    const text = encodeLogEntry(entry.time, request, entry);
     expect(text.length).toBeLessThan(256);
     expect(decodeLogEntry(text)).toEqual(entry);
+    const unreadable = { ...entry, infoHash: null, event: null, peerIdPrefix: null, port: null, family: null };
+    const bare = { ...unreadable, uploaded: null, downloaded: null, left: null, retryIn: 5, sentence: null };
+    expect(decodeLogEntry(encodeLogEntry(entry.time, null, bare))).toEqual(bare);
+    const events: AnnounceEvent[] = ['none', 'started', 'completed', 'stopped', 'paused'];
+    for (const event of events) {
+      expect(decodeLogEntry(encodeLogEntry(1, { ...request, event }, entry))?.event).toBe(event);
+    }
   });
 
   it('reads something that is no entry as null', () => {

@@ -1,4 +1,5 @@
 import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Cluster } from 'ioredis';
 import { AnnounceLog } from 'src/diagnostics/announce-log';
 import type { RedisClient } from 'src/redis/redis-connection';
 
@@ -7,24 +8,40 @@ const FLUSH_DELAY_MS = 100;
 /** Entries waiting at most; beyond it (Redis away), new ones are dropped and counted in the log. */
 const MAX_PENDING = 20_000;
 
-/** KEYS[1]: a user's list. ARGV: size, TTL (ms), entries oldest first. Pushes, trims to size, renews the TTL. */
+/** Users' lists written by one script call on a single Redis (a Cluster takes one key per call). */
+const USERS_PER_CALL = 500;
+
+/**
+ * KEYS: users' lists. ARGV: size, TTL (ms), then for each key its entry count and its entries, oldest first. Pushes,
+ * trims each list to size and renews its TTL.
+ */
 const PUSH_LUA = `
-for i = 3, #ARGV do
-  redis.call('LPUSH', KEYS[1], ARGV[i])
+local size = tonumber(ARGV[1])
+local at = 3
+for _, key in ipairs(KEYS) do
+  local count = tonumber(ARGV[at])
+  redis.call('LPUSH', key, unpack(ARGV, at + 1, at + count))
+  at = at + count + 1
+  redis.call('LTRIM', key, 0, size - 1)
+  redis.call('PEXPIRE', key, ARGV[2])
 end
-redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[1]) - 1)
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 0
 `;
 
-interface PushCommand {
-  announceLogPush(key: string, size: number, ttlMs: number, ...entries: string[]): Promise<number>;
+type Arg = string | number;
+
+interface PushCommands {
+  /** One list: a fixed key count, so that a Cluster routes it by its key. */
+  announceLogPush(key: string, ...args: Arg[]): Promise<number>;
+  /** Many lists (single Redis only): the key count first. */
+  announceLogPushMany(keyCount: number, ...args: Arg[]): Promise<number>;
 }
 
 /**
  * A capped list per user (`<prefix>announces:<user id>`, newest first), shared by every instance. Entries are
- * buffered and written a user at a time by one script, after the announces that made them were answered; one key
- * per user spreads the lists over a Cluster's slots.
+ * buffered for FLUSH_DELAY_MS and written after the announces that made them were answered, by one script call per
+ * 500 users on a single Redis (a call per user would add a command per announce), one per user on a Cluster, where
+ * one key per user spreads the lists over the slots.
  */
 export class RedisAnnounceLog extends AnnounceLog implements BeforeApplicationShutdown {
   private readonly logger = new Logger(RedisAnnounceLog.name);
@@ -32,7 +49,8 @@ export class RedisAnnounceLog extends AnnounceLog implements BeforeApplicationSh
   private pendingCount = 0;
   private dropped = 0;
   private timer: NodeJS.Timeout | undefined;
-  private readonly run: PushCommand;
+  private readonly run: PushCommands;
+  private readonly usersPerCall: number;
 
   constructor(
     private readonly client: RedisClient,
@@ -42,7 +60,9 @@ export class RedisAnnounceLog extends AnnounceLog implements BeforeApplicationSh
   ) {
     super();
     client.defineCommand('announceLogPush', { numberOfKeys: 1, lua: PUSH_LUA });
-    this.run = client as unknown as PushCommand;
+    client.defineCommand('announceLogPushMany', { lua: PUSH_LUA });
+    this.run = client as unknown as PushCommands;
+    this.usersPerCall = client instanceof Cluster ? 1 : USERS_PER_CALL;
   }
 
   record(userId: number, entry: string): void {
@@ -80,16 +100,33 @@ export class RedisAnnounceLog extends AnnounceLog implements BeforeApplicationSh
     this.pending = new Map();
     this.pendingCount = 0;
     const writes: Promise<number>[] = [];
+    let keys: string[] = [];
+    let args: Arg[] = [this.size, this.ttlMs];
     for (const [userId, entries] of pending) {
       const kept = entries.length > this.size ? entries.slice(-this.size) : entries;
-      writes.push(this.run.announceLogPush(this.keyOf(userId), this.size, this.ttlMs, ...kept));
+      keys.push(this.keyOf(userId));
+      args.push(kept.length, ...kept);
+      if (keys.length === this.usersPerCall) {
+        writes.push(this.push(keys, args));
+        keys = [];
+        args = [this.size, this.ttlMs];
+      }
+    }
+    if (keys.length > 0) {
+      writes.push(this.push(keys, args));
     }
     const failed = (await Promise.allSettled(writes)).filter((write) => write.status === 'rejected');
     if (failed.length > 0 || this.dropped > 0) {
       const reason = failed.length > 0 ? ` (${String(failed[0].reason)})` : '';
-      this.logger.warn(`Announce log: ${failed.length} users' entries not written${reason}, ${this.dropped} dropped`);
+      this.logger.warn(`Announce log: ${failed.length} writes failed${reason}, ${this.dropped} entries dropped`);
       this.dropped = 0;
     }
+  }
+
+  private push(keys: string[], args: Arg[]): Promise<number> {
+    return keys.length === 1
+      ? this.run.announceLogPush(keys[0], ...args)
+      : this.run.announceLogPushMany(keys.length, ...keys, ...args);
   }
 
   private keyOf(userId: number): string {
