@@ -40,6 +40,15 @@ describe('AbuseBanService on one instance', () => {
     expect((await bans.list(3)).map((ban) => ban.ip)).toEqual(['2001:db8:0:1::/64']);
   });
 
+  it('matches an IPv4-mapped IPv6 address to its IPv4 ban, and no IPv6 address to an IPv4 ban', () => {
+    const bans = service(1);
+    bans.recordFailure('10.0.0.1', 0);
+    bans.recordFailure('::ffff:10.0.0.1', 1);
+    expect(bans.refusedFor('::FFFF:10.0.0.1', 2)).toBe(4999);
+    expect(bans.refusedFor('10.0.0.1', 2)).toBe(4999);
+    expect(bans.refusedFor('2001:db8::1', 2)).toBe(0);
+  });
+
   it('lifts a ban and forgets its failures; lifting none says so', async () => {
     const bans = service(1);
     const now = Date.now();

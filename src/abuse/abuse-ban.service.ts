@@ -39,6 +39,8 @@ interface FailureWindow {
 export class AbuseBanService implements OnModuleInit, OnModuleDestroy, BanWatcher {
   private readonly logger = new Logger(AbuseBanService.name);
   private readonly bans = new Map<string, LocalBan>();
+  /** IPv6 /64s among the bans: while there is none, an IPv6 announce skips computing its /64. */
+  private ipv6Bans = 0;
   private readonly failures: LRUCache<string, FailureWindow>;
   private reloadTimer: NodeJS.Timeout | undefined;
 
@@ -72,13 +74,19 @@ export class AbuseBanService implements OnModuleInit, OnModuleDestroy, BanWatche
     if (this.bans.size === 0) {
       return 0;
     }
-    const key = ip.includes(':') ? clientKey(ip) : ip;
+    let key = ip;
+    if (ip.includes(':')) {
+      if (this.ipv6Bans === 0 && !/^::ffff:/i.test(ip)) {
+        return 0;
+      }
+      key = clientKey(ip);
+    }
     const ban = this.bans.get(key);
     if (ban === undefined) {
       return 0;
     }
     if (ban.until <= now) {
-      this.bans.delete(key);
+      this.unban(key);
       return 0;
     }
     if (this.observed !== null) {
@@ -135,7 +143,7 @@ export class AbuseBanService implements OnModuleInit, OnModuleDestroy, BanWatche
   banned(ban: AbuseBan): void {
     const current = this.bans.get(ban.ip);
     if (!current || current.until < ban.until) {
-      this.bans.set(ban.ip, { ...ban, saved: true });
+      this.setBan(ban.ip, { ...ban, saved: true });
     } else {
       current.saved = true;
     }
@@ -143,7 +151,7 @@ export class AbuseBanService implements OnModuleInit, OnModuleDestroy, BanWatche
   }
 
   lifted(ip: string): void {
-    this.bans.delete(ip);
+    this.unban(ip);
     this.failures.delete(ip);
   }
 
@@ -151,11 +159,24 @@ export class AbuseBanService implements OnModuleInit, OnModuleDestroy, BanWatche
     const inForce = new Set(bans.map((ban) => ban.ip));
     for (const [ip, ban] of this.bans) {
       if (ban.saved && !inForce.has(ip)) {
-        this.bans.delete(ip); // lifted while a message was lost
+        this.unban(ip); // lifted while a message was lost
       }
     }
     for (const ban of bans) {
       this.banned(ban);
+    }
+  }
+
+  private setBan(key: string, ban: LocalBan): void {
+    if (!this.bans.has(key) && key.includes(':')) {
+      this.ipv6Bans++;
+    }
+    this.bans.set(key, ban);
+  }
+
+  private unban(key: string): void {
+    if (this.bans.delete(key) && key.includes(':')) {
+      this.ipv6Bans--;
     }
   }
 
@@ -171,7 +192,7 @@ export class AbuseBanService implements OnModuleInit, OnModuleDestroy, BanWatche
       failures,
       saved: !this.registry.shared,
     };
-    this.bans.set(key, ban);
+    this.setBan(key, ban);
     this.failures.delete(key);
     this.logger.warn(`Banned ${key} for ${this.limits.banMs / 1000} s: ${failures} unknown passkeys or torrents`);
     if (this.registry.shared) {
