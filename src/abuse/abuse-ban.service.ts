@@ -16,7 +16,7 @@ export interface AbuseBanLimits {
 /** The ban's name in POLICY_MODES and in tracker_policy_would_refuse_total. */
 export const ABUSE_BAN_POLICY = 'AbuseBan';
 
-/** How often an instance reads every ban in force, in case a message was lost. */
+/** How often an instance forgets ended bans and reads every ban in force, in case a message was lost. */
 export const BAN_RELOAD_MS = 5_000;
 
 interface LocalBan extends AbuseBan {
@@ -57,11 +57,13 @@ export class AbuseBanService implements OnModuleInit, OnModuleDestroy, BanWatche
   }
 
   async onModuleInit(): Promise<void> {
-    if (!this.registry.shared || this.limits.maxFailures === 0) {
+    if (this.limits.maxFailures === 0) {
       return;
     }
-    await this.registry.watch(this);
-    await this.reloadNow();
+    if (this.registry.shared) {
+      await this.registry.watch(this);
+      await this.reloadNow();
+    }
     this.reloadTimer = setInterval(() => void this.reloadNow(), BAN_RELOAD_MS).unref();
   }
 
@@ -203,7 +205,17 @@ export class AbuseBanService implements OnModuleInit, OnModuleDestroy, BanWatche
     }
   }
 
+  /** Forgets ended bans (an address that stopped sending is never looked up again), then re-reads the shared ones. */
   private async reloadNow(): Promise<void> {
+    const now = Date.now();
+    for (const [ip, ban] of this.bans) {
+      if (ban.until <= now) {
+        this.unban(ip);
+      }
+    }
+    if (!this.registry.shared) {
+      return;
+    }
     try {
       this.reload(await this.registry.list(Date.now()));
     } catch (error) {
