@@ -3,16 +3,23 @@ import { AnnouncePolicyPipeline } from 'src/announce/policy/announce-policy.pipe
 import { IpRangePolicyModule } from 'test/announce/ip-range-policy.module';
 import { announceUrl, peerId } from 'test/support/announce-url';
 import { Answer } from 'test/support/bencode-answer';
+import { TEST_ADMIN_TOKEN } from 'test/support/test-app';
 import { createTestingModuleApp, type TestingModuleApp } from 'test/support/testing-module-app';
+
+const auth = () => `Bearer ${TEST_ADMIN_TOKEN}`;
 
 /** Issue 15, dry run: a refusing policy in observe mode only counts what it would refuse. */
 describe('announce policies in observe mode (POLICY_MODES)', () => {
   let t: TestingModuleApp;
 
   beforeAll(async () => {
-    t = await createTestingModuleApp({ POLICY_MODES: 'LeechPermissionPolicy:observe, IpRangePolicy:observe' }, [
-      IpRangePolicyModule.refusing(['127.0.0.0/8']),
-    ]);
+    t = await createTestingModuleApp(
+      {
+        POLICY_MODES: 'LeechPermissionPolicy:observe, IpRangePolicy:observe, AbuseBan:observe',
+        FAILED_LOOKUP_LIMIT: '1',
+      },
+      [IpRangePolicyModule.refusing(['127.0.0.0/8'])],
+    );
   });
 
   afterAll(async () => {
@@ -51,5 +58,24 @@ describe('announce policies in observe mode (POLICY_MODES)', () => {
     const refused = new Answer(await t.injectGet(announceUrl(passkey, { infoHash, peerId: peerId('-qB4520-') })));
     expect(refused.failure).toBe('Your client is not on the allowed list.');
     expect(await wouldRefuse('ClientWhitelistPolicy')).toBe(0);
+  });
+
+  it('bans in observe mode (AbuseBan): the ban is listed, counted, and refuses no one', async () => {
+    const { passkey } = await t.api('POST', '/api/users', { id: 2 });
+    const infoHash = randomBytes(20);
+    await t.api('POST', '/api/torrents', { infoHash: infoHash.toString('hex') });
+    const guesser = '198.51.100.9';
+    for (let i = 0; i < 2; i++) {
+      await t.injectGet(announceUrl(randomBytes(16).toString('hex'), { infoHash, peerId: peerId() }), guesser);
+    }
+    const answer = new Answer(
+      await t.injectGet(announceUrl(passkey, { infoHash, peerId: peerId('-TR4050-') }), guesser),
+    ); // the first test's whitelist still holds
+    expect(answer.failure).toBeUndefined();
+    expect(await wouldRefuse('AbuseBan')).toBe(1);
+    const bans = (await t.app.inject({ method: 'GET', url: '/api/bans', headers: { authorization: auth() } })).json<{
+      items: { ip: string }[];
+    }>();
+    expect(bans.items.map(({ ip }) => ip)).toEqual([guesser]);
   });
 });
