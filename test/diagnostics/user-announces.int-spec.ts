@@ -146,6 +146,24 @@ describe.each(PEER_STORE_ENVS)('the announce log on the $name store', (store) =>
     expect((await entries(a)).map((entry) => entry.port)[0]).toBe(shared ? 7100 : 7003);
   });
 
+  it("keeps a disabled user's refusals, named for the lookup step", async () => {
+    const other = await a.api('PATCH', '/api/users/2', { enabled: false });
+    expect(other.status).toBe(200);
+    const key = (other.body as { passkey: string }).passkey;
+    const refused = await a.get(announceUrl(key, { infoHash, peerId: peerId(), left: 0 }));
+    expect(new Answer(refused.body).failure).toBe('Your account is disabled.');
+    const { body } = await a.api('GET', '/api/users/2/announces');
+    expect((body as { items: Entry[] }).items).toEqual([
+      expect.objectContaining({
+        outcome: 'refused',
+        code: 'disabled_user',
+        policy: 'AnnounceLookupStep',
+        infoHash: hex,
+      }),
+    ]);
+    expect(JSON.stringify(body)).not.toContain(key);
+  });
+
   it('answers 404 for an unknown user and 400 for a bad info hash', async () => {
     expect((await a.api('GET', '/api/users/99/announces')).body).toMatchObject({
       statusCode: 404,
