@@ -13,7 +13,7 @@ const TARGETS = ['ceiling', 'memory', 'redis'];
 
 function startFlags() {
   const start = require(path.join(ROOT, 'package.json')).scripts.start;
-  const match = /^node((?: --\S+)*) dist\/src\/main\.js$/.exec(start);
+  const match = /^(?:exec )?node((?: --\S+)*) dist\/src\/main\.js$/.exec(start);
   if (!match) {
     throw new Error(`package.json's start script is not "node [--flags] dist/src/main.js": ${start}`);
   }
