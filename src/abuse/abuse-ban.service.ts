@@ -43,6 +43,8 @@ export class AbuseBanService implements OnModuleInit, OnModuleDestroy, BanWatche
   private ipv6Bans = 0;
   private readonly failures: LRUCache<string, FailureWindow>;
   private reloadTimer: NodeJS.Timeout | undefined;
+  /** Bumped by every lift: a Redis reply to a command sent before a lift must not ban again what it lifted. */
+  private lifts = 0;
 
   /**
    * @param observed set in observe mode (POLICY_MODES=AbuseBan:observe): the would-refuse counter; addresses are
@@ -114,9 +116,10 @@ export class AbuseBanService implements OnModuleInit, OnModuleDestroy, BanWatche
       this.ban(key, window.failures, now);
     } else if (this.registry.shared) {
       // Other instances' failures count too; the reply comes after this announce is answered.
+      const lifts = this.lifts;
       this.registry.countFailure(key, this.limits.windowMs).then(
         (failures) => {
-          if (failures > this.limits.maxFailures) {
+          if (failures > this.limits.maxFailures && lifts === this.lifts) {
             this.ban(key, failures, Date.now());
           }
         },
@@ -153,6 +156,7 @@ export class AbuseBanService implements OnModuleInit, OnModuleDestroy, BanWatche
   }
 
   lifted(ip: string): void {
+    this.lifts++;
     this.unban(ip);
     this.failures.delete(ip);
   }
@@ -198,8 +202,13 @@ export class AbuseBanService implements OnModuleInit, OnModuleDestroy, BanWatche
     this.failures.delete(key);
     this.logger.warn(`Banned ${key} for ${this.limits.banMs / 1000} s: ${failures} unknown passkeys or torrents`);
     if (this.registry.shared) {
+      const lifts = this.lifts;
       this.registry.save(ban, now).then(
-        (inForce) => this.banned(inForce),
+        (inForce) => {
+          if (lifts === this.lifts) {
+            this.banned(inForce);
+          }
+        },
         (error: Error) => this.logger.warn(`Could not share the ban of ${key}: ${error.message}`),
       );
     }

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { COUNT_FAILURE_LUA, LIFT_BAN_LUA, LIST_BANS_LUA, SAVE_BAN_LUA } from 'src/abuse/ban.lua';
 import { BanRegistry, type AbuseBan, type BanWatcher } from 'src/abuse/ban-registry';
 import type { RedisClient, RedisConnection } from 'src/redis/redis-connection';
@@ -12,7 +13,8 @@ interface BanScripts {
   abuseListBans(index: string, records: string, now: Arg): Promise<string[]>;
 }
 
-type BanMessage = { kind: 'ban'; ban: AbuseBan } | { kind: 'lift'; ip: string };
+/** `from`: the publishing instance, which applied the change itself and ignores its own message. */
+type BanMessage = { from: string; kind: 'ban'; ban: AbuseBan } | { from: string; kind: 'lift'; ip: string };
 
 /**
  * Bans shared through Redis (single, Sentinel or Cluster). Failures are counted in one key per address, so a flood
@@ -27,6 +29,7 @@ export class RedisBanRegistry extends BanRegistry {
   private readonly channel: string;
   private readonly index: string;
   private readonly records: string;
+  private readonly instance = randomUUID();
 
   constructor(
     private readonly redis: RedisConnection,
@@ -66,7 +69,7 @@ export class RedisBanRegistry extends BanRegistry {
       ttl,
     );
     if (created === 1) {
-      await this.publish({ kind: 'ban', ban });
+      await this.publish({ from: this.instance, kind: 'ban', ban });
       return ban;
     }
     return JSON.parse(inForce) as AbuseBan;
@@ -76,7 +79,7 @@ export class RedisBanRegistry extends BanRegistry {
     const lifted = await this.scripts.abuseLiftBan(this.index, this.records, Date.now(), ip);
     await this.redis.client.del(this.failureKey(ip));
     // Told even when there was no ban: an instance may hold one whose record already ended early.
-    await this.publish({ kind: 'lift', ip });
+    await this.publish({ from: this.instance, kind: 'lift', ip });
     return lifted === 1;
   }
 
@@ -94,6 +97,9 @@ export class RedisBanRegistry extends BanRegistry {
       }
       try {
         const parsed = JSON.parse(message) as BanMessage;
+        if (parsed.from === this.instance) {
+          return;
+        }
         if (parsed.kind === 'ban') {
           watcher.banned(parsed.ban);
         } else {

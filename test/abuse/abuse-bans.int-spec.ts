@@ -143,6 +143,22 @@ describe.each(PEER_STORE_ENVS)('abuse bans on the $name store', (store) => {
     expect(await bannedOn(b)).not.toContain(guesser);
   });
 
+  it('bans an IPv6 /64 and lifts it by the listed form or by any address in it', async () => {
+    for (let i = 0; i < 4; i++) {
+      await guess(a, `2001:db8:0:1::${i + 1}`);
+    }
+    expect(await failure(a, '2001:db8:0:1:ffff::9')).toMatch(TOO_MANY);
+    expect(await failure(a, '2001:db8:0:2::1')).toBeUndefined();
+    expect(await bannedOn(a)).toContain('2001:db8:0:1::/64');
+    expect((await a.api('DELETE', '/api/bans/2001:db8:0:1::%2F64')).status).toBe(204);
+    expect(await failure(a, '2001:db8:0:1:ffff::9')).toBeUndefined();
+    for (let i = 0; i < 4; i++) {
+      await guess(a, `2001:db8:0:1::${i + 1}`);
+    }
+    expect((await a.api('DELETE', '/api/bans/2001:db8:0:1::77')).status).toBe(204);
+    expect(await failure(a, '2001:db8:0:1::1')).toBeUndefined();
+  });
+
   it('answers 400 for an address that is none', async () => {
     const { status, body } = await a.api('DELETE', '/api/bans/not-an-address');
     expect(status).toBe(400);
