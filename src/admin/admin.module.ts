@@ -4,6 +4,8 @@ import { AdminAuthGuard } from 'src/admin/auth/admin-auth.guard';
 import { AdminTokenService } from 'src/admin/auth/admin-token.service';
 import { BansController } from 'src/admin/bans/bans.controller';
 import { BansService } from 'src/admin/bans/bans.service';
+import { BlockedClientsController } from 'src/admin/blocked-clients/blocked-clients.controller';
+import { BlockedClientsService } from 'src/admin/blocked-clients/blocked-clients.service';
 import { ChangesController } from 'src/admin/changes/changes.controller';
 import { ChangesService } from 'src/admin/changes/changes.service';
 import { ClientsController } from 'src/admin/clients/clients.controller';
@@ -27,13 +29,14 @@ import { LookupModule } from 'src/lookup/lookup.module';
 import { PeersModule } from 'src/peers/peers.module';
 import { StorageModule } from 'src/storage/storage.module';
 
-/** The REST API the site uses to manage users, torrents and the client whitelist. Exports nothing. */
+/** The REST API the site uses to manage users, torrents and the client whitelist and block list. Exports nothing. */
 @Module({
   imports: [StorageModule, PeersModule, LookupModule, AbuseModule, DiagnosticsModule],
   controllers: [
     UsersController,
     TorrentsController,
     ClientsController,
+    BlockedClientsController,
     StatsController,
     ChangesController,
     FlagsController,
@@ -49,6 +52,7 @@ import { StorageModule } from 'src/storage/storage.module';
     TorrentsService,
     TorrentsBulkService,
     ClientsService,
+    BlockedClientsService,
     StatsService,
     ChangesService,
     FlagsService,

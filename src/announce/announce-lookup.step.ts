@@ -19,6 +19,8 @@ export interface AnnounceContext {
   readonly torrent: TorrentSnapshot;
   readonly request: AnnounceRequest;
   readonly address: PeerAddress;
+  /** The client's User-Agent, where the transport has one (HTTP); undefined on UDP or when not sent. */
+  readonly userAgent: string | undefined;
   readonly startedAt: number;
   /** CONTRACT §4's factors for this announce (this object is the announce's own: steps may change it). */
   credit: CreditFactors;
@@ -28,6 +30,8 @@ export interface AnnounceContext {
   actedBy: string | undefined;
   /** Set by the pipeline: what a step in observe mode would have answered instead. */
   wouldRefuse: AnnounceFailure | undefined;
+  /** Cheat flag kinds raised by steps (addFlag): the store records them with this announce's evidence. */
+  flags: string[] | undefined;
 }
 
 /** What it resolved for a scrape: the user, and the known, live torrents among the requested hashes. */
@@ -87,9 +91,11 @@ export class AnnounceLookupStep {
         torrent,
         request,
         address,
+        userAgent: input.userAgent,
         startedAt: input.startedAt,
         credit: creditFactors(user, torrent, this.config.globalFreeleech),
         warning: undefined,
+        flags: undefined,
         actedBy: undefined,
         wouldRefuse: undefined,
       };

@@ -16,11 +16,13 @@ export function statusOf(code: AdminErrorCode): HttpStatus {
     case AdminErrorCode.TorrentNotFound:
     case AdminErrorCode.ClientNotFound:
     case AdminErrorCode.BanNotFound:
+    case AdminErrorCode.BlockedClientNotFound:
       return HttpStatus.NOT_FOUND;
     case AdminErrorCode.UserExists:
     case AdminErrorCode.PasskeyTaken:
     case AdminErrorCode.TorrentExists:
     case AdminErrorCode.ClientExists:
+    case AdminErrorCode.BlockedClientExists:
       return HttpStatus.CONFLICT;
     case AdminErrorCode.CursorExpired:
       return HttpStatus.GONE;

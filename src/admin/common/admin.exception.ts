@@ -12,10 +12,12 @@ export enum AdminErrorCode {
   TorrentNotFound = 'TORRENT_NOT_FOUND',
   ClientNotFound = 'CLIENT_NOT_FOUND',
   BanNotFound = 'BAN_NOT_FOUND',
+  BlockedClientNotFound = 'BLOCKED_CLIENT_NOT_FOUND',
   UserExists = 'USER_EXISTS',
   PasskeyTaken = 'PASSKEY_TAKEN',
   TorrentExists = 'TORRENT_EXISTS',
   ClientExists = 'CLIENT_EXISTS',
+  BlockedClientExists = 'BLOCKED_CLIENT_EXISTS',
   CursorExpired = 'CURSOR_EXPIRED',
   Internal = 'INTERNAL_ERROR',
 }

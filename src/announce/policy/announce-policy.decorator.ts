@@ -24,4 +24,7 @@ export const AnnouncePolicy = (options: AnnouncePolicyOptions): ClassDecorator =
 export const AnnouncePolicyOrder = {
   LeechPermission: 100,
   ClientWhitelist: 200,
+  /** src/clients/: the block list, then the User-Agent consistency check. */
+  ClientBlockList: 210,
+  ClientUserAgent: 220,
 } as const;
