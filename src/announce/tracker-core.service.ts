@@ -59,7 +59,9 @@ export class TrackerCore {
       const failure = error instanceof AnnounceFailure ? error : undefined;
       const userId = context?.user.id ?? failure?.userId;
       if (userId !== undefined && this.log.enabled) {
-        this.log.record(userId, refusedEntry(input, context, refusal, failure?.policy, Date.now()));
+        // Past the pipeline, which names its steps, only the store's own rules refuse (peer limit, pacing).
+        const policy = failure?.policy ?? (context ? AnnounceService.name : undefined);
+        this.log.record(userId, refusedEntry(input, context, refusal, policy, Date.now()));
       }
       return refusal;
     }

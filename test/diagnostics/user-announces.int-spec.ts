@@ -44,7 +44,12 @@ describe.each(PEER_STORE_ENVS)('the announce log on the $name store', (store) =>
     if (store.name === 'redis cluster') {
       await testCluster();
     }
-    env = { ...store.env(), ANNOUNCE_LOG_SIZE: '5', POLICY_MODES: 'ClientWhitelistPolicy:observe' };
+    env = {
+      ...store.env(),
+      ANNOUNCE_LOG_SIZE: '5',
+      POLICY_MODES: 'ClientWhitelistPolicy:observe',
+      MAX_PEERS_PER_USER_TORRENT: '20',
+    };
     a = await createTestApp(env);
     b = await createTestApp(env, { database: a.database });
     passkey = (await a.api('POST', '/api/users', { id: 1, canLeech: false })).body.passkey;
@@ -162,6 +167,22 @@ describe.each(PEER_STORE_ENVS)('the announce log on the $name store', (store) =>
       }),
     ]);
     expect(JSON.stringify(body)).not.toContain(key);
+  });
+
+  it("names the peer store's own rules (the peer limit) as AnnounceService", async () => {
+    const { passkey: key } = (await a.api('POST', '/api/users', { id: 3 })).body as { passkey: string };
+    for (let i = 0; i < 20; i++) {
+      await a.get(announceUrl(key, { infoHash, peerId: peerId(), port: 8000 + i, left: 0 }));
+    }
+    const refused = await a.get(announceUrl(key, { infoHash, peerId: peerId(), port: 8100, left: 0 }));
+    expect(new Answer(refused.body).failure).toMatch(/clients on this torrent/);
+    const { body } = await a.api('GET', '/api/users/3/announces');
+    expect((body as { items: Entry[] }).items[0]).toMatchObject({
+      outcome: 'refused',
+      code: 'peer_limit',
+      policy: 'AnnounceService',
+      port: 8100,
+    });
   });
 
   it('answers 404 for an unknown user and 400 for a bad info hash', async () => {

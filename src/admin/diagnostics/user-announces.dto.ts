@@ -53,8 +53,8 @@ export class UserAnnounceDto {
     type: 'string',
     nullable: true,
     description:
-      'The step that refused (a policy, or AnnounceLookupStep), else the last that warned or, in observe mode, ' +
-      'would have refused',
+      "The step that refused (a policy; AnnounceLookupStep; AnnounceService for the peer store's peer limit and " +
+      'pacing), else the last policy that warned or, in observe mode, would have refused',
     example: 'LeechPermissionPolicy',
   })
   policy: string | null;
