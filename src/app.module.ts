@@ -5,6 +5,7 @@ import { HttpTrackerModule } from 'src/announce/http/http-tracker.module';
 import { TrackerConfigModule } from 'src/config/config.module';
 import { HealthModule } from 'src/health/health.module';
 import { MetricsModule } from 'src/metrics/metrics.module';
+import { PromotionsModule } from 'src/promotions/promotions.module';
 
 @Module({})
 export class AppModule {
@@ -18,6 +19,7 @@ export class AppModule {
         HealthModule,
         AdminModule,
         HttpTrackerModule,
+        PromotionsModule,
         AccountingModule,
       ],
     };

@@ -7,6 +7,8 @@ import { ChangesService } from 'src/admin/changes/changes.service';
 import { ClientsController } from 'src/admin/clients/clients.controller';
 import { ClientsService } from 'src/admin/clients/clients.service';
 import { AdminErrorFilter } from 'src/admin/common/admin-error.filter';
+import { PromotionsController } from 'src/admin/promotions/promotions.controller';
+import { PromotionsService } from 'src/admin/promotions/promotions.service';
 import { StatsController } from 'src/admin/stats/stats.controller';
 import { StatsService } from 'src/admin/stats/stats.service';
 import { TorrentsController } from 'src/admin/torrents/torrents.controller';
@@ -22,7 +24,14 @@ import { StorageModule } from 'src/storage/storage.module';
 /** The REST API the site uses to manage users, torrents and the client whitelist. Exports nothing. */
 @Module({
   imports: [StorageModule, PeersModule, LookupModule],
-  controllers: [UsersController, TorrentsController, ClientsController, StatsController, ChangesController],
+  controllers: [
+    UsersController,
+    TorrentsController,
+    ClientsController,
+    StatsController,
+    ChangesController,
+    PromotionsController,
+  ],
   providers: [
     { provide: APP_FILTER, useClass: AdminErrorFilter },
     AdminTokenService,
@@ -34,6 +43,7 @@ import { StorageModule } from 'src/storage/storage.module';
     ClientsService,
     StatsService,
     ChangesService,
+    PromotionsService,
   ],
 })
 export class AdminModule {}

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { Clock } from 'src/common/clock';
 import { TRACKER_CONFIG, type TrackerConfig } from 'src/config/tracker.config';
 import { FailedLookupLimiter } from 'src/lookup/failed-lookup-limiter';
 import { InvalidationBus, LocalInvalidationBus } from 'src/lookup/invalidation-bus';
@@ -11,6 +12,7 @@ import { StorageModule } from 'src/storage/storage.module';
 @Module({
   imports: [StorageModule, RedisModule],
   providers: [
+    Clock,
     LookupService,
     {
       provide: FailedLookupLimiter,
@@ -24,6 +26,6 @@ import { StorageModule } from 'src/storage/storage.module';
         redis ? new RedisInvalidationBus(redis, config.redis.keyPrefix) : new LocalInvalidationBus(),
     },
   ],
-  exports: [LookupService, FailedLookupLimiter],
+  exports: [LookupService, FailedLookupLimiter, Clock],
 })
 export class LookupModule {}

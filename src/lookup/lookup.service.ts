@@ -1,16 +1,23 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Clock } from 'src/common/clock';
 import { TRACKER_CONFIG, type TrackerConfig } from 'src/config/tracker.config';
 import { BatchedRefresh } from 'src/lookup/batched-refresh';
 import { FoundMissingCache, MISSING, type Cached } from 'src/lookup/found-missing-cache';
 import { InvalidationBus } from 'src/lookup/invalidation-bus';
+import { groupByKey, toTorrentSnapshot, toUserSnapshot } from 'src/lookup/lookup-snapshots.util';
 import type { Invalidation, TorrentSnapshot, UserSnapshot } from 'src/lookup/lookup.types';
+import { promotionWindows, type PromotionWindows } from 'src/lookup/promotion-windows';
+import { SitePromotions } from 'src/lookup/site-promotions';
 import { TrackerMetrics, type LookupCache } from 'src/metrics/tracker-metrics';
 import { ClientsRepository } from 'src/storage/repositories/clients.repository';
+import { PromotionsRepository } from 'src/storage/repositories/promotions.repository';
 import { TorrentsRepository } from 'src/storage/repositories/torrents.repository';
 import { UsersRepository } from 'src/storage/repositories/users.repository';
 
 /**
  * Read-through cache of passkey → user, info hash → torrent and the client whitelist, for announce and scrape.
+ * Promotions ride along: a user's own and its tokens in its snapshot, a torrent's in the torrent's, site-wide ones
+ * in a small set (SitePromotions); each loaded with the start and end times of those not over yet.
  * Admin writes invalidate entries at once on every instance. LOOKUP_CACHE_TTL_MS bounds how long an entry is
  * trusted without that (a lost invalidation): an older entry still answers, and is reloaded in the background in
  * batches (BatchedRefresh), so that entries growing old never make announces wait for PostgreSQL, and keep
@@ -28,18 +35,25 @@ export class LookupService implements OnModuleInit {
   private readonly refreshUsers = new BatchedRefresh('users', (passkeys) => this.reloadUsers(passkeys));
   private readonly refreshTorrents = new BatchedRefresh('torrents', (hashes) => this.reloadTorrents(hashes));
   private readonly refreshClients = new BatchedRefresh('client whitelist', () => this.reloadClients());
+  private readonly site: SitePromotions;
 
   constructor(
     @Inject(TRACKER_CONFIG) private readonly config: TrackerConfig,
     private readonly usersRepository: UsersRepository,
     private readonly torrentsRepository: TorrentsRepository,
     private readonly clientsRepository: ClientsRepository,
+    private readonly promotionsRepository: PromotionsRepository,
     private readonly bus: InvalidationBus,
     private readonly metrics: TrackerMetrics,
+    private readonly clock: Clock,
   ) {
-    const { maxEntries, maxMissingEntries } = config.lookupCache;
+    const { maxEntries, maxMissingEntries, ttlMs } = config.lookupCache;
     this.userCache = new FoundMissingCache(maxEntries, maxMissingEntries);
     this.torrentCache = new FoundMissingCache(maxEntries, maxMissingEntries);
+    this.site = new SitePromotions(
+      async () => promotionWindows(await this.promotionsRepository.siteWide(new Date(this.clock.now()))),
+      ttlMs,
+    );
   }
 
   async onModuleInit(): Promise<void> {
@@ -59,10 +73,12 @@ export class LookupService implements OnModuleInit {
     if (cached !== undefined) {
       return cached;
     }
-    return this.load(this.userCache, 'user', passkey, async () => {
-      const user = await this.usersRepository.findByPasskey(passkey);
-      return user && toUserSnapshot(user);
-    });
+    return this.load(
+      this.userCache,
+      'user',
+      passkey,
+      async () => (await this.readUsers([passkey])).get(passkey) ?? null,
+    );
   }
 
   /** Like cachedUser, for torrent(). */
@@ -75,10 +91,12 @@ export class LookupService implements OnModuleInit {
     if (cached !== undefined) {
       return cached;
     }
-    return this.load(this.torrentCache, 'torrent', infoHash, async () => {
-      const torrent = await this.torrentsRepository.findByInfoHash(infoHash);
-      return torrent && toTorrentSnapshot(torrent);
-    });
+    return this.load(
+      this.torrentCache,
+      'torrent',
+      infoHash,
+      async () => (await this.readTorrents([infoHash])).get(infoHash) ?? null,
+    );
   }
 
   /** For scrape: one query for every hash that is not cached. */
@@ -120,9 +138,23 @@ export class LookupService implements OnModuleInit {
     return cached ?? matchesAnyPrefix(peerId, await this.reloadClients());
   }
 
+  /** The site-wide promotions without a promise; undefined when not loaded yet (then call sitePromotions). */
+  cachedSitePromotions(now: number): PromotionWindows | undefined {
+    return this.site.cached(now);
+  }
+
+  sitePromotions(): Promise<PromotionWindows> {
+    return this.site.get();
+  }
+
   /** Called by admin writes: drop the entry here at once, then tell the other instances. */
   async invalidate(invalidation: Invalidation): Promise<void> {
-    this.apply(invalidation);
+    if (invalidation.kind === 'promotions') {
+      // This instance answers with the new set as soon as the write is acknowledged.
+      await this.site.changed().catch((error: Error) => this.siteReloadFailed(error));
+    } else {
+      this.apply(invalidation);
+    }
     try {
       await this.bus.publish(invalidation);
     } catch (error) {
@@ -154,34 +186,60 @@ export class LookupService implements OnModuleInit {
       case 'clients':
         this.clientPrefixes = null;
         break;
+      case 'promotions':
+        this.site.changed().catch((error: Error) => this.siteReloadFailed(error));
+        break;
       case 'all':
         this.userCache.clear();
         this.torrentCache.clear();
         this.clientPrefixes = null;
+        this.site.forget();
         break;
     }
+  }
+
+  private siteReloadFailed(error: Error): void {
+    this.logger.warn(`Could not reload the site-wide promotions: ${error.message}`);
   }
 
   /** Loads these passkeys' users (or their absence) into the cache. */
   private async reloadUsers(passkeys: string[]): Promise<void> {
     const generation = this.generation;
-    const users = new Map((await this.usersRepository.findManyByPasskey(passkeys)).map((u) => [u.passkey, u]));
+    const users = await this.readUsers(passkeys);
     for (const passkey of passkeys) {
-      const user = users.get(passkey);
-      this.store(this.userCache, passkey, user ? toUserSnapshot(user) : null, generation);
+      this.store(this.userCache, passkey, users.get(passkey) ?? null, generation);
     }
+  }
+
+  /** These passkeys' users, each with its promotions and tokens. */
+  private async readUsers(passkeys: string[]): Promise<Map<string, UserSnapshot>> {
+    const [users, promotions] = await Promise.all([
+      this.usersRepository.findManyByPasskey(passkeys),
+      this.promotionsRepository.forPasskeys(passkeys, new Date(this.clock.now())),
+    ]);
+    const byPasskey = groupByKey(promotions);
+    return new Map(users.map((user) => [user.passkey, toUserSnapshot(user, byPasskey.get(user.passkey))]));
+  }
+
+  /** These torrents, each with its promotions. */
+  private async readTorrents(infoHashes: string[]): Promise<Map<string, TorrentSnapshot>> {
+    const [torrents, promotions] = await Promise.all([
+      this.torrentsRepository.findManyByInfoHash(infoHashes),
+      this.promotionsRepository.forTorrents(infoHashes, new Date(this.clock.now())),
+    ]);
+    const byInfoHash = groupByKey(promotions);
+    return new Map(
+      torrents.map((torrent) => [torrent.infoHash, toTorrentSnapshot(torrent, byInfoHash.get(torrent.infoHash))]),
+    );
   }
 
   /** Loads these torrents (or their absence) into the cache; returns the ones found. */
   private async reloadTorrents(infoHashes: string[]): Promise<TorrentSnapshot[]> {
     const generation = this.generation;
-    const torrents = new Map(
-      (await this.torrentsRepository.findManyByInfoHash(infoHashes)).map((t) => [t.infoHash, t]),
-    );
+    const torrents = await this.readTorrents(infoHashes);
     const found: TorrentSnapshot[] = [];
     for (const infoHash of infoHashes) {
-      const torrent = torrents.get(infoHash);
-      const snapshot = torrent ? toTorrentSnapshot(torrent) : null;
+      const snapshot = torrents.get(infoHash) ?? null;
       this.store(this.torrentCache, infoHash, snapshot, generation);
       if (snapshot) {
         found.push(snapshot);
@@ -249,27 +307,6 @@ export class LookupService implements OnModuleInit {
       cache.set(key, { value: value ?? MISSING, loadedAt: Date.now() });
     }
   }
-}
-
-function toUserSnapshot(user: UserSnapshot): UserSnapshot {
-  return {
-    id: user.id,
-    enabled: user.enabled,
-    canLeech: user.canLeech,
-    uploadMultiplier: user.uploadMultiplier,
-    downloadMultiplier: user.downloadMultiplier,
-  };
-}
-
-function toTorrentSnapshot(torrent: TorrentSnapshot): TorrentSnapshot {
-  return {
-    infoHash: torrent.infoHash,
-    deleted: torrent.deleted,
-    freeleech: torrent.freeleech,
-    uploadMultiplier: torrent.uploadMultiplier,
-    downloadMultiplier: torrent.downloadMultiplier,
-    completed: torrent.completed,
-  };
 }
 
 function matchesAnyPrefix(peerId: Buffer, prefixes: Buffer[]): boolean {

@@ -12,6 +12,7 @@ import { ChangeFeedRepository } from 'src/storage/repositories/change-feed.repos
 import { ClientsRepository } from 'src/storage/repositories/clients.repository';
 import { HistoryRepository } from 'src/storage/repositories/history.repository';
 import { LedgerRepository } from 'src/storage/repositories/ledger.repository';
+import { PromotionsRepository } from 'src/storage/repositories/promotions.repository';
 import { TorrentsRepository } from 'src/storage/repositories/torrents.repository';
 import { UsersRepository } from 'src/storage/repositories/users.repository';
 
@@ -31,6 +32,7 @@ const REPOSITORIES = [
   ChangeFeedRepository,
   BulkUsersRepository,
   BulkTorrentsRepository,
+  PromotionsRepository,
 ];
 
 /** PostgreSQL (or the embedded database), migrated at boot; the repositories are the only way in. */

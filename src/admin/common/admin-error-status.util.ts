@@ -15,6 +15,7 @@ export function statusOf(code: AdminErrorCode): HttpStatus {
     case AdminErrorCode.UserNotFound:
     case AdminErrorCode.TorrentNotFound:
     case AdminErrorCode.ClientNotFound:
+    case AdminErrorCode.PromotionNotFound:
       return HttpStatus.NOT_FOUND;
     case AdminErrorCode.UserExists:
     case AdminErrorCode.PasskeyTaken:

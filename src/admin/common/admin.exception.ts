@@ -11,6 +11,7 @@ export enum AdminErrorCode {
   UserNotFound = 'USER_NOT_FOUND',
   TorrentNotFound = 'TORRENT_NOT_FOUND',
   ClientNotFound = 'CLIENT_NOT_FOUND',
+  PromotionNotFound = 'PROMOTION_NOT_FOUND',
   UserExists = 'USER_EXISTS',
   PasskeyTaken = 'PASSKEY_TAKEN',
   TorrentExists = 'TORRENT_EXISTS',

@@ -18,4 +18,6 @@ export const AnnouncePolicy = (options: AnnouncePolicyOptions): ClassDecorator =
 export const AnnouncePolicyOrder = {
   LeechPermission: 100,
   ClientWhitelist: 200,
+  /** After every refusal: only announces that will be answered have their credit changed. */
+  Promotions: 300,
 } as const;
