@@ -87,11 +87,11 @@ describe('the promotions admin API', () => {
     expect([own.scope, onTorrent.scope, token.scope]).toEqual(['user', 'torrent', 'token']);
     expect((await t.api('GET', `/api/promotions/${token.id}`)).body).toEqual(token);
 
-    const pages = [];
+    const pages: number[][] = [];
     let after = '';
     do {
       const { body } = await t.api('GET', `/api/promotions?limit=3${after ? `&after=${after}` : ''}`);
-      pages.push(body.items.map((item: { id: number }) => item.id));
+      pages.push((body.items as { id: number }[]).map((item) => item.id));
       after = body.next ?? '';
     } while (after);
     expect(pages).toEqual([[site.id, own.id, onTorrent.id], [token.id]]);

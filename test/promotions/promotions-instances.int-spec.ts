@@ -37,7 +37,7 @@ describe('promotions across instances', () => {
 
   /** Within the contract's second: the reader's cached snapshot of the user (or the site set) has changed. */
   const withinOneSecond = (description: string, seen: () => boolean) =>
-    waitFor(async () => (seen() ? true : undefined), { description, timeoutMs: 1000, intervalMs: 10 });
+    waitFor(() => Promise.resolve(seen() ? true : undefined), { description, timeoutMs: 1000, intervalMs: 10 });
 
   it('honours a new and a deleted token, user, torrent and site-wide promotion on the other instance', async () => {
     const lookup = reader.app.get(LookupService);
@@ -58,14 +58,14 @@ describe('promotions across instances', () => {
     await expectFactor(1);
 
     const token = await f.promote({ userId: user.id, infoHash, uploadFactor: 5 });
-    await withinOneSecond('the token on the reader', () => cachedUser()?.tokens != null || !cachedUser());
+    await withinOneSecond('the token on the reader', () => Boolean(cachedUser()?.tokens) || !cachedUser());
     await expectFactor(5);
     expect((await writer.api('DELETE', `/api/promotions/${token.id}`)).status).toBe(204);
     await withinOneSecond('the token gone on the reader', () => !cachedUser()?.tokens);
     await expectFactor(1);
 
     const own = await f.promote({ userId: user.id, uploadFactor: 3 });
-    await withinOneSecond('the user promotion on the reader', () => cachedUser()?.promotions != null || !cachedUser());
+    await withinOneSecond('the user promotion on the reader', () => Boolean(cachedUser()?.promotions) || !cachedUser());
     await expectFactor(3);
     expect((await writer.api('DELETE', `/api/promotions/${own.id}`)).status).toBe(204);
     await withinOneSecond('the user promotion gone on the reader', () => !cachedUser()?.promotions);
@@ -74,7 +74,7 @@ describe('promotions across instances', () => {
     const onTorrent = await f.promote({ infoHash, uploadFactor: 4 });
     await withinOneSecond(
       'the torrent promotion on the reader',
-      () => cachedTorrent()?.promotions != null || !cachedTorrent(),
+      () => Boolean(cachedTorrent()?.promotions) || !cachedTorrent(),
     );
     await expectFactor(4);
     expect((await writer.api('DELETE', `/api/promotions/${onTorrent.id}`)).status).toBe(204);
