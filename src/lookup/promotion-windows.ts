@@ -2,14 +2,15 @@
  * Promotions as the lookup cache holds them and announces evaluate them, packed so that millions cost little:
  * each promotion is 4 numbers in a Float64Array, [uploadFactor, downloadFactor, startsAt, endsAt] (epoch ms,
  * -Infinity / Infinity when open). A user's tokens (user × torrent) add their info hashes, sorted, as one string of
- * 40 characters each, searched by halving: no Map entry and no string per token.
+ * 40 characters each, and the first 32 bits of each after the windows, which the search halves (the string is
+ * compared only where those bits match): no Map entry, no string and no object per token.
  */
 export type PromotionWindows = Float64Array;
 
 export interface PromotionTokens {
   /** Sorted 40-character lowercase info hashes, concatenated; token i is characters 40i to 40i + 39. */
   readonly infoHashes: string;
-  /** Token i's window at 4i. */
+  /** Token i's window at 4i; after the n windows, token i's first 8 hex digits as a number at 4n + i. */
   readonly windows: PromotionWindows;
 }
 
@@ -42,9 +43,23 @@ export function promotionTokens(tokens: readonly PromotionWindowInput[]): Promot
     return null;
   }
   const sorted = [...tokens].sort((a, b) => (a.infoHash! < b.infoHash! ? -1 : a.infoHash! > b.infoHash! ? 1 : 0));
-  const windows = new Float64Array(sorted.length * STRIDE);
-  sorted.forEach((token, i) => writeWindow(windows, i, token));
+  const count = sorted.length;
+  const windows = new Float64Array(count * (STRIDE + 1));
+  sorted.forEach((token, i) => {
+    writeWindow(windows, i, token);
+    windows[count * STRIDE + i] = prefixOf(token.infoHash!);
+  });
   return { infoHashes: sorted.map((token) => token.infoHash!).join(''), windows };
+}
+
+/** The first 8 hex digits of a lowercase info hash, as a number. */
+function prefixOf(infoHash: string): number {
+  let value = 0;
+  for (let i = 0; i < 8; i++) {
+    const code = infoHash.charCodeAt(i);
+    value = value * 16 + (code <= 57 ? code - 48 : code - 87);
+  }
+  return value;
 }
 
 function writeWindow(windows: PromotionWindows, i: number, promotion: PromotionWindowInput): void {
@@ -57,17 +72,32 @@ function writeWindow(windows: PromotionWindows, i: number, promotion: PromotionW
 
 /** The index of the first token on `infoHash` (40 lowercase hex characters), or -1. */
 export function firstToken(tokens: PromotionTokens, infoHash: string): number {
+  const windows = tokens.windows;
+  const count = tokens.infoHashes.length / HASH;
+  const prefixes = count * STRIDE;
+  const prefix = prefixOf(infoHash);
   let low = 0;
-  let high = tokens.windows.length / STRIDE;
+  let high = count;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (compareAt(tokens.infoHashes, middle * HASH, infoHash) < 0) {
+    if (windows[prefixes + middle] < prefix) {
       low = middle + 1;
     } else {
       high = middle;
     }
   }
-  return low < tokens.windows.length / STRIDE && compareAt(tokens.infoHashes, low * HASH, infoHash) === 0 ? low : -1;
+  // Among the tokens sharing the prefix (almost always one or none), the first whose whole hash is not smaller.
+  while (low < count && windows[prefixes + low] === prefix) {
+    const order = compareAt(tokens.infoHashes, low * HASH, infoHash);
+    if (order === 0) {
+      return low;
+    }
+    if (order > 0) {
+      return -1;
+    }
+    low++;
+  }
+  return -1;
 }
 
 /** Compares the 40 characters at `at` with `infoHash`, without a substring. */
@@ -106,7 +136,7 @@ export class PromotionScan {
       return;
     }
     let end = first + 1;
-    const count = tokens.windows.length / STRIDE;
+    const count = tokens.infoHashes.length / HASH;
     while (end < count && compareAt(tokens.infoHashes, end * HASH, infoHash) === 0) {
       end++;
     }
