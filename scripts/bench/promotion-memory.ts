@@ -35,6 +35,7 @@ const user = (id: number): UserSnapshot => ({
 });
 const tokenRows = (passkey: string): PromotionWindowRow[] =>
   Array.from({ length: perUser }, (_, i) => ({
+    id: i + 1,
     key: passkey,
     infoHash: randomBytes(20).toString('hex'),
     uploadFactor: 1,

@@ -28,7 +28,23 @@ export function toUserSnapshot(user: UserSnapshot, promotions: PromotionWindowRo
     promotions: own.length === 0 ? null : promotionWindows(own),
     tokens:
       own.length === promotions.length ? null : promotionTokens(promotions.filter((row) => row.infoHash !== null)),
+    promotionsVersion: versionOf(promotions),
   };
+}
+
+/** A reloaded user that keeps the promotions of its previous snapshot (their version has not changed). */
+export function withPromotionsOf(user: UserSnapshot, previous: UserSnapshot): UserSnapshot {
+  return {
+    ...toUserSnapshot(user),
+    promotions: previous.promotions,
+    tokens: previous.tokens,
+    promotionsVersion: previous.promotionsVersion,
+  };
+}
+
+/** As PromotionsRepository.versionsForPasskeys computes it. */
+function versionOf(promotions: PromotionWindowRow[]): string {
+  return promotions.length === 0 ? '' : `${promotions.length}:${promotions.reduce((max, p) => Math.max(max, p.id), 0)}`;
 }
 
 export function toTorrentSnapshot(torrent: TorrentSnapshot, promotions: PromotionWindowRow[] = []): TorrentSnapshot {

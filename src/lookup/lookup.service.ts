@@ -4,7 +4,7 @@ import { TRACKER_CONFIG, type TrackerConfig } from 'src/config/tracker.config';
 import { BatchedRefresh } from 'src/lookup/batched-refresh';
 import { FoundMissingCache, MISSING, type Cached } from 'src/lookup/found-missing-cache';
 import { InvalidationBus } from 'src/lookup/invalidation-bus';
-import { groupByKey, toTorrentSnapshot, toUserSnapshot } from 'src/lookup/lookup-snapshots.util';
+import { groupByKey, toTorrentSnapshot, toUserSnapshot, withPromotionsOf } from 'src/lookup/lookup-snapshots.util';
 import type { Invalidation, TorrentSnapshot, UserSnapshot } from 'src/lookup/lookup.types';
 import { promotionWindows, type PromotionWindows } from 'src/lookup/promotion-windows';
 import { SitePromotions } from 'src/lookup/site-promotions';
@@ -77,7 +77,7 @@ export class LookupService implements OnModuleInit {
       this.userCache,
       'user',
       passkey,
-      async () => (await this.readUsers([passkey])).get(passkey) ?? null,
+      async () => (await this.readUsers([passkey], false)).get(passkey) ?? null,
     );
   }
 
@@ -205,20 +205,40 @@ export class LookupService implements OnModuleInit {
   /** Loads these passkeys' users (or their absence) into the cache. */
   private async reloadUsers(passkeys: string[]): Promise<void> {
     const generation = this.generation;
-    const users = await this.readUsers(passkeys);
+    const users = await this.readUsers(passkeys, true);
     for (const passkey of passkeys) {
       this.store(this.userCache, passkey, users.get(passkey) ?? null, generation);
     }
   }
 
-  /** These passkeys' users, each with its promotions and tokens. */
-  private async readUsers(passkeys: string[]): Promise<Map<string, UserSnapshot>> {
-    const [users, promotions] = await Promise.all([
+  /**
+   * These passkeys' users, each with its promotions and tokens. With `reuse` (a reload of cached users), a cached
+   * user whose promotions' version is unchanged keeps them, and only the others' are read.
+   */
+  private async readUsers(passkeys: string[], reuse: boolean): Promise<Map<string, UserSnapshot>> {
+    const now = new Date(this.clock.now());
+    const [users, versions] = await Promise.all([
       this.usersRepository.findManyByPasskey(passkeys),
-      this.promotionsRepository.forPasskeys(passkeys, new Date(this.clock.now())),
+      reuse ? this.promotionsRepository.versionsForPasskeys(passkeys, now) : null,
     ]);
-    const byPasskey = groupByKey(promotions);
-    return new Map(users.map((user) => [user.passkey, toUserSnapshot(user, byPasskey.get(user.passkey))]));
+    const kept = new Map<string, UserSnapshot>();
+    for (const user of versions ? users : []) {
+      const cached = this.userCache.peekFound(user.passkey)?.value;
+      if (cached && cached !== MISSING && cached.promotionsVersion === (versions!.get(user.passkey) ?? '')) {
+        kept.set(user.passkey, cached);
+      }
+    }
+    const toRead = users.filter((user) => !kept.has(user.passkey)).map((user) => user.passkey);
+    const byPasskey = groupByKey(toRead.length === 0 ? [] : await this.promotionsRepository.forPasskeys(toRead, now));
+    return new Map(
+      users.map((user) => {
+        const previous = kept.get(user.passkey);
+        return [
+          user.passkey,
+          previous ? withPromotionsOf(user, previous) : toUserSnapshot(user, byPasskey.get(user.passkey)),
+        ];
+      }),
+    );
   }
 
   /** These torrents, each with its promotions. */

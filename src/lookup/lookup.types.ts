@@ -11,6 +11,8 @@ export interface UserSnapshot {
   promotions?: PromotionWindows | null;
   /** The user's tokens (user × torrent promotions) not over when loaded; null when none. */
   tokens?: PromotionTokens | null;
+  /** `count:largest id` of those promotions ('' when none): a reload keeps them when it has not changed. */
+  promotionsVersion?: string;
 }
 
 export interface TorrentSnapshot {

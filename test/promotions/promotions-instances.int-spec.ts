@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { LookupService } from 'src/lookup/lookup.service';
 import { PromotionFixture, TestClock } from 'test/promotions/promotion-fixture';
 import { REDIS_URL } from 'test/support/peer-store-envs';
 import { createTestApp, type TestApp } from 'test/support/test-app';
-import { waitFor } from 'test/support/wait-for';
+import { sleep, waitFor } from 'test/support/wait-for';
 
 /**
  * Two instances sharing PostgreSQL and Redis: a promotion created or deleted on one is honoured on the other within
@@ -90,5 +91,50 @@ describe('promotions across instances', () => {
       () => lookup.cachedSitePromotions(clock.now)?.length === 0,
     );
     await expectFactor(1);
+  });
+});
+
+/** LOOKUP_CACHE_TTL_MS reloads cached users; their tokens are read again only when they changed. */
+describe('promotions in lookup cache entries past their TTL', () => {
+  let t: TestApp;
+  let f: PromotionFixture;
+
+  beforeAll(async () => {
+    t = await createTestApp({ LOOKUP_CACHE_TTL_MS: '300' });
+    f = new PromotionFixture(t);
+  }, 60_000);
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('keep unchanged tokens as they are and pick up changed ones', async () => {
+    const lookup = t.app.get(LookupService);
+    const user = await f.user();
+    const infoHash = await f.torrent();
+    await f.promote({ userId: user.id, infoHash, downloadFactor: 0 });
+    await f.join(user, infoHash);
+    const first = lookup.cachedUser(user.passkey)!;
+    expect(first.tokens?.infoHashes).toBe(infoHash);
+
+    const reloaded = async (description: string) => {
+      const before = lookup.cachedUser(user.passkey);
+      await sleep(350);
+      await f.transfer(user, infoHash, 0, 0); // answered from the stale entry, which asks for a reload
+      return waitFor(
+        () => Promise.resolve(lookup.cachedUser(user.passkey) !== before ? lookup.cachedUser(user.passkey) : undefined),
+        { description, timeoutMs: 2000, intervalMs: 20 },
+      );
+    };
+    const unchanged = await reloaded('the user reloaded');
+    expect(unchanged!.tokens).toBe(first.tokens);
+
+    // Behind the tracker's back: no invalidation, only the reload sees it.
+    const other = await f.torrent();
+    await t.app
+      .get(DataSource)
+      .query(`INSERT INTO promotions (user_id, info_hash, download_factor) VALUES ($1, $2, 0)`, [user.id, other]);
+    const changed = await reloaded('the user reloaded with the new token');
+    expect(changed!.tokens?.infoHashes).toBe([infoHash, other].sort().join(''));
   });
 });

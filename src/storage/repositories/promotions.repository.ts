@@ -19,6 +19,7 @@ export type NewPromotion = Omit<PromotionRow, 'id' | 'createdAt'>;
 
 /** A promotion as the lookup cache holds it: its factors and window in epoch ms (null: open). */
 export interface PromotionWindowRow {
+  id: number;
   /** The user's passkey (user and token scopes), or the info hash (torrent scope), it was loaded for. */
   key: string;
   infoHash: string | null;
@@ -38,7 +39,7 @@ export interface PromotionFilter {
 
 const COLUMNS = `id::float8 AS id, user_id AS "userId", info_hash AS "infoHash", upload_factor AS "uploadFactor",
   download_factor AS "downloadFactor", starts_at AS "startsAt", ends_at AS "endsAt", reason, created_at AS "createdAt"`;
-const WINDOW = `p.upload_factor AS "uploadFactor", p.download_factor AS "downloadFactor",
+const WINDOW = `p.id::float8 AS id, p.upload_factor AS "uploadFactor", p.download_factor AS "downloadFactor",
   (extract(epoch FROM p.starts_at) * 1000)::float8 AS "startsAt", (extract(epoch FROM p.ends_at) * 1000)::float8 AS "endsAt"`;
 const ACTIVE = `((starts_at IS NULL OR starts_at <= $1) AND (ends_at IS NULL OR ends_at > $1))`;
 
@@ -109,6 +110,22 @@ export class PromotionsRepository {
        ORDER BY p.info_hash`,
       [passkeys, now],
     );
+  }
+
+  /**
+   * `count:largest id` of each passkey's user's promotions not over at `now` (users with none are left out). Ids
+   * only grow and promotions are never updated, so an unchanged version means unchanged promotions: the lookup
+   * cache's periodic reload reads a user's thousands of tokens again only when they changed.
+   */
+  async versionsForPasskeys(passkeys: string[], now: Date): Promise<Map<string, string>> {
+    const rows: { passkey: string; version: string }[] = await this.dataSource.query(
+      `SELECT u.passkey, count(*) || ':' || max(p.id) AS version
+       FROM users u JOIN promotions p ON p.user_id = u.id
+       WHERE u.passkey = ANY($1) AND (p.ends_at IS NULL OR p.ends_at > $2)
+       GROUP BY u.passkey`,
+      [passkeys, now],
+    );
+    return new Map(rows.map((row) => [row.passkey, row.version]));
   }
 
   /** Torrent-scope promotions (no user) of these info hashes not over at `now`; `key` is the info hash. */
