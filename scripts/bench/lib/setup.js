@@ -13,7 +13,7 @@ const TARGETS = ['ceiling', 'memory', 'redis'];
 
 function startFlags() {
   const start = require(path.join(ROOT, 'package.json')).scripts.start;
-  const match = /^node((?: --\S+)*) dist\/src\/main\.js$/.exec(start);
+  const match = /^(?:exec )?node((?: --\S+)*) dist\/src\/main\.js$/.exec(start);
   if (!match) {
     throw new Error(`package.json's start script is not "node [--flags] dist/src/main.js": ${start}`);
   }
@@ -40,6 +40,8 @@ function parseOptions(argv) {
     baseline: undefined,
     /** Extra environment of this build's trackers (not the baseline's): `--env=NAME=value`, repeatable. */
     env: {},
+    /** With N > 0: each store also runs as `<store>+promotions`, holding N tokens and a site-wide event (A/B). */
+    promotions: 0,
   };
   for (const arg of argv) {
     const [key, value] = arg.replace(/^--/, '').split('=');
@@ -64,7 +66,7 @@ function parseOptions(argv) {
     } else if (
       (['duration', 'rounds', 'warmup', 'connections', 'threads', 'torrents', 'users'].includes(key) &&
         Number(value) > 0) ||
-      (key === 'peers' && /^\d+$/.test(value ?? ''))
+      (['peers', 'promotions'].includes(key) && /^\d+$/.test(value ?? ''))
     ) {
       parsed[key] = Math.floor(Number(value));
     } else {
@@ -79,7 +81,8 @@ function usage(problem) {
 usage: npm run bench -- [--only=ceiling,memory,redis] [--rounds=3] [--duration=10] [--warmup=30] [--connections=64]
                         [--threads=2]
                         [--torrents=5000] [--users=50] [--peers=100000 (0: a new peer every announce)] [--redis-url=redis://…] [--profile] [--build]
-                        [--close] [--keep] [--baseline=<checkout with dist/>] [--env=NAME=value]`);
+                        [--close] [--keep] [--baseline=<checkout with dist/>] [--env=NAME=value]
+                        [--promotions=<tokens, e.g. 1000000>]`);
   process.exit(2);
 }
 
