@@ -33,6 +33,7 @@ describe('an announce policy from a test-only module (src/announce/README.md, "W
       'LeechPermissionPolicy',
       'IpRangePolicy',
       'ClientWhitelistPolicy',
+      'PromotionPolicy',
     ]);
   });
 
