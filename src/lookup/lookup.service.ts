@@ -4,10 +4,10 @@ import { TRACKER_CONFIG, type TrackerConfig } from 'src/config/tracker.config';
 import { BatchedRefresh } from 'src/lookup/batched-refresh';
 import { FoundMissingCache, MISSING, type Cached } from 'src/lookup/found-missing-cache';
 import { InvalidationBus } from 'src/lookup/invalidation-bus';
-import { groupByKey, toTorrentSnapshot, toUserSnapshot, withPromotionsOf } from 'src/lookup/lookup-snapshots.util';
 import type { Invalidation, TorrentSnapshot, UserSnapshot } from 'src/lookup/lookup.types';
 import { promotionWindows, type PromotionWindows } from 'src/lookup/promotion-windows';
 import { SitePromotions } from 'src/lookup/site-promotions';
+import { SnapshotReader } from 'src/lookup/snapshot-reader';
 import { TrackerMetrics, type LookupCache } from 'src/metrics/tracker-metrics';
 import { ClientsRepository } from 'src/storage/repositories/clients.repository';
 import { PromotionsRepository } from 'src/storage/repositories/promotions.repository';
@@ -36,6 +36,9 @@ export class LookupService implements OnModuleInit {
   private readonly refreshTorrents = new BatchedRefresh('torrents', (hashes) => this.reloadTorrents(hashes));
   private readonly refreshClients = new BatchedRefresh('client whitelist', () => this.reloadClients());
   private readonly site: SitePromotions;
+  private readonly reader: SnapshotReader;
+  /** Misses being read, by `kind:key:generation`. */
+  private readonly loading = new Map<string, Promise<unknown>>();
 
   constructor(
     @Inject(TRACKER_CONFIG) private readonly config: TrackerConfig,
@@ -50,6 +53,7 @@ export class LookupService implements OnModuleInit {
     const { maxEntries, maxMissingEntries, ttlMs } = config.lookupCache;
     this.userCache = new FoundMissingCache(maxEntries, maxMissingEntries);
     this.torrentCache = new FoundMissingCache(maxEntries, maxMissingEntries);
+    this.reader = new SnapshotReader(usersRepository, torrentsRepository, promotionsRepository, clock);
     this.site = new SitePromotions(
       async () => promotionWindows(await this.promotionsRepository.siteWide(new Date(this.clock.now()))),
       ttlMs,
@@ -77,7 +81,7 @@ export class LookupService implements OnModuleInit {
       this.userCache,
       'user',
       passkey,
-      async () => (await this.readUsers([passkey], false)).get(passkey) ?? null,
+      async () => (await this.reader.users([passkey])).get(passkey) ?? null,
     );
   }
 
@@ -95,7 +99,7 @@ export class LookupService implements OnModuleInit {
       this.torrentCache,
       'torrent',
       infoHash,
-      async () => (await this.readTorrents([infoHash])).get(infoHash) ?? null,
+      async () => (await this.reader.torrents([infoHash])).get(infoHash) ?? null,
     );
   }
 
@@ -139,8 +143,8 @@ export class LookupService implements OnModuleInit {
   }
 
   /** The site-wide promotions without a promise; undefined when not loaded yet (then call sitePromotions). */
-  cachedSitePromotions(now: number): PromotionWindows | undefined {
-    return this.site.cached(now);
+  cachedSitePromotions(): PromotionWindows | undefined {
+    return this.site.cached();
   }
 
   sitePromotions(): Promise<PromotionWindows> {
@@ -193,9 +197,14 @@ export class LookupService implements OnModuleInit {
         this.userCache.clear();
         this.torrentCache.clear();
         this.clientPrefixes = null;
-        this.site.forget();
+        this.site.changed().catch((error: Error) => this.siteReloadFailed(error));
         break;
     }
+  }
+
+  private cachedFoundUser(passkey: string): UserSnapshot | undefined {
+    const cached = this.userCache.peekFound(passkey)?.value;
+    return cached === undefined || cached === MISSING ? undefined : cached;
   }
 
   private siteReloadFailed(error: Error): void {
@@ -205,58 +214,16 @@ export class LookupService implements OnModuleInit {
   /** Loads these passkeys' users (or their absence) into the cache. */
   private async reloadUsers(passkeys: string[]): Promise<void> {
     const generation = this.generation;
-    const users = await this.readUsers(passkeys, true);
+    const users = await this.reader.users(passkeys, (passkey) => this.cachedFoundUser(passkey));
     for (const passkey of passkeys) {
       this.store(this.userCache, passkey, users.get(passkey) ?? null, generation);
     }
   }
 
-  /**
-   * These passkeys' users, each with its promotions and tokens. With `reuse` (a reload of cached users), a cached
-   * user whose promotions' version is unchanged keeps them, and only the others' are read.
-   */
-  private async readUsers(passkeys: string[], reuse: boolean): Promise<Map<string, UserSnapshot>> {
-    const now = new Date(this.clock.now());
-    const [users, versions] = await Promise.all([
-      this.usersRepository.findManyByPasskey(passkeys),
-      reuse ? this.promotionsRepository.versionsForPasskeys(passkeys, now) : null,
-    ]);
-    const kept = new Map<string, UserSnapshot>();
-    for (const user of versions ? users : []) {
-      const cached = this.userCache.peekFound(user.passkey)?.value;
-      if (cached && cached !== MISSING && cached.promotionsVersion === (versions!.get(user.passkey) ?? '')) {
-        kept.set(user.passkey, cached);
-      }
-    }
-    const toRead = users.filter((user) => !kept.has(user.passkey)).map((user) => user.passkey);
-    const byPasskey = groupByKey(toRead.length === 0 ? [] : await this.promotionsRepository.forPasskeys(toRead, now));
-    return new Map(
-      users.map((user) => {
-        const previous = kept.get(user.passkey);
-        return [
-          user.passkey,
-          previous ? withPromotionsOf(user, previous) : toUserSnapshot(user, byPasskey.get(user.passkey)),
-        ];
-      }),
-    );
-  }
-
-  /** These torrents, each with its promotions. */
-  private async readTorrents(infoHashes: string[]): Promise<Map<string, TorrentSnapshot>> {
-    const [torrents, promotions] = await Promise.all([
-      this.torrentsRepository.findManyByInfoHash(infoHashes),
-      this.promotionsRepository.forTorrents(infoHashes, new Date(this.clock.now())),
-    ]);
-    const byInfoHash = groupByKey(promotions);
-    return new Map(
-      torrents.map((torrent) => [torrent.infoHash, toTorrentSnapshot(torrent, byInfoHash.get(torrent.infoHash))]),
-    );
-  }
-
   /** Loads these torrents (or their absence) into the cache; returns the ones found. */
   private async reloadTorrents(infoHashes: string[]): Promise<TorrentSnapshot[]> {
     const generation = this.generation;
-    const torrents = await this.readTorrents(infoHashes);
+    const torrents = await this.reader.torrents(infoHashes);
     const found: TorrentSnapshot[] = [];
     for (const infoHash of infoHashes) {
       const snapshot = torrents.get(infoHash) ?? null;
@@ -286,18 +253,33 @@ export class LookupService implements OnModuleInit {
     }
   }
 
-  /** A cache miss: reads the entry from PostgreSQL and caches it, unless an invalidation came in meanwhile. */
-  private async load<T extends object>(
+  /**
+   * A cache miss: reads the entry from PostgreSQL and caches it, unless an invalidation came in meanwhile. Misses of
+   * one key while its read is in flight wait for that read: a cold user holding thousands of tokens, announced by
+   * many peers at once, is read once.
+   */
+  private load<T extends object>(
     cache: FoundMissingCache<T>,
     kind: LookupCache,
     key: string,
     read: () => Promise<T | null>,
   ): Promise<T | null> {
     this.metrics.lookup(kind, 'miss');
+    // Not a read that began before an invalidation: its answer may be the old one.
     const generation = this.generation;
-    const snapshot = await read();
-    this.store(cache, key, snapshot, generation);
-    return snapshot;
+    const id = `${kind}:${key}:${generation}`;
+    const pending = this.loading.get(id) as Promise<T | null> | undefined;
+    if (pending) {
+      return pending;
+    }
+    const loading = read()
+      .then((snapshot) => {
+        this.store(cache, key, snapshot, generation);
+        return snapshot;
+      })
+      .finally(() => this.loading.delete(id));
+    this.loading.set(id, loading);
+    return loading;
   }
 
   /** A cached entry (counted as a hit), asking for its reload when it is past the TTL; undefined when absent. */

@@ -25,7 +25,7 @@ export class PromotionPolicy implements AnnouncePolicyStep {
 
   check(context: AnnounceContext): void | Promise<void> {
     const now = this.clock.now();
-    const site = this.lookup.cachedSitePromotions(now);
+    const site = this.lookup.cachedSitePromotions();
     if (site === undefined) {
       return this.lookup.sitePromotions().then((loaded) => this.apply(context, loaded, now));
     }
