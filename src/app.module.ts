@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { AccountingModule } from 'src/accounting/accounting.module';
 import { AdminModule } from 'src/admin/admin.module';
 import { HttpTrackerModule } from 'src/announce/http/http-tracker.module';
+import { UdpTrackerModule } from 'src/announce/udp/udp-tracker.module';
 import { TrackerConfigModule } from 'src/config/config.module';
 import { HealthModule } from 'src/health/health.module';
 import { MetricsModule } from 'src/metrics/metrics.module';
@@ -20,6 +21,7 @@ export class AppModule {
         AdminModule,
         HttpTrackerModule,
         PromotionsModule,
+        UdpTrackerModule,
         AccountingModule,
       ],
     };

@@ -46,12 +46,12 @@ export async function createTrackerApp(env?: Record<string, string | undefined>)
     config,
     listen: async () => {
       await app.listen(config.port, config.host);
+      shutDownOnSignals(app);
       const address = await app.getUrl();
       new Logger('Tracker').log(
         `private-tracker ${APP_VERSION} listening on ${address} (peer store: ${config.peerStore})`,
       );
       await adminListener?.listen();
-      shutDownOnSignals(app);
       return address;
     },
   };
@@ -117,7 +117,26 @@ function shutDownOnSignals(app: NestFastifyApplication): void {
       process.exit(1);
     }
   };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  for (const signal of SHUTDOWN_SIGNALS) {
+    process.removeListener(signal, exitDuringStartup);
     process.on(signal, (received) => void shutDown(received));
   }
+}
+
+const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+/**
+ * For the server's entry point: until the tracker listens (when the graceful shutdown takes over), a signal exits at
+ * once. Nothing is served or accounted yet; process.exit runs the 'exit' hooks, so the embedded PostgreSQL is asked
+ * to shut down, where Node's default action for the signal would leave it running.
+ */
+export function exitOnSignalsUntilListening(): void {
+  for (const signal of SHUTDOWN_SIGNALS) {
+    process.once(signal, exitDuringStartup);
+  }
+}
+
+function exitDuringStartup(signal: NodeJS.Signals): void {
+  new Logger('Shutdown').log(`${signal} received while starting: exiting`);
+  process.exit(0);
 }

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
-import { createTrackerApp } from 'src/bootstrap';
+import { createTrackerApp, exitOnSignalsUntilListening } from 'src/bootstrap';
 
 async function main(): Promise<void> {
+  exitOnSignalsUntilListening();
   const tracker = await createTrackerApp();
   await tracker.listen();
 }

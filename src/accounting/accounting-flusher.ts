@@ -65,6 +65,7 @@ export class AccountingFlusher implements OnApplicationBootstrap, OnModuleDestro
     this.metrics.gauge('tracker_flush_consecutive_failures', 'Flushes that failed in a row (0 after a success)', () =>
       Promise.resolve(this.failures),
     );
+    this.metrics.pendingBacklog(() => this.peers.pendingBacklog());
   }
 
   status(): FlushStatus {

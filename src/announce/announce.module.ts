@@ -10,7 +10,7 @@ import { LookupModule } from 'src/lookup/lookup.module';
 import { PeersModule } from 'src/peers/peers.module';
 
 /**
- * The transport-neutral core of announce and scrape. Transports (src/announce/http/, a later UDP one) import this
+ * The transport-neutral core of announce and scrape. Transports (src/announce/http/, src/announce/udp/) import this
  * module and call TrackerCore. Any module adds an announce rule by declaring an `@AnnouncePolicy({ order })` provider
  * (src/announce/README.md). Reaches Redis and PostgreSQL only through the PeerStore and the LookupService.
  */

@@ -37,6 +37,7 @@ describe('tracker configuration', () => {
     ['ADMIN_HOST', '127.0.0.1', /ADMIN_HOST needs ADMIN_PORT/],
     ['ADMIN_PORT', '6969', /ADMIN_PORT must differ from PORT/],
     ['ADMIN_PORT', '0', /ADMIN_PORT must be between 1 and 65535/],
+    ['UDP_PORT', '70000', /UDP_PORT must be between/],
   ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
     expect(() => loadTrackerConfig({ [name]: value })).toThrow(message);
   });
@@ -82,5 +83,18 @@ describe('tracker configuration', () => {
       host: '10.0.0.5',
       port: 9090,
     });
+  });
+
+  it('turns UDP on with UDP_PORT, with its abuse limits defaulted, and keeps UDP_SECRET out of errors', () => {
+    expect(loadTrackerConfig({}).udp).toBeNull();
+    expect(loadTrackerConfig({ UDP_PORT: '6969' }).udp).toEqual({
+      port: 6969,
+      secret: undefined,
+      rateLimit: 500,
+      rateWindowMs: 10_000,
+    });
+    const load = () => loadTrackerConfig({ UDP_PORT: '6969', UDP_SECRET: 'short-secret' });
+    expect(load).toThrow(/UDP_SECRET must be at least 16 characters/);
+    expect(load).not.toThrow(/short-secret/);
   });
 });

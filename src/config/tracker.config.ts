@@ -57,6 +57,8 @@ export function loadTrackerConfig(env: Record<string, string | undefined>) {
       /** A request head still arriving after this long is answered 408 or closed. */
       headersTimeoutMs,
     },
+    /** The BEP 15 UDP listener on HOST; null when UDP_PORT is unset. */
+    udp: readUdp(env),
     /** Every accepted bearer token of /api (several while one is being rotated); empty: none configured. */
     adminTokens: readAdminTokens(env),
     /** The private listener of /api, /api/docs and /metrics; null: they share HOST:PORT. */
@@ -93,6 +95,26 @@ export function loadTrackerConfig(env: Record<string, string | undefined>) {
       level: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
       format: readEnum(env, 'LOG_FORMAT', LOG_FORMATS, production ? 'json' : 'pretty'),
     },
+  };
+}
+
+/** UDP_PORT turns the UDP transport on; the other UDP_ settings apply only then. */
+function readUdp(env: Record<string, string | undefined>) {
+  if (readString(env, 'UDP_PORT') === undefined) {
+    return null;
+  }
+  const secret = readString(env, 'UDP_SECRET');
+  if (secret !== undefined && secret.length < 16) {
+    // Never echo the value: it is a secret.
+    throw new InvalidConfigError('UDP_SECRET', 'must be at least 16 characters', '***');
+  }
+  return {
+    port: readInt(env, 'UDP_PORT', 0, 0, 65535),
+    /** The connection IDs' HMAC key, shared by every instance; undefined: derived or generated at startup. */
+    secret,
+    /** Packets one address may send per window (0: no limit); the first one past it is answered with an error. */
+    rateLimit: readInt(env, 'UDP_RATE_LIMIT', 500, 0, 1_000_000),
+    rateWindowMs: readInt(env, 'UDP_RATE_WINDOW', 10, 1, 3600) * 1000,
   };
 }
 

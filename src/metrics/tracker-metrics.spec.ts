@@ -22,7 +22,7 @@ describe('tracker metrics', () => {
     expect(before).toContain('# TYPE tracker_pending_accounts gauge');
     expect(before).not.toMatch(/^tracker_pending_accounts /m);
 
-    metrics.pendingBacklog(() => Promise.resolve({ accounts: 12, bytes: 3_000_000_000 }));
+    metrics.pendingBacklog(() => Promise.resolve({ accounts: 12, bytes: 3_000_000_000, estimated: false }));
     const after = await metrics.registry.metrics();
     expect(after).toMatch(/^tracker_pending_accounts 12$/m);
     expect(after).toMatch(/^tracker_pending_bytes 3000000000$/m);

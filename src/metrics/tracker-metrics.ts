@@ -3,17 +3,13 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { APP_VERSION } from 'src/common/app-version';
 import { observeRedisCommands } from 'src/metrics/redis-command-metrics';
 import { TallyCounter, TallyHistogram } from 'src/metrics/tally-metrics';
+import type { PendingBacklog } from 'src/peers/peer-store.types';
 
 export type TrackerAction = 'announce' | 'scrape';
 export type LookupCache = 'user' | 'torrent';
+/** What became of a UDP datagram before (or instead of) the core: announces and scrapes are counted as over HTTP. */
+export type UdpPacketResult = 'connect' | 'request' | 'malformed' | 'bad_connection_id' | 'rate_limited';
 
-/** Accounting in the peer store's pending ledger, not yet in PostgreSQL. */
-export interface PendingBacklog {
-  /** (user, torrent) rows. */
-  accounts: number;
-  /** Credited upload plus download in those rows. */
-  bytes: number;
-}
 
 /**
  * Every Prometheus metric of the tracker, in one registry. Series are bound once, so the announce path only pays
@@ -77,6 +73,12 @@ export class TrackerMetrics implements OnModuleDestroy {
     'tracker_redis_command_errors_total',
     'Redis commands that failed (error reply, lost connection, timeout), by command',
     ['command'],
+    this.registry,
+  );
+  private readonly udpPackets = new TallyCounter(
+    'tracker_udp_packets_total',
+    'UDP datagrams received, by what became of them (request: an announce or scrape handed to the core)',
+    ['result'],
     this.registry,
   );
   private readonly stopObservingRedis = observeRedisCommands(this.redisDuration, this.redisErrors);
@@ -159,6 +161,10 @@ export class TrackerMetrics implements OnModuleDestroy {
 
   failed(action: TrackerAction, code: string): void {
     this.requests.labels(action, code).value++;
+  }
+
+  udpPacket(result: UdpPacketResult): void {
+    this.udpPackets.labels(result).value++;
   }
 
   lookup(cache: LookupCache, result: 'hit' | 'miss', count = 1): void {

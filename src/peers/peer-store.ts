@@ -3,6 +3,7 @@ import type {
   PeerAnnounce,
   PeerTotals,
   PeerView,
+  PendingBacklog,
   PendingBatch,
   SwarmCounts,
   SwarmUsers,
@@ -51,6 +52,9 @@ export abstract class PeerStore {
   abstract claimPending(maxAccounts: number): Promise<PendingBatch | null>;
   /** The batch is in the database: forget it. */
   abstract ackPending(batchId: string): Promise<void>;
+
+  /** What is pending and not yet acknowledged, for the backlog gauges. */
+  abstract pendingBacklog(): Promise<PendingBacklog>;
 
   /** Throws when the store cannot answer (health check). */
   abstract ping(): Promise<void>;

@@ -107,6 +107,16 @@ export interface PendingAccount {
   lastIp: string;
 }
 
+/** Accounting in the pending ledger (open or claimed), not yet acknowledged as written to PostgreSQL. */
+export interface PendingBacklog {
+  /** (user, torrent) rows. */
+  accounts: number;
+  /** Credited upload plus download in those rows. */
+  bytes: number;
+  /** True when read from a sample of the swarms with a ledger and scaled up (Redis, a large backlog). */
+  estimated: boolean;
+}
+
 /** A claimed slice of the pending ledger. It stays claimed (and is handed out again) until acknowledged. */
 export interface PendingBatch {
   /** Unique and stable: a retried batch keeps its id, so the database can apply it exactly once. */

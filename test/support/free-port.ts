@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 
 function tryListen(host: string, port: number): Promise<number | undefined> {
@@ -34,4 +35,16 @@ export async function freeListenPort(host: string, min = 20000, max = 32000): Pr
     }
   }
   throw new Error(`no free port in ${min}-${max} on ${host}`);
+}
+
+/** A UDP port the kernel just handed out on `host`, released for the caller to bind. */
+export async function freeUdpPort(host = '127.0.0.1'): Promise<number> {
+  const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(0, host, () => resolve());
+  });
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
 }

@@ -1,5 +1,6 @@
-import { AnnounceFailure } from 'src/announce/protocol/announce-failure';
 import { decodeBytes, type RawQuery } from 'src/announce/http/raw-query.util';
+import { checkedCount, checkedPort, requestedNumwant, unknownEvent } from 'src/announce/protocol/announce-fields.util';
+import { AnnounceFailure } from 'src/announce/protocol/announce-failure';
 import type { AnnounceRequest } from 'src/announce/protocol/announce-request';
 import type { AnnounceEvent } from 'src/peers/peer-store.types';
 
@@ -19,14 +20,13 @@ export function parseAnnounceRequest(query: RawQuery): AnnounceRequest {
   const eventText = single(query, 'event');
   const event = eventText === undefined ? 'none' : EVENTS[eventText];
   if (event === undefined) {
-    throw AnnounceFailure.badRequest(`Unknown event: ${printable(eventText!)}.`);
+    throw unknownEvent(eventText!);
   }
-  const port = readCount(query, 'port');
-  if (port > 65535 || (port === 0 && event !== 'stopped')) {
-    throw AnnounceFailure.badRequest('Invalid port: must be 1 to 65535.');
-  }
+  const port = checkedPort(readCount(query, 'port'), event);
   const numwantText = single(query, 'numwant');
-  const numwant = numwantText !== undefined && /^\d{1,9}$/.test(numwantText) ? Number(numwantText) : null;
+  const numwant = requestedNumwant(
+    numwantText !== undefined && /^\d{1,9}$/.test(numwantText) ? Number(numwantText) : null,
+  );
   return {
     infoHash: infoHash.toString('hex'),
     peerId,
@@ -63,10 +63,7 @@ function readCount(query: RawQuery, field: string): number {
   if (text === undefined) {
     throw AnnounceFailure.badRequest(`Missing ${field}.`);
   }
-  if (!/^\d{1,16}$/.test(text) || !Number.isSafeInteger(Number(text))) {
-    throw AnnounceFailure.badRequest(`Invalid ${field}: must be a whole number from 0 to 2^53-1.`);
-  }
-  return Number(text);
+  return checkedCount(field, /^\d{1,16}$/.test(text) ? Number(text) : null);
 }
 
 /** A text field's first value, percent-decoded (`event=%73topped` is `stopped`); binary fields use decodeInfoHash. */
@@ -77,9 +74,4 @@ function single(query: RawQuery, field: string): string | undefined {
   }
   // An undecodable escape stays as sent, which no rule accepts.
   return decodeBytes(raw)?.toString('latin1') ?? raw;
-}
-
-/** Echo a bad value safely: short, printable ASCII only. */
-function printable(text: string): string {
-  return text.slice(0, 20).replace(/[^\x20-\x7e]/g, '?');
 }

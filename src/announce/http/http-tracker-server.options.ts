@@ -3,7 +3,7 @@ import type { RequestListener } from 'node:http';
 import { encodeFailureAnswer } from 'src/announce/http/failure-answer.util';
 import { parseQueryString } from 'src/announce/http/query-string-parser.util';
 import { clientAddressReader, TrackerHttpServer } from 'src/announce/http/tracker-http-server';
-import { trackerRoute } from 'src/announce/http/tracker-route.util';
+import { trackerRoute } from 'src/announce/protocol/tracker-route.util';
 import { AnnounceFailure } from 'src/announce/protocol/announce-failure';
 import type { TrackerConfig } from 'src/config/tracker.config';
 

@@ -8,7 +8,7 @@ import { encodeFailureAnswer } from 'src/announce/http/failure-answer.util';
 import { queryOf, splitQuery } from 'src/announce/http/raw-query.util';
 import type { TrackerHttpRequest } from 'src/announce/http/tracker-http-request';
 import { TrackerHttpServer } from 'src/announce/http/tracker-http-server';
-import { trackerRoute } from 'src/announce/http/tracker-route.util';
+import { trackerRoute } from 'src/announce/protocol/tracker-route.util';
 import { AnnounceFailure } from 'src/announce/protocol/announce-failure';
 import type { AnnounceRequest } from 'src/announce/protocol/announce-request';
 import { TrackerCore } from 'src/announce/tracker-core.service';

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { readRequestHead } from 'src/announce/http/request-head.util';
-import { trackerRoute } from 'src/announce/http/tracker-route.util';
+import { trackerRoute } from 'src/announce/protocol/tracker-route.util';
 import type { TrackerAnswerer } from 'src/announce/http/tracker-http-request';
 
 /** What a connection needs from the server that accepted it. */

@@ -8,7 +8,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { Socket } from 'node:net';
-import { trackerRoute } from 'src/announce/http/tracker-route.util';
+import { trackerRoute } from 'src/announce/protocol/tracker-route.util';
 import { TrackerConnection, type TrackerConnectionHost } from 'src/announce/http/tracker-connection';
 import type { TrackerAnswerer, TrackerHttpRequest } from 'src/announce/http/tracker-http-request';
 

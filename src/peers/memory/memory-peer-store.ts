@@ -16,6 +16,7 @@ import type {
   PeerAnnounce,
   PeerTotals,
   PeerView,
+  PendingBacklog,
   PendingBatch,
   SelectedPeers,
   SwarmCounts,
@@ -162,6 +163,10 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
   ackPending(batchId: string): Promise<void> {
     this.ledger.ack(batchId);
     return Promise.resolve();
+  }
+
+  pendingBacklog(): Promise<PendingBacklog> {
+    return Promise.resolve(this.ledger.backlog());
   }
 
   ping(): Promise<void> {

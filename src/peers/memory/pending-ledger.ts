@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { saturatingSum } from 'src/peers/peer-accounting.util';
-import type { PendingAccount, PendingBatch } from 'src/peers/peer-store.types';
+import type { PendingAccount, PendingBacklog, PendingBatch } from 'src/peers/peer-store.types';
 
 /**
  * Accounting not yet in the database, one row per (user, torrent) touched since the last claim. A claimed batch
@@ -10,6 +10,9 @@ import type { PendingAccount, PendingBatch } from 'src/peers/peer-store.types';
 export class PendingLedger {
   private open = new Map<string, PendingAccount>();
   private claimed: PendingBatch | null = null;
+  /** Credited upload plus download in the open rows, and in the claimed batch (the backlog gauge). */
+  private openBytes = 0;
+  private claimedBytes = 0;
 
   /**
    * `maxOpenRows` bounds memory while the database is away: rows merge per (user, torrent), so only announces
@@ -50,10 +53,13 @@ export class PendingLedger {
         lastAnnounce: now,
         lastIp: ip,
       });
+      this.openBytes += uploaded + downloaded;
       return;
     }
+    const before = row.uploaded + row.downloaded;
     row.uploaded = saturatingSum(row.uploaded, uploaded);
     row.downloaded = saturatingSum(row.downloaded, downloaded);
+    this.openBytes += row.uploaded + row.downloaded - before;
     row.rawUploaded = saturatingSum(row.rawUploaded, rawUploaded);
     row.rawDownloaded = saturatingSum(row.rawDownloaded, rawDownloaded);
     row.seedTime += seedTime;
@@ -83,7 +89,9 @@ export class PendingLedger {
       }
       accounts.push(row);
       this.open.delete(key);
+      this.claimedBytes += row.uploaded + row.downloaded;
     }
+    this.openBytes = this.open.size === 0 ? 0 : this.openBytes - this.claimedBytes;
     // A random id: the database dedupes applied batches by id, across restarts of this process too.
     this.claimed = { id: randomUUID(), accounts };
     return this.claimed;
@@ -92,7 +100,17 @@ export class PendingLedger {
   ack(batchId: string): void {
     if (this.claimed?.id === batchId) {
       this.claimed = null;
+      this.claimedBytes = 0;
     }
+  }
+
+  /** Rows and credited bytes not yet acknowledged: open, or claimed by a flush in flight. */
+  backlog(): PendingBacklog {
+    return {
+      accounts: this.open.size + (this.claimed?.accounts.length ?? 0),
+      bytes: this.openBytes + this.claimedBytes,
+      estimated: false,
+    };
   }
 
   get openRows(): number {

@@ -31,20 +31,44 @@ export class RedisLedger {
   /** Batches this instance handed out and that are not acknowledged yet: handed out again first, unchanged. */
   private readonly held = new Map<string, PendingBatch>();
   private nextRecovery = 0;
+  /**
+   * A dirty mark may be missing: at startup, after a reconnection (a failover promotes a replica that may hold
+   * ledgers whose marks it never got, or that a claim had popped), or after a failed mark or claim. The next claim then
+   * waits for the recovery scan, so such ledgers are written within a flush, and before a shutdown, not minutes later.
+   */
+  private recoverySoon = true;
 
   constructor(
     private readonly client: Redis | Cluster,
     private readonly keys: RedisKeys,
     private readonly scripts: RedisScripts,
     private readonly options: RedisLedgerOptions,
-  ) {}
+  ) {
+    client.on('ready', () => {
+      this.recoverySoon = true;
+    });
+  }
 
   /** The announce script saw these swarms' ledgers go from empty to non-empty. */
   async markDirty(infoHashes: string[]): Promise<void> {
-    await this.client.sadd(this.keys.dirty, ...infoHashes);
+    try {
+      await this.client.sadd(this.keys.dirty, ...infoHashes);
+    } catch (error) {
+      this.recoverySoon = true;
+      throw error;
+    }
   }
 
   async claim(maxAccounts: number): Promise<PendingBatch | null> {
+    try {
+      return await this.claimOrBuild(maxAccounts);
+    } catch (error) {
+      this.recoverySoon = true; // a build may have popped dirty marks it never turned into a batch
+      throw error;
+    }
+  }
+
+  private async claimOrBuild(maxAccounts: number): Promise<PendingBatch | null> {
     for (const [id, batch] of this.held) {
       if ((await this.scripts.run.peerStoreBatchRenew(this.keys.batches, id, this.options.leaseMs)) === 1) {
         return batch;
@@ -62,15 +86,17 @@ export class RedisLedger {
       }
       await this.ack(id);
     }
-    if (Date.now() >= this.nextRecovery) {
-      const first = this.nextRecovery === 0;
+    if (this.recoverySoon || Date.now() >= this.nextRecovery) {
+      const urgent = this.recoverySoon;
+      this.recoverySoon = false;
       this.nextRecovery = Date.now() + this.options.recoverEveryMs;
-      // The first one (startup) is awaited, so a crash's leftovers go out at once; later ones walk the keyspace
-      // in the background, so that they never hold up a flush.
-      const recovery = this.recover().catch((error: unknown) =>
-        this.logger.warn(`Pending ledger recovery scan failed: ${String(error)}`),
-      );
-      if (first) {
+      // An urgent one (see recoverySoon) is awaited, so the leftovers go out at once; the periodic ones walk the
+      // keyspace in the background, so that they never hold up a flush.
+      const recovery = this.recover().catch((error: unknown) => {
+        this.recoverySoon = true;
+        this.logger.warn(`Pending ledger recovery scan failed: ${String(error)}`);
+      });
+      if (urgent) {
         await recovery;
       }
     }

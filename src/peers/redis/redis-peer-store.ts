@@ -6,6 +6,7 @@ import type {
   PeerAnnounce,
   PeerTotals,
   PeerView,
+  PendingBacklog,
   PendingBatch,
   SwarmCounts,
   SwarmUsers,
@@ -25,6 +26,7 @@ import {
 import { RedisPeerCounters } from 'src/peers/redis/redis-peer-counters';
 import { RedisKeys } from 'src/peers/redis/redis-keys';
 import { RedisLedger } from 'src/peers/redis/redis-ledger';
+import { readPendingBacklog } from 'src/peers/redis/redis-pending-backlog';
 import { inChunks } from 'src/peers/redis/redis-scan.util';
 import { RedisScripts } from 'src/peers/redis/redis-scripts';
 import { swarmCountsInOneTrip } from 'src/peers/redis/redis-swarm-counts';
@@ -256,6 +258,10 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
 
   ackPending(batchId: string): Promise<void> {
     return this.ledger.ack(batchId);
+  }
+
+  pendingBacklog(): Promise<PendingBacklog> {
+    return readPendingBacklog(this.client, this.keys);
   }
 
   async ping(): Promise<void> {

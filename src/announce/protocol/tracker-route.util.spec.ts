@@ -1,4 +1,4 @@
-import { trackerRoute } from 'src/announce/http/tracker-route.util';
+import { trackerRoute } from 'src/announce/protocol/tracker-route.util';
 
 describe('trackerRoute', () => {
   it.each([
