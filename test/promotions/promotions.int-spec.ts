@@ -1,3 +1,6 @@
+import type { AnnounceContext } from 'src/announce/announce-lookup.step';
+import { LookupService } from 'src/lookup/lookup.service';
+import { PromotionPolicy } from 'src/promotions/promotion.policy';
 import { PromotionFixture, TestClock } from 'test/promotions/promotion-fixture';
 import { PEER_STORE_ENVS } from 'test/support/peer-store-envs';
 import { createTestApp, type TestApp } from 'test/support/test-app';
@@ -116,6 +119,21 @@ describe.each(PEER_STORE_ENVS.filter((store) => store.name !== 'redis cluster'))
         rawDownloaded: 1000,
       });
       expect((await t.api('DELETE', `/api/promotions/${site.id}`)).status).toBe(204);
+    });
+
+    it('applies synchronously when the user, the torrent and the site set are cached (no promise, no tick)', async () => {
+      const user = await f.user();
+      const infoHash = await f.torrent();
+      await f.promote({ userId: user.id, infoHash, uploadFactor: 2, downloadFactor: 0.5 });
+      await f.join(user, infoHash); // caches all three
+      const lookup = t.app.get(LookupService);
+      const context = {
+        user: lookup.cachedUser(user.passkey)!,
+        torrent: lookup.cachedTorrent(infoHash)!,
+        credit: { uploadFactor: 1, downloadFactor: 1 },
+      } as AnnounceContext;
+      expect(t.app.get(PromotionPolicy).check(context)).toBeUndefined();
+      expect(context.credit).toEqual({ uploadFactor: 2, downloadFactor: 0.5 });
     });
 
     it('leaves freeleech torrents freeleech', async () => {
