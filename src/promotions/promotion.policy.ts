@@ -24,15 +24,14 @@ export class PromotionPolicy implements AnnouncePolicyStep {
   ) {}
 
   check(context: AnnounceContext): void | Promise<void> {
-    const now = this.clock.now();
     const site = this.lookup.cachedSitePromotions();
     if (site === undefined) {
-      return this.lookup.sitePromotions().then((loaded) => this.apply(context, loaded, now));
+      return this.lookup.sitePromotions().then((loaded) => this.apply(context, loaded));
     }
-    this.apply(context, site, now);
+    this.apply(context, site);
   }
 
-  private apply(context: AnnounceContext, site: PromotionWindows, now: number): void {
+  private apply(context: AnnounceContext, site: PromotionWindows): void {
     const { user, torrent } = context;
     const own = user.promotions;
     const tokens = user.tokens;
@@ -40,6 +39,7 @@ export class PromotionPolicy implements AnnouncePolicyStep {
     if (site.length === 0 && !own && !tokens && !onTorrent) {
       return;
     }
+    const now = this.clock.now();
     const scan = this.scan;
     scan.reset();
     scan.addAll(site, now);
