@@ -37,6 +37,11 @@ describe('the promotions admin API', () => {
       [{ uploadFactor: 2, infoHash: 'abc' }, 'infoHash'],
       [{ uploadFactor: 2, reason: 'x'.repeat(501) }, 'reason'],
       [{ uploadFactor: 2, scope: 'site' }, 'scope'],
+      [{ uploadFactor: 2, startsAt: '2031-02-30T00:00:00Z' }, 'startsAt'],
+      [{ uploadFactor: 2, endsAt: 1893456000000 }, 'endsAt'],
+      [{ uploadFactor: 2, reason: 5 }, 'reason'],
+      [{ uploadFactor: 2, userId: '7' }, 'userId'],
+      [{ uploadFactor: 2, infoHash: null, userId: 1.5 }, 'userId'],
     ] as const) {
       const { status, body: error } = await t.api('POST', '/api/promotions', body);
       expect({ body, status, code: error.code, field: error.field }).toEqual({
