@@ -230,6 +230,11 @@ describe.each(PEER_STORE_ENVS.filter((store) => store.name !== 'redis cluster'))
         statusCode: 404,
         code: 'USER_NOT_FOUND',
       });
+      // Created again with the same id: the same site user, its token with it.
+      const again = (await t.api('POST', '/api/users', { id: user.id })).body as { id: number; passkey: string };
+      await f.join(again, infoHash);
+      await f.transfer(again, infoHash, 100, 100);
+      expect(await f.flushed(again.id, 100)).toMatchObject({ uploaded: 200, downloaded: 0 });
       expect((await t.api('DELETE', `/api/promotions/${token.id}`)).status).toBe(204);
       expect((await t.api('DELETE', `/api/promotions/${onTorrent.id}`)).status).toBe(204);
     });
