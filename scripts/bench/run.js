@@ -133,8 +133,8 @@ async function startTarget(name, context) {
   }
   const base = name.endsWith('@base');
   const build = base
-    ? { name, entry: path.join(options.baseline, 'dist', 'src', 'main.js'), env: {} }
-    : { name, entry: ENTRY, env: options.env };
+    ? { name, entry: path.join(options.baseline, 'dist', 'src', 'main.js'), env: {}, blockEntries: 0 }
+    : { name, entry: ENTRY, env: clientRulesEnv(options), blockEntries: options.clientRules };
   if (name.startsWith('redis')) {
     const redisUrl = options.redisUrl ?? (await startPrivateRedis(context.workDir));
     const { client, reason } = await fixtures.connectRedis(redisUrl);
@@ -252,7 +252,17 @@ function profiling(profileDir, name) {
   };
 }
 
-async function startTracker({ name: store, entry, env: buildEnv }, { workDir, profileDir, pool }, extraEnv, redis) {
+/** --client-rules: the User-Agent check on (the block-list entries are registered by startTracker). */
+function clientRulesEnv({ env, clientRules }) {
+  return clientRules > 0 ? { CLIENT_USER_AGENT_CHECK: 'on', ...env } : env;
+}
+
+async function startTracker(
+  { name: store, entry, env: buildEnv, blockEntries },
+  { workDir, profileDir, pool },
+  extraEnv,
+  redis,
+) {
   const promoted = store.endsWith('+promotions');
   const database = await fixtures.createDatabase('bench');
   cleanups.push(() => database.drop());
@@ -287,6 +297,10 @@ async function startTracker({ name: store, entry, env: buildEnv }, { workDir, pr
   console.log(
     `   registered ${pool.accounts.length} users, ${pool.infoHashes.length} torrents in ${Date.now() - registering} ms`,
   );
+  if (blockEntries > 0) {
+    await fixtures.registerBlockList(url, adminToken, blockEntries);
+    console.log(`   registered ${blockEntries} client block-list entries; CLIENT_USER_AGENT_CHECK=on`);
+  }
   if (promoted) {
     const seeding = Date.now();
     const seeded = await fixtures.seedPromotions(url, adminToken, database.url, pool, options.promotions);

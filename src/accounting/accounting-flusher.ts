@@ -133,7 +133,13 @@ export class AccountingFlusher implements OnApplicationBootstrap, OnModuleDestro
   private async write(batch: PendingBatch): Promise<SnatchCount[]> {
     try {
       const result = await this.ledger.apply(batch);
-      return result.split ? await this.writeSeparately(batch) : result.snatches;
+      if (result.split) {
+        return await this.writeSeparately(batch);
+      }
+      if (result.applied) {
+        this.countFlags(batch.flags);
+      }
+      return result.snatches;
     } catch (error) {
       if (!isDataError(error)) {
         throw error;
@@ -164,7 +170,32 @@ export class AccountingFlusher implements OnApplicationBootstrap, OnModuleDestro
         );
       }
     }
+    await this.writeFlagsSeparately(batch);
     return snatches;
+  }
+
+  /** A split batch's flags go in a transaction of their own, deduplicated like its accounts. */
+  private async writeFlagsSeparately(batch: PendingBatch): Promise<void> {
+    if (!batch.flags || batch.flags.length === 0) {
+      return;
+    }
+    try {
+      const result = await this.ledger.apply({ id: `${batch.id}/flags`, accounts: [], flags: batch.flags });
+      if (result.applied) {
+        this.countFlags(batch.flags);
+      }
+    } catch (error) {
+      if (!isDataError(error)) {
+        throw error;
+      }
+      this.logger.error(`Dropped ${batch.flags.length} cheat flags of batch ${batch.id}: ${(error as Error).message}`);
+    }
+  }
+
+  private countFlags(flags: PendingBatch['flags']): void {
+    for (const flag of flags ?? []) {
+      this.metrics.cheatFlags.inc({ kind: flag.kind });
+    }
   }
 
   private schedule(delayMs: number): void {

@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AdminAuthGuard } from 'src/admin/auth/admin-auth.guard';
 import { AdminTokenService } from 'src/admin/auth/admin-token.service';
+import { BlockedClientsController } from 'src/admin/blocked-clients/blocked-clients.controller';
+import { BlockedClientsService } from 'src/admin/blocked-clients/blocked-clients.service';
 import { ChangesController } from 'src/admin/changes/changes.controller';
 import { ChangesService } from 'src/admin/changes/changes.service';
 import { ClientsController } from 'src/admin/clients/clients.controller';
@@ -21,13 +23,14 @@ import { LookupModule } from 'src/lookup/lookup.module';
 import { PeersModule } from 'src/peers/peers.module';
 import { StorageModule } from 'src/storage/storage.module';
 
-/** The REST API the site uses to manage users, torrents and the client whitelist. Exports nothing. */
+/** The REST API the site uses to manage users, torrents and the client whitelist and block list. Exports nothing. */
 @Module({
   imports: [StorageModule, PeersModule, LookupModule],
   controllers: [
     UsersController,
     TorrentsController,
     ClientsController,
+    BlockedClientsController,
     StatsController,
     ChangesController,
     PromotionsController,
@@ -41,6 +44,7 @@ import { StorageModule } from 'src/storage/storage.module';
     TorrentsService,
     TorrentsBulkService,
     ClientsService,
+    BlockedClientsService,
     StatsService,
     ChangesService,
     PromotionsService,

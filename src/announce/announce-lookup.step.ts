@@ -19,11 +19,15 @@ export interface AnnounceContext {
   readonly torrent: TorrentSnapshot;
   readonly request: AnnounceRequest;
   readonly address: PeerAddress;
+  /** The client's User-Agent, where the transport has one (HTTP); undefined on UDP or when not sent. */
+  readonly userAgent: string | undefined;
   readonly startedAt: number;
   /** CONTRACT §4's factors for this announce (this object is the announce's own: steps may change it). */
   credit: CreditFactors;
   /** BEP 3's `warning message`, answered beside a normal answer (addWarning). */
   warning: string | undefined;
+  /** Cheat flag kinds raised by steps (addFlag): the store records them with this announce's evidence. */
+  flags: string[] | undefined;
 }
 
 /** What it resolved for a scrape: the user, and the known, live torrents among the requested hashes. */
@@ -81,9 +85,11 @@ export class AnnounceLookupStep {
       torrent,
       request,
       address,
+      userAgent: input.userAgent,
       startedAt: input.startedAt,
       credit: creditFactors(user, torrent, this.config.globalFreeleech),
       warning: undefined,
+      flags: undefined,
     };
   }
 

@@ -12,6 +12,8 @@ export interface AnnounceInput {
   request: AnnounceRequest | AnnounceFailure;
   /** The client's address (through trusted proxies), as text. */
   ip: string | undefined;
+  /** The client's User-Agent, where the transport has one (HTTP); UDP has none. */
+  userAgent?: string;
   /** performance.now() when the request arrived, for the latency histogram. */
   startedAt: number;
 }

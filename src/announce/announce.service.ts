@@ -5,7 +5,12 @@ import type { AnnounceOutcome, ScrapeOutcome } from 'src/announce/announce-outco
 import { TRACKER_CONFIG, type TrackerConfig } from 'src/config/tracker.config';
 import { TrackerMetrics } from 'src/metrics/tracker-metrics';
 import { PeerStore } from 'src/peers/peer-store';
-import { PendingLedgerFullError, type AnnounceResult, type PeerAnnounce } from 'src/peers/peer-store.types';
+import {
+  PendingLedgerFullError,
+  type AnnounceResult,
+  type PeerAnnounce,
+  type StoreRefusal,
+} from 'src/peers/peer-store.types';
 
 /**
  * Announce and scrape once the user and torrent are known and the policy steps have passed: the PeerStore. Returns
@@ -27,6 +32,7 @@ export class AnnounceService {
     startedAt,
     credit,
     warning,
+    flags,
   }: AnnounceContext): Promise<AnnounceOutcome> {
     const stopped = request.event === 'stopped';
     const numwant = stopped ? 0 : Math.min(request.numwant ?? this.config.numwantDefault, this.config.numwantMax);
@@ -46,7 +52,11 @@ export class AnnounceService {
       now: Date.now(),
       uploadFactor: credit.uploadFactor,
       downloadFactor: credit.downloadFactor,
+      policyFlags: flags,
     });
+    if (result.refused) {
+      throw this.storeRefusal(result.refused);
+    }
     this.metrics.succeeded('announce', secondsSince(startedAt));
     return {
       kind: 'announce',
@@ -56,8 +66,39 @@ export class AnnounceService {
       incomplete: result.incomplete,
       downloaded: torrent.completed,
       peers: result.peers,
-      warning,
+      warning: result.tooSoonByMs === undefined ? warning : this.tooSoonWarning(result.tooSoonByMs, warning),
     };
+  }
+
+  /** The sentence for a rule the store enforced (nothing was changed). */
+  private storeRefusal(refused: StoreRefusal): AnnounceFailure {
+    switch (refused.rule) {
+      case 'peer-limit':
+        return new AnnounceFailure(
+          FailureCode.PeerLimit,
+          `You already have ${refused.limit} clients on this torrent, the most allowed; stop one of them first.`,
+        );
+      case 'pacing': {
+        // BEP 31's `retry in` is in minutes (AnnounceFailure): the seconds are in the sentence.
+        const seconds = Math.ceil(refused.retryInMs / 1000);
+        return new AnnounceFailure(
+          FailureCode.TooSoon,
+          `Announced too soon: the minimum interval is ${this.config.minInterval} seconds; retry in ${seconds} seconds.`,
+          Math.ceil(seconds / 60),
+        );
+      }
+      default:
+        throw new Error(`Unknown store refusal: ${String(refused satisfies never)}`);
+    }
+  }
+
+  /** Lenient pacing: the announce counted, but the client is told why it got no peers. */
+  private tooSoonWarning(tooSoonByMs: number, warning: string | undefined): string {
+    const seconds = Math.ceil(tooSoonByMs / 1000);
+    const sentence =
+      `Announced ${seconds} seconds before the minimum interval of ${this.config.minInterval} seconds was over; ` +
+      'no peers were sent this time.';
+    return warning === undefined ? sentence : `${warning} ${sentence}`;
   }
 
   /** At the ledger's bound nothing was changed: a temporary failure, so the client comes back later. */

@@ -17,7 +17,9 @@ describe('tracker configuration', () => {
       globalFreeleech: false,
       trustProxy: false,
       http: { maxConnections: 10000, requestTimeoutMs: 30000, headersTimeoutMs: 20000 },
+      clients: { userAgentCheck: false },
     });
+    expect(loadTrackerConfig({ CLIENT_USER_AGENT_CHECK: 'on' }).clients.userAgentCheck).toBe(true);
     expect(config.adminTokens).toEqual([]);
     expect(config.adminListener).toBeNull();
     expect(config.databaseUrl).toBeUndefined();
@@ -27,6 +29,8 @@ describe('tracker configuration', () => {
     ['PORT', 'abc', /PORT must be an integer/],
     ['PORT', '70000', /PORT must be between/],
     ['GLOBAL_FREELEECH', 'maybe', /GLOBAL_FREELEECH must be true or false/],
+    ['ANNOUNCE_PACING', 'harsh', /ANNOUNCE_PACING must be one of/],
+    ['MAX_PEERS_PER_USER_TORRENT', '-1', /MAX_PEERS_PER_USER_TORRENT must be between/],
     ['DATABASE_URL', 'mysql://x', /DATABASE_URL must start with postgres/],
     ['REDIS_URL', 'not a url', /REDIS_URL must be a URL/],
     ['REDIS_CLUSTER_NODES', 'a:b', /REDIS_CLUSTER_NODES must be a comma-separated list/],
@@ -37,6 +41,7 @@ describe('tracker configuration', () => {
     ['ADMIN_HOST', '127.0.0.1', /ADMIN_HOST needs ADMIN_PORT/],
     ['ADMIN_PORT', '6969', /ADMIN_PORT must differ from PORT/],
     ['ADMIN_PORT', '0', /ADMIN_PORT must be between 1 and 65535/],
+    ['CLIENT_USER_AGENT_CHECK', 'yes', /CLIENT_USER_AGENT_CHECK must be one of off, on/],
     ['UDP_PORT', '70000', /UDP_PORT must be between/],
   ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
     expect(() => loadTrackerConfig({ [name]: value })).toThrow(message);

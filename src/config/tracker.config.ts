@@ -6,6 +6,8 @@ import { DEFAULT_MAX_TRANSFER_RATE } from 'src/peers/peer-accounting.util';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 const LOG_FORMATS = ['json', 'pretty'] as const;
+const ANNOUNCE_PACINGS = ['off', 'lenient', 'strict'] as const;
+const CHEAT_POLICIES = ['off', 'observe', 'withhold'] as const;
 
 export type PeerStoreKind = 'memory' | 'redis' | 'redis-cluster';
 
@@ -76,6 +78,14 @@ export function loadTrackerConfig(env: Record<string, string | undefined>) {
     /** Bytes per second one peer can plausibly move; a larger delta since its previous announce is cut to it. */
     maxTransferRate: readInt(env, 'MAX_TRANSFER_RATE', DEFAULT_MAX_TRANSFER_RATE, 1_000_000, 1_000_000_000_000),
     globalFreeleech: readBoolean(env, 'GLOBAL_FREELEECH', false),
+    /** Peers (peer ids) one user may have in one swarm at once; 0: no limit. */
+    maxPeersPerUserTorrent: readInt(env, 'MAX_PEERS_PER_USER_TORRENT', 3, 0, 1000),
+    /** What a regular announce sooner than MIN_INTERVAL after the peer's previous one gets (README: pacing). */
+    announcePacing: readEnum(env, 'ANNOUNCE_PACING', ANNOUNCE_PACINGS, 'lenient'),
+    /** Cheat signals: off, observe (flags only) or withhold (a flagged announce credits nothing). */
+    cheatPolicy: readEnum(env, 'CHEAT_POLICY', CHEAT_POLICIES, 'observe'),
+    /** Bytes a second of upload since a peer's previous announce above which it is flagged; 0: never. */
+    maxUploadRate: readInt(env, 'MAX_UPLOAD_RATE', 125_000_000, 0, 1_000_000_000_000),
     trustProxy: readTrustProxy(env),
     /** Per address: announces and scrapes with unknown passkeys or info hashes allowed per window (0: no limit). */
     failedLookups: {
@@ -90,6 +100,10 @@ export function loadTrackerConfig(env: Record<string, string | undefined>) {
     },
     /** How far back a change-feed cursor is honoured (GET /api/changes); older cursors answer 410. */
     changeFeedRetentionMs: readInt(env, 'CHANGE_FEED_RETENTION_HOURS', 168, 1, 24 * 365) * 3600 * 1000,
+    clients: {
+      /** Refuse an announce whose peer_id names one client family and its User-Agent another (src/clients/). */
+      userAgentCheck: readEnum(env, 'CLIENT_USER_AGENT_CHECK', ['off', 'on'], 'off') === 'on',
+    },
     metricsEnabled: readBoolean(env, 'METRICS_ENABLED', true),
     log: {
       level: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),

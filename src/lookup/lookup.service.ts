@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Clock } from 'src/common/clock';
 import { TRACKER_CONFIG, type TrackerConfig } from 'src/config/tracker.config';
 import { BatchedRefresh } from 'src/lookup/batched-refresh';
+import { ClientRulesCache } from 'src/lookup/client-rules.cache';
 import { FoundMissingCache, MISSING, type Cached } from 'src/lookup/found-missing-cache';
 import { InvalidationBus } from 'src/lookup/invalidation-bus';
 import type { Invalidation, TorrentSnapshot, UserSnapshot } from 'src/lookup/lookup.types';
@@ -9,13 +10,15 @@ import { promotionWindows, type PromotionWindows } from 'src/lookup/promotion-wi
 import { SitePromotions } from 'src/lookup/site-promotions';
 import { SnapshotReader } from 'src/lookup/snapshot-reader';
 import { TrackerMetrics, type LookupCache } from 'src/metrics/tracker-metrics';
+import { ClientBlocksRepository } from 'src/storage/repositories/client-blocks.repository';
 import { ClientsRepository } from 'src/storage/repositories/clients.repository';
 import { PromotionsRepository } from 'src/storage/repositories/promotions.repository';
 import { TorrentsRepository } from 'src/storage/repositories/torrents.repository';
 import { UsersRepository } from 'src/storage/repositories/users.repository';
 
 /**
- * Read-through cache of passkey → user, info hash → torrent and the client whitelist, for announce and scrape.
+ * Read-through cache of passkey → user, info hash → torrent and the client rules (whitelist and block list), for
+ * announce and scrape.
  * Promotions ride along: a user's own and its tokens in its snapshot, a torrent's in the torrent's, site-wide ones
  * in a small set (SitePromotions); each loaded with the start and end times of those not over yet.
  * Admin writes invalidate entries at once on every instance. LOOKUP_CACHE_TTL_MS bounds how long an entry is
@@ -29,12 +32,11 @@ export class LookupService implements OnModuleInit {
   private readonly logger = new Logger(LookupService.name);
   private readonly userCache: FoundMissingCache<UserSnapshot>;
   private readonly torrentCache: FoundMissingCache<TorrentSnapshot>;
-  private clientPrefixes: { prefixes: Buffer[]; loadedAt: number } | null = null;
+  private readonly clientRules: ClientRulesCache;
   /** Bumped by every invalidation: a load that started before one must not store what it read. */
   private generation = 0;
   private readonly refreshUsers = new BatchedRefresh('users', (passkeys) => this.reloadUsers(passkeys));
   private readonly refreshTorrents = new BatchedRefresh('torrents', (hashes) => this.reloadTorrents(hashes));
-  private readonly refreshClients = new BatchedRefresh('client whitelist', () => this.reloadClients());
   private readonly site: SitePromotions;
   private readonly reader: SnapshotReader;
   /** Misses being read, by `kind:key:generation`. */
@@ -44,7 +46,8 @@ export class LookupService implements OnModuleInit {
     @Inject(TRACKER_CONFIG) private readonly config: TrackerConfig,
     private readonly usersRepository: UsersRepository,
     private readonly torrentsRepository: TorrentsRepository,
-    private readonly clientsRepository: ClientsRepository,
+    clientsRepository: ClientsRepository,
+    clientBlocksRepository: ClientBlocksRepository,
     private readonly promotionsRepository: PromotionsRepository,
     private readonly bus: InvalidationBus,
     private readonly metrics: TrackerMetrics,
@@ -53,6 +56,7 @@ export class LookupService implements OnModuleInit {
     const { maxEntries, maxMissingEntries, ttlMs } = config.lookupCache;
     this.userCache = new FoundMissingCache(maxEntries, maxMissingEntries);
     this.torrentCache = new FoundMissingCache(maxEntries, maxMissingEntries);
+    this.clientRules = new ClientRulesCache(config.lookupCache.ttlMs, clientsRepository, clientBlocksRepository);
     this.reader = new SnapshotReader(usersRepository, torrentsRepository, promotionsRepository, clock);
     this.site = new SitePromotions(
       async () => promotionWindows(await this.promotionsRepository.siteWide(new Date(this.clock.now()))),
@@ -126,20 +130,22 @@ export class LookupService implements OnModuleInit {
 
   /** Like cachedUser, for clientAllowed(); an old whitelist keeps answering while it is reloaded. */
   cachedClientAllowed(peerId: Buffer, now: number): boolean | undefined {
-    const ttlMs = this.config.lookupCache.ttlMs;
-    if (!this.clientPrefixes || ttlMs === 0) {
-      return undefined;
-    }
-    if (now - this.clientPrefixes.loadedAt >= ttlMs) {
-      this.refreshClients.request('whitelist');
-    }
-    return matchesAnyPrefix(peerId, this.clientPrefixes.prefixes);
+    return this.clientRules.cachedAllowed(peerId, now);
   }
 
   /** An empty whitelist allows every client; otherwise the peer_id must start with a listed prefix. */
-  async clientAllowed(peerId: Buffer): Promise<boolean> {
-    const cached = this.cachedClientAllowed(peerId, Date.now());
-    return cached ?? matchesAnyPrefix(peerId, await this.reloadClients());
+  clientAllowed(peerId: Buffer): Promise<boolean> {
+    return this.clientRules.allowed(peerId);
+  }
+
+  /** Like cachedUser, for clientBlocked(): the refusal sentence, null when not blocked, undefined when not cached. */
+  cachedClientBlocked(peerId: Buffer, now: number): string | null | undefined {
+    return this.clientRules.cachedBlocked(peerId, now);
+  }
+
+  /** The refusal sentence of the block-list entry that blocks this peer_id (src/clients/), or null. */
+  clientBlocked(peerId: Buffer): Promise<string | null> {
+    return this.clientRules.blocked(peerId);
   }
 
   /** The site-wide promotions without a promise; undefined when not loaded yet (then call sitePromotions). */
@@ -188,7 +194,7 @@ export class LookupService implements OnModuleInit {
         }
         break;
       case 'clients':
-        this.clientPrefixes = null;
+        this.clientRules.forget();
         break;
       case 'promotions':
         this.site.changed().catch((error: Error) => this.siteReloadFailed(error));
@@ -196,7 +202,7 @@ export class LookupService implements OnModuleInit {
       case 'all':
         this.userCache.clear();
         this.torrentCache.clear();
-        this.clientPrefixes = null;
+        this.clientRules.forget();
         this.site.changed().catch((error: Error) => this.siteReloadFailed(error));
         break;
     }
@@ -233,16 +239,6 @@ export class LookupService implements OnModuleInit {
       }
     }
     return found;
-  }
-
-  private async reloadClients(): Promise<Buffer[]> {
-    const generation = this.generation;
-    const loadedAt = Date.now();
-    const prefixes = (await this.clientsRepository.list()).map((rule) => Buffer.from(rule.prefix, 'latin1'));
-    if (generation === this.generation) {
-      this.clientPrefixes = { prefixes, loadedAt };
-    }
-    return prefixes;
   }
 
   /** Counts only grow; from several instances' flushes they may arrive out of order. */
@@ -309,11 +305,4 @@ export class LookupService implements OnModuleInit {
       cache.set(key, { value: value ?? MISSING, loadedAt: Date.now() });
     }
   }
-}
-
-function matchesAnyPrefix(peerId: Buffer, prefixes: Buffer[]): boolean {
-  if (prefixes.length === 0) {
-    return true;
-  }
-  return prefixes.some((prefix) => peerId.subarray(0, prefix.length).equals(prefix));
 }

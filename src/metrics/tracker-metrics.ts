@@ -55,6 +55,13 @@ export class TrackerMetrics implements OnModuleDestroy {
     help: 'Pending accounts PostgreSQL refused for their data, kept in quarantined_accounts instead of written',
     registers: [this.registry],
   });
+  /** Cheat flags written to cheat_flags (counted once, when their batch commits), by kind. */
+  readonly cheatFlags = new Counter({
+    name: 'tracker_cheat_flags_total',
+    help: 'Cheat flags recorded in the database, by kind',
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
   /** Requests of the admin API, by route pattern (`unmatched` for a path under /api that is no route). */
   readonly adminRequests = new Counter({
     name: 'tracker_admin_requests_total',

@@ -32,6 +32,8 @@ export interface PeerAnnounce {
    */
   uploadFactor: number;
   downloadFactor: number;
+  /** Cheat flag kinds raised by announce policies ([a-z0-9_]), recorded with this announce's evidence. */
+  policyFlags?: readonly string[];
 }
 
 /** Peers chosen for an announce answer, packed the way the wire wants them. */
@@ -55,6 +57,91 @@ export interface SwarmCounts {
 
 export interface AnnounceResult extends SwarmCounts {
   peers: SelectedPeers;
+  /** Set when a store rule turned the announce away: nothing was changed, and the counts and peers are empty. */
+  refused?: StoreRefusal;
+  /**
+   * Lenient pacing: the announce came sooner than the minimum interval. It was applied as usual, but answered with
+   * no peers; this long (ms) was left of the interval.
+   */
+  tooSoonByMs?: number;
+}
+
+/** Why the store turned an announce away, decided in the same atomic step as the write it prevented. */
+export type StoreRefusal =
+  | {
+      rule: 'peer-limit';
+      /** MAX_PEERS_PER_USER_TORRENT: the user already has this many live peers in the swarm. */
+      limit: number;
+    }
+  | {
+      /** Strict pacing: a regular announce sooner than the minimum interval after the peer's previous one. */
+      rule: 'pacing';
+      /** What is left of the interval. */
+      retryInMs: number;
+    };
+
+/** ANNOUNCE_PACING (README): off, lenient (answered without peers, with a warning) or strict (refused). */
+export type AnnouncePacing = 'off' | 'lenient' | 'strict';
+
+/**
+ * With pacing on, an announce of a live peer with the same totals and left as its previous one, at most this long
+ * after it, and no event but `started`, is a duplicate (libtorrent sends one per listening socket): answered from the
+ * swarm as it is, and nothing is written.
+ */
+export const DUPLICATE_WINDOW_MS = 5000;
+
+/** The store's own rules (peers.module.ts builds them from the configuration); every one is off by default. */
+export interface PeerStoreRules {
+  /** Live peers (peer ids) one user may have in one swarm; a new one beyond is refused. 0: no limit. */
+  maxPeersPerUserTorrent: number;
+  pacing: AnnouncePacing;
+  /** MIN_INTERVAL in ms: what pacing measures against the peer's previous announce (the stored baseline's time). */
+  minIntervalMs: number;
+  /** CHEAT_POLICY: off (no flags), observe (flags only) or withhold (a flagged announce credits nothing). */
+  cheatPolicy: CheatPolicy;
+  /** MAX_UPLOAD_RATE: bytes a second of upload since the previous announce above which it is flagged; 0: never. */
+  maxUploadRate: number;
+}
+
+export const NO_STORE_RULES: PeerStoreRules = {
+  maxPeersPerUserTorrent: 0,
+  pacing: 'off',
+  minIntervalMs: 0,
+  cheatPolicy: 'off',
+  maxUploadRate: 0,
+};
+
+export type CheatPolicy = 'off' | 'observe' | 'withhold';
+
+/** The signals the store computes from the peer's previous state (README: cheat signals). */
+export const CHEAT_FLAG_KINDS = ['upload_without_leechers', 'upload_rate', 'completed_without_download'] as const;
+export type StoreCheatFlagKind = (typeof CHEAT_FLAG_KINDS)[number];
+
+/**
+ * A cheat signal with its evidence, recorded in the pending ledger by the announce that raised it and written to
+ * `cheat_flags` with the accounting batch that carries it (exactly once). `kind` is free text: a policy of another
+ * module may raise kinds of its own.
+ */
+export interface CheatFlag {
+  userId: number;
+  infoHash: string;
+  kind: string;
+  /** Milliseconds since the epoch. */
+  announcedAt: number;
+  evidence: CheatEvidence;
+}
+
+export interface CheatEvidence {
+  /** The announce's own values. */
+  announce: { peerId: string; uploaded: number; downloaded: number; left: number; event: AnnounceEvent };
+  /** The stored peer before it (null for a peer's first announce). */
+  previous: { uploaded: number; downloaded: number; left: number; lastAnnounce: number } | null;
+  /** Live seeders and leechers of the swarm at the announce (before it changed them). */
+  swarm: { seeders: number; leechers: number };
+  /** Bytes a second uploaded since the previous announce (0 without one). */
+  uploadRate: number;
+  /** CHEAT_POLICY withhold: this announce credited nothing. */
+  withheld: boolean;
 }
 
 /** A live peer as the admin API shows it. */
@@ -122,6 +209,8 @@ export interface PendingBatch {
   /** Unique and stable: a retried batch keeps its id, so the database can apply it exactly once. */
   id: string;
   accounts: PendingAccount[];
+  /** Cheat flags raised by the announces of these accounts, written in the same transaction; absent: none. */
+  flags?: CheatFlag[];
 }
 
 /**

@@ -3,16 +3,32 @@ import { TRACKER_CONFIG, type TrackerConfig } from 'src/config/tracker.config';
 import { TrackerMetrics } from 'src/metrics/tracker-metrics';
 import { MemoryPeerStore } from 'src/peers/memory/memory-peer-store';
 import { PeerStore } from 'src/peers/peer-store';
+import type { PeerStoreRules } from 'src/peers/peer-store.types';
 import { RedisPeerStore } from 'src/peers/redis/redis-peer-store';
 import { RedisConnection } from 'src/redis/redis-connection';
 import { RedisModule } from 'src/redis/redis.module';
+
+/** The rules the store enforces in its atomic step, from the configuration. */
+function storeRules(config: TrackerConfig): PeerStoreRules {
+  return {
+    maxPeersPerUserTorrent: config.maxPeersPerUserTorrent,
+    pacing: config.announcePacing,
+    minIntervalMs: config.minInterval * 1000,
+    cheatPolicy: config.cheatPolicy,
+    maxUploadRate: config.maxUploadRate,
+  };
+}
 
 /** Builds the store the configuration asks for; an unknown kind is a bug, not a fallback. */
 function createPeerStore(config: TrackerConfig, redis: RedisConnection | null): PeerStore {
   const kind = config.peerStore;
   switch (kind) {
     case 'memory':
-      return new MemoryPeerStore({ peerTtlSeconds: config.peerTtl, maxTransferRate: config.maxTransferRate });
+      return new MemoryPeerStore({
+        peerTtlSeconds: config.peerTtl,
+        maxTransferRate: config.maxTransferRate,
+        rules: storeRules(config),
+      });
     case 'redis':
     case 'redis-cluster':
       if (!redis) {
@@ -23,6 +39,7 @@ function createPeerStore(config: TrackerConfig, redis: RedisConnection | null): 
         keyPrefix: config.redis.keyPrefix,
         keptSwarmsBytes: config.redis.swarmCacheBytes,
         maxTransferRate: config.maxTransferRate,
+        rules: storeRules(config),
       });
     default:
       throw new Error(`Unknown peer store: ${String(kind satisfies never)}`);

@@ -1,11 +1,12 @@
 import type { DataSourceOptions } from 'typeorm';
+import { ClientBlockEntity } from 'src/storage/entities/client-block.entity';
 import { ClientRuleEntity } from 'src/storage/entities/client-rule.entity';
 import { HistoryEntity } from 'src/storage/entities/history.entity';
 import { TorrentEntity } from 'src/storage/entities/torrent.entity';
 import { UserEntity } from 'src/storage/entities/user.entity';
 import { MIGRATIONS } from 'src/storage/migrations';
 
-export const ENTITIES = [UserEntity, TorrentEntity, HistoryEntity, ClientRuleEntity];
+export const ENTITIES = [UserEntity, TorrentEntity, HistoryEntity, ClientRuleEntity, ClientBlockEntity];
 
 /** One definition for the server and the migration CLI. Schema changes only ever come from migrations. */
 export function dataSourceOptions(url: string): DataSourceOptions {

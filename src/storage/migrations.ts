@@ -4,6 +4,7 @@ import { CheaperFlushWrites1763712200000 } from 'migrations/1763712200000-cheape
 import { QuarantinedAccounts1764800000000 } from 'migrations/1764800000000-quarantined-accounts';
 import { ChangeFeed1764900000000 } from 'migrations/1764900000000-change-feed';
 import { CheatFlags1765000000000 } from 'migrations/1765000000000-cheat-flags';
+import { ClientBlocklist1765100000000 } from 'migrations/1765100000000-client-blocklist';
 import { Promotions1765200000000 } from 'migrations/1765200000000-promotions';
 
 /** Every migration, oldest first. Listed explicitly so jest, the CLI and the server load the same classes. */
@@ -14,5 +15,6 @@ export const MIGRATIONS = [
   QuarantinedAccounts1764800000000,
   ChangeFeed1764900000000,
   CheatFlags1765000000000,
+  ClientBlocklist1765100000000,
   Promotions1765200000000,
 ];

@@ -9,6 +9,7 @@ import { DatabaseHealthRepository } from 'src/storage/repositories/database-heal
 import { BulkTorrentsRepository } from 'src/storage/repositories/bulk-torrents.repository';
 import { BulkUsersRepository } from 'src/storage/repositories/bulk-users.repository';
 import { ChangeFeedRepository } from 'src/storage/repositories/change-feed.repository';
+import { ClientBlocksRepository } from 'src/storage/repositories/client-blocks.repository';
 import { ClientsRepository } from 'src/storage/repositories/clients.repository';
 import { HistoryRepository } from 'src/storage/repositories/history.repository';
 import { LedgerRepository } from 'src/storage/repositories/ledger.repository';
@@ -27,6 +28,7 @@ const REPOSITORIES = [
   TorrentsRepository,
   HistoryRepository,
   ClientsRepository,
+  ClientBlocksRepository,
   DatabaseHealthRepository,
   LedgerRepository,
   ChangeFeedRepository,

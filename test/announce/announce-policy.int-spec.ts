@@ -33,6 +33,8 @@ describe('an announce policy from a test-only module (src/announce/README.md, "W
       'LeechPermissionPolicy',
       'IpRangePolicy',
       'ClientWhitelistPolicy',
+      'ClientBlockListPolicy',
+      'ClientUserAgentPolicy',
       'PromotionPolicy',
     ]);
   });

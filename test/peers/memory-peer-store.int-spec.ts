@@ -5,6 +5,7 @@ const peerTtlSeconds = 2700;
 
 describePeerStoreContract(
   'memory',
-  () => Promise.resolve({ store: new MemoryPeerStore({ peerTtlSeconds }), cleanup: () => Promise.resolve() }),
+  (rules) =>
+    Promise.resolve({ store: new MemoryPeerStore({ peerTtlSeconds, rules }), cleanup: () => Promise.resolve() }),
   { peerTtlSeconds },
 );

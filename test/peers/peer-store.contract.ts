@@ -1,8 +1,14 @@
 import type { PeerStore } from 'src/peers/peer-store';
+import type { PeerStoreRules } from 'src/peers/peer-store.types';
 import { describeAccountingContract } from 'test/peers/contract/accounting.contract';
 import { describeAdminViewsContract } from 'test/peers/contract/admin-views.contract';
 import type { ContractContext } from 'test/peers/contract/contract-fixtures';
 import { describeLedgerContract } from 'test/peers/contract/ledger.contract';
+import {
+  describeCheatSignalsContract,
+  describePacingContract,
+  describeRulesContract,
+} from 'test/peers/contract/rules.contract';
 import { describeSwarmContract } from 'test/peers/contract/swarm.contract';
 
 export interface PeerStoreContractOptions {
@@ -17,7 +23,7 @@ export interface PeerStoreContractOptions {
  */
 export function describePeerStoreContract(
   name: string,
-  create: () => Promise<{ store: PeerStore; cleanup: () => Promise<void> }>,
+  create: (rules?: Partial<PeerStoreRules>) => Promise<{ store: PeerStore; cleanup: () => Promise<void> }>,
   options: PeerStoreContractOptions = {},
 ): void {
   describe(`PeerStore contract: ${name}`, () => {
@@ -34,7 +40,14 @@ export function describePeerStoreContract(
       get t0(): number {
         return t0;
       },
+      async withRules(rules) {
+        const made = await create(rules);
+        extra.push(made);
+        return made.store;
+      },
     };
+    /** Stores a test built with rules of its own, cleaned up after it. */
+    const extra: { cleanup: () => Promise<void> }[] = [];
 
     beforeEach(async () => {
       current = await create();
@@ -45,11 +58,15 @@ export function describePeerStoreContract(
       const done = current;
       current = undefined;
       await done?.cleanup();
+      await Promise.all(extra.splice(0).map((made) => made.cleanup()));
     });
 
     describeSwarmContract(ctx);
     describeAccountingContract(ctx);
     describeLedgerContract(ctx);
     describeAdminViewsContract(ctx);
+    describeRulesContract(ctx);
+    describePacingContract(ctx);
+    describeCheatSignalsContract(ctx);
   });
 }

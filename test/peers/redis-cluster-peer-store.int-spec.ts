@@ -29,9 +29,9 @@ afterAll(async () => {
 
 describePeerStoreContract(
   'redis cluster',
-  () => {
+  (rules) => {
     const prefix = newPrefix();
-    const store = new RedisPeerStore(clusterClient(), { peerTtlSeconds, keyPrefix: prefix });
+    const store = new RedisPeerStore(clusterClient(), { peerTtlSeconds, keyPrefix: prefix, rules });
     return Promise.resolve({
       store,
       cleanup: async () => {

@@ -13,9 +13,9 @@ afterAll(async () => {
 // Every test gets its own key prefix on the shared Redis and deletes its keys after.
 describePeerStoreContract(
   'redis',
-  () => {
+  (rules) => {
     const prefix = newPrefix();
-    const store = new RedisPeerStore(client, { peerTtlSeconds, keyPrefix: prefix });
+    const store = new RedisPeerStore(client, { peerTtlSeconds, keyPrefix: prefix, rules });
     return Promise.resolve({
       store,
       cleanup: async () => {

@@ -54,6 +54,18 @@ export function describeRedisStoreBehaviour(name: string, getClient: () => Redis
       await deleteKeys(getClient(), prefix);
     });
 
+    it('admits exactly MAX_PEERS_PER_USER_TORRENT new peers racing through several instances', async () => {
+      const instances = [1, 2, 3].map(() => storeOf({ rules: { maxPeersPerUserTorrent: 2 } }));
+      const ih = newInfoHash();
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, n) =>
+          announce(instances[n % 3], { infoHash: ih, userId: 7, n, left: 1, now: t0 }),
+        ),
+      );
+      expect(results.filter((r) => r.refused === undefined)).toHaveLength(2);
+      expect(await instances[0].swarmPeers(ih, t0)).toHaveLength(2);
+    });
+
     it('keeps peers and their baselines across a tracker restart', async () => {
       const ih = newInfoHash();
       await announce(storeOf(), { infoHash: ih, userId: 1, uploaded: 100, left: 5, now: t0 });

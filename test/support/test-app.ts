@@ -10,8 +10,12 @@ export interface TestApp {
   database: TempDatabase;
   /** GET/POST/PATCH/DELETE on the admin API with the bearer token; JSON in, parsed JSON out. */
   api(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown): Promise<{ status: number; body: any }>;
-  /** A raw GET (announce, scrape), from `remoteAddress`. */
-  get(url: string, remoteAddress?: string): Promise<{ status: number; body: Buffer; headers: Record<string, unknown> }>;
+  /** A raw GET (announce, scrape), from `remoteAddress`, with these request headers. */
+  get(
+    url: string,
+    remoteAddress?: string,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: Buffer; headers: Record<string, unknown> }>;
   close(): Promise<void>;
 }
 
@@ -30,6 +34,8 @@ export async function createTestApp(
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     LOG_LEVEL: 'error',
     FLUSH_INTERVAL_MS: '100',
+    // Tests announce one peer many times within seconds; the suites of the pacing rule turn it on themselves.
+    ANNOUNCE_PACING: 'off',
     ...env,
   });
   return {
@@ -44,13 +50,13 @@ export async function createTestApp(
       });
       return { status: response.statusCode, body: response.body ? JSON.parse(response.body) : undefined };
     },
-    async get(url, remoteAddress = '127.0.0.1') {
+    async get(url, remoteAddress = '127.0.0.1', headers = {}) {
       // Through the server's own request listener, which answers announce and scrape before Fastify: the path of a
       // connection handed to Node's parser. Connections read by TrackerConnection are tested over TCP
       // (tracker-http-server.spec.ts, the real-client e2e).
       const server = app.getHttpServer();
       const listener = (request: unknown, response: unknown) => server.emit('request', request, response);
-      const response = await inject(listener, { method: 'GET', url, remoteAddress });
+      const response = await inject(listener, { method: 'GET', url, remoteAddress, headers });
       return { status: response.statusCode, body: response.rawPayload, headers: response.headers };
     },
     async close() {

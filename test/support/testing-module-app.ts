@@ -15,9 +15,9 @@ export interface TestingModuleApp {
   /** `http://127.0.0.1:<port>`: the app listens, as in production (TrackerHttpServer first). */
   address: string;
   /** A plain HTTP GET over a real socket: the raw body. */
-  socketGet(path: string): Promise<Buffer>;
+  socketGet(path: string, headers?: Record<string, string>): Promise<Buffer>;
   /** The same GET through `app.inject` (Fastify's routing, no socket), from `remoteAddress`. */
-  injectGet(path: string, remoteAddress?: string): Promise<Buffer>;
+  injectGet(path: string, remoteAddress?: string, headers?: Record<string, string>): Promise<Buffer>;
   api(method: 'POST', url: string, body: unknown): Promise<any>;
   close(): Promise<void>;
 }
@@ -33,7 +33,14 @@ export async function createTestingModuleApp(
   { plainAdapter = false }: { plainAdapter?: boolean } = {},
 ): Promise<TestingModuleApp> {
   const database: TempDatabase = await createTempDatabase('int');
-  const fullEnv = { DATABASE_URL: database.url, ADMIN_TOKEN: TEST_ADMIN_TOKEN, LOG_LEVEL: 'error', ...env };
+  // ANNOUNCE_PACING off: tests announce one peer many times within seconds (test-app.ts does the same).
+  const fullEnv = {
+    DATABASE_URL: database.url,
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    LOG_LEVEL: 'error',
+    ANNOUNCE_PACING: 'off',
+    ...env,
+  };
   const config = loadTrackerConfig(fullEnv);
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(fullEnv), ...imports] }).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(
@@ -49,9 +56,10 @@ export async function createTestingModuleApp(
   return {
     app,
     address: `http://127.0.0.1:${port}`,
-    socketGet: (path) =>
+    socketGet: (path, headers) =>
       new Promise((resolve, reject) => {
-        const get = httpRequest({ host: '127.0.0.1', port, path, method: 'GET', agent: false }, (response) => {
+        const options = { host: '127.0.0.1', port, path, method: 'GET', agent: false, headers };
+        const get = httpRequest(options, (response) => {
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
           response.on('end', () => resolve(Buffer.concat(chunks)));
@@ -60,8 +68,8 @@ export async function createTestingModuleApp(
         get.on('error', reject);
         get.end();
       }),
-    async injectGet(path, remoteAddress = '127.0.0.1') {
-      const response = await app.inject({ method: 'GET', url: path, remoteAddress });
+    async injectGet(path, remoteAddress = '127.0.0.1', headers = {}) {
+      const response = await app.inject({ method: 'GET', url: path, remoteAddress, headers });
       return response.rawPayload;
     },
     async api(method, url, body) {

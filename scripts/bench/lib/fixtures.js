@@ -135,6 +135,37 @@ async function seedPromotions(baseUrl, adminToken, databaseUrl, pool, tokens) {
   return { tokens: written, perUser, extraTorrents: extra.length };
 }
 
+/**
+ * `count` client block-list entries (--client-rules) that block none of announce.lua's peers (`-qB4650-`, User-Agent
+ * qBittorrent/4.6.5): half are `-qB` version ranges below 4.0, so every announce is compared with them (the worst
+ * case: one prefix holding them all), half other clients' prefixes.
+ */
+async function registerBlockList(baseUrl, adminToken, count) {
+  const entries = Array.from({ length: count }, (_, i) => {
+    const n = Math.floor(i / 2);
+    return i % 2 === 0
+      ? {
+          prefix: '-qB',
+          versionFrom: `${Math.floor(n / 35) % 4}.${n % 35}`,
+          versionBelow: `${Math.floor(n / 35) % 4}.${(n % 35) + 1}`,
+          reason: 'bench',
+        }
+      : { prefix: `-Z${n.toString(36).padStart(2, '0')}`, reason: 'bench' };
+  });
+  await inParallel(entries, 8, async (entry) => {
+    const response = await fetch(`${baseUrl}/api/blocked-clients`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(entry),
+    });
+    if (response.status !== 201) {
+      throw new Error(
+        `POST /api/blocked-clients ${JSON.stringify(entry)} answered ${response.status}: ${await response.text()}`,
+      );
+    }
+  });
+}
+
 async function inParallel(items, width, task) {
   let next = 0;
   const worker = async () => {
@@ -250,6 +281,7 @@ module.exports = {
   createDatabase,
   backendPids,
   registerPool,
+  registerBlockList,
   seedPromotions,
   probeAnnounce,
   waitForOk,

@@ -10,12 +10,15 @@ const ENTRY = path.join(ROOT, 'dist', 'src', 'main.js');
 /** The V8 flags `npm start` gives the tracker (package.json), so that the bench measures what operators run. */
 const NODE_FLAGS = startFlags();
 const TARGETS = ['ceiling', 'memory', 'redis'];
+/** The block-list entries fixtures.registerBlockList can make that block none of announce.lua's peers. */
+const MAX_CLIENT_RULES = 280;
 
 function startFlags() {
   const start = require(path.join(ROOT, 'package.json')).scripts.start;
+  // `exec` makes node npm's own process, so that signals reach it (README, "Shutdown").
   const match = /^(?:exec )?node((?: --\S+)*) dist\/src\/main\.js$/.exec(start);
   if (!match) {
-    throw new Error(`package.json's start script is not "node [--flags] dist/src/main.js": ${start}`);
+    throw new Error(`package.json's start script is not "[exec] node [--flags] dist/src/main.js": ${start}`);
   }
   return match[1].split(' ').filter(Boolean);
 }
@@ -40,6 +43,8 @@ function parseOptions(argv) {
     baseline: undefined,
     /** Extra environment of this build's trackers (not the baseline's): `--env=NAME=value`, repeatable. */
     env: {},
+    /** `--client-rules=N`: this build's trackers get N client block-list entries and CLIENT_USER_AGENT_CHECK=on. */
+    clientRules: 0,
     /** With N > 0: each store also runs as `<store>+promotions`, holding N tokens and a site-wide event (A/B). */
     promotions: 0,
   };
@@ -61,6 +66,8 @@ function parseOptions(argv) {
       if (unknown.length > 0) {
         usage(`unknown target ${unknown.join(', ')}`);
       }
+    } else if (key === 'client-rules' && /^\d*$/.test(value ?? '')) {
+      parsed.clientRules = value ? Math.min(Number(value), MAX_CLIENT_RULES) : 100;
     } else if (key === 'redis-url' && value) {
       parsed.redisUrl = value;
     } else if (
@@ -82,6 +89,7 @@ usage: npm run bench -- [--only=ceiling,memory,redis] [--rounds=3] [--duration=1
                         [--threads=2]
                         [--torrents=5000] [--users=50] [--peers=100000 (0: a new peer every announce)] [--redis-url=redis://…] [--profile] [--build]
                         [--close] [--keep] [--baseline=<checkout with dist/>] [--env=NAME=value]
+                        [--client-rules[=100] (block-list entries, at most ${MAX_CLIENT_RULES}, and the User-Agent check)]
                         [--promotions=<tokens, e.g. 1000000>]`);
   process.exit(2);
 }

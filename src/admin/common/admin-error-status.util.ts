@@ -15,12 +15,14 @@ export function statusOf(code: AdminErrorCode): HttpStatus {
     case AdminErrorCode.UserNotFound:
     case AdminErrorCode.TorrentNotFound:
     case AdminErrorCode.ClientNotFound:
+    case AdminErrorCode.BlockedClientNotFound:
     case AdminErrorCode.PromotionNotFound:
       return HttpStatus.NOT_FOUND;
     case AdminErrorCode.UserExists:
     case AdminErrorCode.PasskeyTaken:
     case AdminErrorCode.TorrentExists:
     case AdminErrorCode.ClientExists:
+    case AdminErrorCode.BlockedClientExists:
       return HttpStatus.CONFLICT;
     case AdminErrorCode.CursorExpired:
       return HttpStatus.GONE;

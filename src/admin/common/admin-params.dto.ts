@@ -26,3 +26,12 @@ export class ClientPrefixParams {
   @Matches(/^[\x21-\x7e]{1,20}$/, { message: 'prefix must be 1 to 20 printable ASCII characters' })
   prefix: string;
 }
+
+export class BlockedClientIdParams {
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 2_147_483_647, description: 'Decimal digits only', example: 1 })
+  @DecimalString()
+  @IsInt({ message: 'id must be a positive integer' })
+  @Min(1, { message: 'id must be a positive integer' })
+  @Max(MAX_SITE_ID, { message: `id must not exceed ${MAX_SITE_ID}` })
+  id: number;
+}

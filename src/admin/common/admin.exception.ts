@@ -11,11 +11,13 @@ export enum AdminErrorCode {
   UserNotFound = 'USER_NOT_FOUND',
   TorrentNotFound = 'TORRENT_NOT_FOUND',
   ClientNotFound = 'CLIENT_NOT_FOUND',
+  BlockedClientNotFound = 'BLOCKED_CLIENT_NOT_FOUND',
   PromotionNotFound = 'PROMOTION_NOT_FOUND',
   UserExists = 'USER_EXISTS',
   PasskeyTaken = 'PASSKEY_TAKEN',
   TorrentExists = 'TORRENT_EXISTS',
   ClientExists = 'CLIENT_EXISTS',
+  BlockedClientExists = 'BLOCKED_CLIENT_EXISTS',
   CursorExpired = 'CURSOR_EXPIRED',
   Internal = 'INTERNAL_ERROR',
 }

@@ -72,6 +72,7 @@ export class HttpTrackerAdapter implements OnModuleInit {
         passkey: request.passkey,
         request: decoded,
         ip: request.ip,
+        userAgent: request.userAgent,
         startedAt: request.startedAt,
       });
       if (outcome.kind === 'refusal') {
@@ -96,7 +97,8 @@ export class HttpTrackerAdapter implements OnModuleInit {
     const startedAt = performance.now();
     const url = request.raw.url ?? request.url;
     const passkey = trackerRoute(url)?.passkey;
-    const body = await this.answer(action, { url, passkey, ip: request.ip, startedAt });
+    const userAgent = request.headers['user-agent'];
+    const body = await this.answer(action, { url, passkey, ip: request.ip, userAgent, startedAt });
     await reply.code(200).header('content-type', 'text/plain').send(body);
   }
 

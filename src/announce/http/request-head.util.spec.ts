@@ -10,6 +10,7 @@ describe('readRequestHead', () => {
       target: '/key/announce?info_hash=%12%AB~',
       keepAlive: true,
       forwardedFor: undefined,
+      userAgent: 'x/1',
       end: head.length,
     });
   });
@@ -28,6 +29,7 @@ describe('readRequestHead', () => {
     ['HTTP/1.1', 'connection: Keep-Alive, CLOSE\r\n', false],
     ['HTTP/1.0', '', false],
     ['HTTP/1.0', 'Connection: keep-alive\r\n', true],
+    ['HTTP/1.0', 'Connection: keep-alive\r\nConnection: close\r\n', true],
   ])('keeps an %s connection with %p open: %p', (version, header, keepAlive) => {
     expect(readRequestHead(bytes(`GET /k/announce ${version}\r\n${header}\r\n`), 0)).toMatchObject({ keepAlive });
   });
@@ -35,6 +37,15 @@ describe('readRequestHead', () => {
   it('joins X-Forwarded-For lines as Node does', () => {
     const head = 'GET /k/announce HTTP/1.1\r\nX-Forwarded-For: 1.2.3.4\r\nx-forwarded-for:  10.0.0.1 \r\n\r\n';
     expect(readRequestHead(bytes(head), 0)).toMatchObject({ forwardedFor: '1.2.3.4, 10.0.0.1' });
+  });
+
+  it('keeps the first User-Agent, without the spaces and tabs around it, as Node does', () => {
+    const head =
+      'GET /k/announce HTTP/1.1\r\nuser-agent: \tqBittorrent/4.5.2 \r\nUser-Agent: Transmission/3.00\r\n\r\n';
+    expect(readRequestHead(bytes(head), 0)).toMatchObject({ userAgent: 'qBittorrent/4.5.2' });
+    expect(readRequestHead(bytes('GET /k/announce HTTP/1.1\r\nUser-Agent: a\xa0\r\n\r\n'), 0)).toMatchObject({
+      userAgent: 'a\xa0',
+    });
   });
 
   it('reads an absolute-form target (RFC 9112 §3.2.2) as sent, as Node does', () => {
@@ -60,6 +71,12 @@ describe('readRequestHead', () => {
     expect(readRequestHead(head, 0, scannedTo)).toMatchObject({ kind: 'plain', end: head.length });
   });
 
+  it('leaves an unfinished head with a bare CR to Node at once, as Node refuses it before the head ends', () => {
+    expect(readRequestHead(bytes('GET /k/announce HTTP/1.1\r\nUser-Agent: a\rb'), 0)).toEqual({ kind: 'other' });
+    expect(readRequestHead(bytes('GET /k/announce HTTP/1.1\r\n\r\r\n'), 0, 27)).toEqual({ kind: 'other' });
+    expect(readRequestHead(bytes('GET /k/announce HTTP/1.1\r'), 0)).toEqual({ kind: 'incomplete' });
+  });
+
   it('still sees a bare LF that arrives in a later piece', () => {
     const text = bytes('GET /k/announce HTTP/1.1\nHost');
     expect(readRequestHead(text, 0, 10)).toEqual({ kind: 'other' });
@@ -83,6 +100,8 @@ describe('readRequestHead', () => {
     ['HTTP/2 or 0.9', 'GET /k/announce HTTP/2.0\r\n\r\n'],
     ['a target that is neither a path nor an absolute URL', 'GET t/k/announce HTTP/1.1\r\n\r\n'],
     ['an absolute URL without a path', 'GET http://t HTTP/1.1\r\n\r\n'],
+    ['an absolute URL whose host Node refuses', 'GET http://t{x}/k/announce HTTP/1.1\r\n\r\n'],
+    ['two Content-Lengths, even of 0', 'GET /k/announce HTTP/1.1\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n'],
     ['a control character in a header value', 'GET /k/announce HTTP/1.1\r\nX-A: a\x01b\r\n\r\n'],
     ['a DEL in a header value', 'GET /k/announce HTTP/1.1\r\nUser-Agent: a\x7f\r\n\r\n'],
     ['a NUL in a header value', 'GET /k/announce HTTP/1.1\r\nUser-Agent: a\x00\r\n\r\n'],

@@ -17,6 +17,8 @@ export type RequestHead =
       keepAlive: boolean;
       /** X-Forwarded-For, its lines joined by ", " as Node joins them; undefined when absent. */
       forwardedFor: string | undefined;
+      /** The first User-Agent line's value (Node keeps the first too); undefined when absent. */
+      userAgent: string | undefined;
       /** Offset just past the head's blank line. */
       end: number;
     };
@@ -27,9 +29,12 @@ export const MAX_HEAD_BYTES = 16 * 1024;
 const HEAD_END = Buffer.from('\r\n\r\n');
 const INCOMPLETE: RequestHead = { kind: 'incomplete' };
 const OTHER: RequestHead = { kind: 'other' };
-/** Origin-form (`/path`) or absolute-form (`http://host/path`, RFC 9112 §3.2.2: a server must accept it). */
+/**
+ * Origin-form (`/path`) or absolute-form (`http://host/path`, RFC 9112 §3.2.2: a server must accept it). The host
+ * takes only the characters Node's parser takes there (not `"#<>\\^\`{|}`, which it answers 400).
+ */
 const REQUEST_LINE =
-  /^GET ((?:[Hh][Tt][Tt][Pp][Ss]?:\/\/[\x21-\x2e\x30-\x3e\x40-\x7e]*)?\/[\x21-\x7e]*) HTTP\/1\.([01])$/;
+  /^GET ((?:[Hh][Tt][Tt][Pp][Ss]?:\/\/[!$%&'()*+,\-.0-9:;=@A-Z[\]_a-z~]*)?\/[\x21-\x7e]*) HTTP\/1\.([01])$/;
 /**
  * A header line: a token, a colon, then a value of tab, visible ASCII, space and obs-text only: Node's parser answers
  * 400 to any other control character, so a head with one goes to Node for that answer.
@@ -57,6 +62,8 @@ export function readRequestHead(buffer: Buffer, start: number, scannedTo = start
   let close = false;
   let keepAliveAsked = false;
   let forwardedFor: string | undefined;
+  let userAgent: string | undefined;
+  let contentLength = false;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i];
     if (!HEADER_LINE.test(line)) {
@@ -76,27 +83,51 @@ export function readRequestHead(buffer: Buffer, start: number, scannedTo = start
         }
       }
     } else if (name === 'x-forwarded-for') {
-      const value = line.slice(colon + 1).trim();
+      const value = valueOf(line, colon);
       forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
+    } else if (name === 'user-agent') {
+      userAgent ??= valueOf(line, colon);
     } else if (name === 'content-length') {
-      if (line.slice(colon + 1).trim() !== '0') {
+      // Node refuses a second Content-Length, even an equal one (400).
+      if (contentLength || line.slice(colon + 1).trim() !== '0') {
         return OTHER;
       }
+      contentLength = true;
     } else if (name === 'transfer-encoding' || name === 'upgrade' || name === 'expect') {
       return OTHER;
     }
   }
-  const keepAlive = request[2] === '1' ? !close : keepAliveAsked && !close;
-  return { kind: 'plain', target: request[1], keepAlive, forwardedFor, end };
+  // As Node's parser: HTTP/1.0 keeps the connection when asked to, even if `close` is also said.
+  const keepAlive = request[2] === '1' ? !close : keepAliveAsked;
+  return { kind: 'plain', target: request[1], keepAlive, forwardedFor, userAgent, end };
 }
 
-/** A head still arriving, or one that will never be plain: too long, or with lines ended by a bare LF. */
+/** A header line's value without the spaces and tabs around it, as Node reads it (not String.trim's other spaces). */
+function valueOf(line: string, colon: number): string {
+  let from = colon + 1;
+  let to = line.length;
+  while (from < to && (line.charCodeAt(from) === 0x20 || line.charCodeAt(from) === 0x09)) {
+    from++;
+  }
+  while (to > from && (line.charCodeAt(to - 1) === 0x20 || line.charCodeAt(to - 1) === 0x09)) {
+    to--;
+  }
+  return line.slice(from, to);
+}
+
+/** A head still arriving, or one that will never be plain: too long, or with a bare LF or a bare CR. */
 function unfinished(buffer: Buffer, start: number, from: number): RequestHead {
   if (buffer.length - start > MAX_HEAD_BYTES) {
     return OTHER;
   }
   for (let at = buffer.indexOf(0x0a, from); at !== -1; at = buffer.indexOf(0x0a, at + 1)) {
     if (at === start || buffer[at - 1] !== 0x0d) {
+      return OTHER;
+    }
+  }
+  // A bare CR too: Node refuses it at once (400), without waiting for the rest of the head.
+  for (let at = buffer.indexOf(0x0d, Math.max(start, from - 1)); at !== -1; at = buffer.indexOf(0x0d, at + 1)) {
+    if (at + 1 < buffer.length && buffer[at + 1] !== 0x0a) {
       return OTHER;
     }
   }

@@ -48,8 +48,10 @@ export class TrackerConnection {
   private blocked = false;
   /** The client shut down its side: answer what it sent, then close. */
   private ended = false;
-  /** performance.now() when the first bytes of the request not yet complete arrived. */
-  private headStartedAt = 0;
+  /** performance.now() when the first bytes of the request not yet complete arrived (or the connection opened). */
+  private headStartedAt = performance.now();
+  /** No request has been read yet: a connection that sends nothing is a head that takes too long, as in Node. */
+  private awaitingFirst = true;
 
   private readonly onData = (chunk: Buffer) => this.received(chunk);
   private readonly onEnd = () => this.clientEnded();
@@ -77,13 +79,14 @@ export class TrackerConnection {
 
   /**
    * Called by the server's timer: a request head still arriving after `headersTimeout` closes the connection,
-   * whether or not another byte arrives (a head trickled a byte a minute would otherwise live for ever).
+   * whether or not another byte arrives (a head trickled a byte a minute would otherwise live for ever); so does a new
+   * connection that has sent nothing yet, as Node's own check does. Between requests, `keepAliveTimeout` applies.
    */
   checkHeadTimeout(now: number): void {
     const { headersTimeout } = this.host;
     if (
       headersTimeout > 0 &&
-      this.unread !== null &&
+      (this.unread !== null || this.awaitingFirst) &&
       !this.busy &&
       !this.blocked &&
       now - this.headStartedAt > headersTimeout
@@ -143,6 +146,7 @@ export class TrackerConnection {
       return;
     }
     const startedAt = performance.now();
+    this.awaitingFirst = false;
     this.unread = head.end < unread.length ? unread.subarray(head.end) : null;
     this.scannedTo = 0;
     if (this.unread === null) {
@@ -159,6 +163,7 @@ export class TrackerConnection {
       url: head.target,
       passkey: route.passkey,
       ip: this.host.clientAddress(this.socket, head.forwardedFor),
+      userAgent: head.userAgent,
       startedAt,
     };
     this.host.answer(route.action, request).then(

@@ -8,6 +8,8 @@ export interface TrackerHttpRequest {
   passkey: string | null | undefined;
   /** The client's address, through the trusted proxies (TRUST_PROXY) as Fastify would read it. */
   ip: string | undefined;
+  /** The User-Agent header (the first, as Node keeps it); undefined when absent. */
+  userAgent: string | undefined;
   /** performance.now() when the request arrived. */
   startedAt: number;
 }

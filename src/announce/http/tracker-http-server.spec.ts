@@ -193,6 +193,35 @@ describe('TrackerHttpServer', () => {
       }
     });
 
+    it('closes a new connection that sends nothing within headersTimeout, long before keepAliveTimeout', async () => {
+      server.headersTimeout = 50;
+      server.keepAliveTimeout = 60_000;
+      try {
+        const socket = connect(port, '127.0.0.1');
+        await new Promise((resolve) => socket.on('close', resolve));
+      } finally {
+        server.headersTimeout = 60_000;
+        server.keepAliveTimeout = 5_000;
+      }
+    });
+
+    it('keeps a connection idle between requests until keepAliveTimeout, not headersTimeout', async () => {
+      const socket = connect(port, '127.0.0.1');
+      try {
+        socket.write('GET /k/announce HTTP/1.1\r\n\r\n');
+        await new Promise((resolve) => socket.once('data', resolve));
+        server.headersTimeout = 20;
+        // Several of the server's head checks (every 20 ms here) pass; the answered connection stays open.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(socket.destroyed).toBe(false);
+        socket.write('GET /k/scrape HTTP/1.1\r\n\r\n');
+        expect(String(await new Promise((resolve) => socket.once('data', resolve)))).toContain('scrape k');
+      } finally {
+        server.headersTimeout = 60_000;
+        socket.destroy();
+      }
+    });
+
     it('answers an absolute-form target as its path, on its own reader and on a handed-over connection', async () => {
       const requests = [
         'GET http://t:6969/k/announce?x=1 HTTP/1.1\r\n\r\n',

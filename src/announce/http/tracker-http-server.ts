@@ -166,7 +166,13 @@ export class TrackerHttpServer extends Server {
     if (!route) {
       return false;
     }
-    const tracker: TrackerHttpRequest = { url, passkey: route.passkey, ip: this.clientAddress(request), startedAt };
+    const tracker: TrackerHttpRequest = {
+      url,
+      passkey: route.passkey,
+      ip: this.clientAddress(request),
+      userAgent: request.headers['user-agent'],
+      startedAt,
+    };
     answer(route.action, tracker).then(
       (body) => this.send(response, body),
       () => {

@@ -18,6 +18,9 @@ export const AnnouncePolicy = (options: AnnouncePolicyOptions): ClassDecorator =
 export const AnnouncePolicyOrder = {
   LeechPermission: 100,
   ClientWhitelist: 200,
+  /** src/clients/: the block list, then the User-Agent consistency check. */
+  ClientBlockList: 210,
+  ClientUserAgent: 220,
   /** After every refusal: only announces that will be answered have their credit changed. */
   Promotions: 300,
 } as const;

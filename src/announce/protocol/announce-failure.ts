@@ -8,8 +8,12 @@ export enum FailureCode {
   DeletedTorrent = 'deleted_torrent',
   BadRequest = 'bad_request',
   ClientNotAllowed = 'client_not_allowed',
+  ClientBlocked = 'client_blocked',
+  ClientUserAgentMismatch = 'client_user_agent_mismatch',
   Unavailable = 'unavailable',
   TooManyUnknownKeys = 'too_many_unknown_keys',
+  PeerLimit = 'peer_limit',
+  TooSoon = 'too_soon',
 }
 
 /**

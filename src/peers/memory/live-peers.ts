@@ -55,6 +55,9 @@ export class LivePeers {
     const was = this.slots.isSeeder(slot);
     this.writeState(slot, a, seeder);
     if (was !== seeder) {
+      if (seeder) {
+        swarm.lastLeecherLeftAt = a.now;
+      }
       swarm.listOf(was).remove(slot);
       swarm.listOf(seeder).add(slot);
       this.count(was, -1);
@@ -104,6 +107,33 @@ export class LivePeers {
     for (let slot = this.users.first(userId); slot !== NO_SLOT; slot = this.users.first(userId)) {
       this.remove(slot);
     }
+  }
+
+  /**
+   * Live peers of `userId` in `swarm` (last announce at or after `liveSince`), counted up to `atMost`. Walks the
+   * shorter of the user's list and the swarm's lists: a new peer of a seedbox user in a small swarm, or of anyone in
+   * a large one, stays cheap. Only a new peer id pays for it.
+   */
+  countUserPeers(swarm: Swarm, userId: number, liveSince: number, atMost: number): number {
+    const s = this.slots;
+    let n = 0;
+    if (this.users.sizeOf(userId) <= swarm.size) {
+      for (let slot = this.users.first(userId); slot !== NO_SLOT && n < atMost; slot = s.userNext[slot]) {
+        if (s.swarm[slot] === swarm.id && s.lastAnnounce[slot] >= liveSince) {
+          n++;
+        }
+      }
+      return n;
+    }
+    for (const list of [swarm.seeders, swarm.leechers]) {
+      for (let i = 0; i < list.count && n < atMost; i++) {
+        const slot = list.items[i];
+        if (s.userId[slot] === userId && s.lastAnnounce[slot] >= liveSince) {
+          n++;
+        }
+      }
+    }
+    return n;
   }
 
   slotsOfSwarm(infoHash: string): number[] {

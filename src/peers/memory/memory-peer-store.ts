@@ -1,5 +1,6 @@
 import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { LivePeers } from 'src/peers/memory/live-peers';
+import { memoryCheatFlags } from 'src/peers/memory/memory-cheat-flags';
 import { PeerSampler } from 'src/peers/memory/peer-sampler';
 import { NO_SLOT, PEER_ID_BYTES } from 'src/peers/memory/peer-slot-table';
 import { PendingLedger } from 'src/peers/memory/pending-ledger';
@@ -19,11 +20,17 @@ import type {
   PendingBacklog,
   PendingBatch,
   SelectedPeers,
+  StoreRefusal,
   SwarmCounts,
   SwarmUsers,
   UserTorrents,
 } from 'src/peers/peer-store.types';
-import { PendingLedgerFullError } from 'src/peers/peer-store.types';
+import {
+  DUPLICATE_WINDOW_MS,
+  NO_STORE_RULES,
+  PendingLedgerFullError,
+  type PeerStoreRules,
+} from 'src/peers/peer-store.types';
 
 export interface MemoryPeerStoreOptions {
   peerTtlSeconds: number;
@@ -31,12 +38,16 @@ export interface MemoryPeerStoreOptions {
   maxPendingAccounts?: number;
   /** Bytes per second a peer can plausibly move (MAX_TRANSFER_RATE); larger deltas are cut to it. */
   maxTransferRate?: number;
+  /** The store's rules (peer-store.types.ts); all off when absent. */
+  rules?: Partial<PeerStoreRules>;
 }
 
 /** Expired peers one announce or scrape removes on its way; the sweep timer takes the rest, so none stalls. */
 const EXPIRY_BUDGET = 64;
 const SWEEP_INTERVAL_MS = 5000;
 const EMPTY = Buffer.alloc(0);
+/** pace()'s answer for a duplicate announce. */
+const DUPLICATE = -1;
 
 /**
  * The embedded peer store: every swarm in this process, in typed arrays with no per-peer objects (about 112
@@ -47,6 +58,7 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
   private readonly logger = new Logger(MemoryPeerStore.name);
   private readonly ttlMs: number;
   private readonly maxTransferRate: number;
+  private readonly rules: PeerStoreRules;
   private readonly peers: LivePeers;
   private readonly sampler: PeerSampler;
   private readonly ledger: PendingLedger;
@@ -58,6 +70,7 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
     super();
     this.ttlMs = options.peerTtlSeconds * 1000;
     this.maxTransferRate = options.maxTransferRate ?? DEFAULT_MAX_TRANSFER_RATE;
+    this.rules = { ...NO_STORE_RULES, ...options.rules };
     this.peers = new LivePeers(this.ttlMs);
     this.sampler = new PeerSampler(this.peers.slots);
     this.ledger = new PendingLedger(options.maxPendingAccounts);
@@ -178,6 +191,16 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
     const s = this.peers.slots;
     this.expire(now, EXPIRY_BUDGET);
     const slot = this.peers.find(a.infoHash, a.userId, a.peerId, now);
+    if (slot === NO_SLOT && a.event !== 'stopped' && this.overPeerLimit(a)) {
+      return refusedResult({ rule: 'peer-limit', limit: this.rules.maxPeersPerUserTorrent }, a.wantPeerIds);
+    }
+    const tooSoonByMs = slot !== NO_SLOT && this.rules.pacing !== 'off' ? this.pace(slot, a) : 0;
+    if (tooSoonByMs === DUPLICATE) {
+      return this.answerDuplicate(slot, a);
+    }
+    if (tooSoonByMs > 0 && this.rules.pacing === 'strict') {
+      return refusedResult({ rule: 'pacing', retryInMs: tooSoonByMs }, a.wantPeerIds);
+    }
 
     // CONTRACT §4: a first announce or `started` only sets the baseline.
     let uploaded = 0;
@@ -195,6 +218,15 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
       }
       seedTime = seedTimeSince(s.isSeeder(slot), s.lastAnnounce[slot], now, this.ttlMs);
     }
+    const flags =
+      this.rules.cheatPolicy === 'off' ? null : memoryCheatFlags(this.peers, slot, a, rawUploaded, this.rules);
+    if (flags) {
+      if (this.rules.cheatPolicy === 'withhold') {
+        uploaded = 0;
+        downloaded = 0;
+      }
+      flags.forEach((flag) => this.ledger.flag(flag));
+    }
     const completed = a.event === 'completed';
     this.ledger.record(
       a.userId,
@@ -211,6 +243,9 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
 
     if (a.event === 'stopped') {
       if (slot !== NO_SLOT) {
+        if (!s.isSeeder(slot)) {
+          this.peers.swarms.byIdOrThrow(s.swarm[slot]).lastLeecherLeftAt = now;
+        }
         this.peers.remove(slot);
       }
       const swarm = this.peers.swarms.get(a.infoHash);
@@ -228,11 +263,61 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
     } else {
       this.peers.update(swarm, slot, a, seeder);
     }
+    if (tooSoonByMs > 0) {
+      // Lenient pacing: applied and credited, but no peers.
+      return {
+        complete: swarm.seeders.count,
+        incomplete: swarm.leechers.count,
+        peers: noPeers(a.wantPeerIds),
+        tooSoonByMs,
+      };
+    }
     const peers =
       a.numwant > 0
         ? this.sampler.select(swarm, a.userId, seeder, a.numwant, a.wantPeerIds, now - this.ttlMs)
         : noPeers(a.wantPeerIds);
     return { complete: swarm.seeders.count, incomplete: swarm.leechers.count, peers };
+  }
+
+  /**
+   * Pacing of a live peer's announce: DUPLICATE for a repeat of its previous one (DUPLICATE_WINDOW_MS), else the ms
+   * left of the minimum interval for a regular announce (no event, or paused), 0 when in time. The previous announce
+   * is the stored baseline's: a refused (strict) announce does not move it.
+   */
+  private pace(slot: number, a: PeerAnnounce): number {
+    const s = this.peers.slots;
+    const regular = a.event === 'none' || a.event === 'paused';
+    if (!regular && a.event !== 'started') {
+      return 0;
+    }
+    const since = a.now - s.lastAnnounce[slot];
+    if (
+      since <= DUPLICATE_WINDOW_MS &&
+      a.uploaded === s.uploaded[slot] &&
+      a.downloaded === s.downloaded[slot] &&
+      a.left === s.left[slot]
+    ) {
+      return DUPLICATE;
+    }
+    return regular && since < this.rules.minIntervalMs ? this.rules.minIntervalMs - since : 0;
+  }
+
+  /** A duplicate is answered from the swarm as it is: nothing written, not even the ledger's times. */
+  private answerDuplicate(slot: number, a: PeerAnnounce): AnnounceResult {
+    const swarm = this.peers.swarms.byIdOrThrow(this.peers.slots.swarm[slot]);
+    const seeder = this.peers.slots.isSeeder(slot);
+    const peers =
+      a.numwant > 0
+        ? this.sampler.select(swarm, a.userId, seeder, a.numwant, a.wantPeerIds, a.now - this.ttlMs)
+        : noPeers(a.wantPeerIds);
+    return { complete: swarm.seeders.count, incomplete: swarm.leechers.count, peers };
+  }
+
+  /** A new peer id of a user who already has MAX_PEERS_PER_USER_TORRENT live peers in the swarm. */
+  private overPeerLimit(a: PeerAnnounce): boolean {
+    const limit = this.rules.maxPeersPerUserTorrent;
+    const swarm = limit > 0 ? this.peers.swarms.get(a.infoHash) : undefined;
+    return swarm !== undefined && this.peers.countUserPeers(swarm, a.userId, a.now - this.ttlMs, limit) >= limit;
   }
 
   private expire(now: number, budget: number): number {
@@ -241,6 +326,10 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
     }
     return this.peers.expire(now, budget);
   }
+}
+
+function refusedResult(refused: StoreRefusal, wantPeerIds: boolean): AnnounceResult {
+  return { complete: 0, incomplete: 0, peers: noPeers(wantPeerIds), refused };
 }
 
 function noPeers(wantPeerIds: boolean): SelectedPeers {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { saturatingSum } from 'src/peers/peer-accounting.util';
-import type { PendingAccount, PendingBacklog, PendingBatch } from 'src/peers/peer-store.types';
+import type { CheatFlag, PendingAccount, PendingBacklog, PendingBatch } from 'src/peers/peer-store.types';
 
 /**
  * Accounting not yet in the database, one row per (user, torrent) touched since the last claim. A claimed batch
@@ -9,6 +9,8 @@ import type { PendingAccount, PendingBacklog, PendingBatch } from 'src/peers/pee
  */
 export class PendingLedger {
   private open = new Map<string, PendingAccount>();
+  /** Flags raised since the last claim; each claim takes them all, with the accounts of their announces. */
+  private flags: CheatFlag[] = [];
   private claimed: PendingBatch | null = null;
   /** Credited upload plus download in the open rows, and in the claimed batch (the backlog gauge). */
   private openBytes = 0;
@@ -73,12 +75,16 @@ export class PendingLedger {
     }
   }
 
-  /** The unacknowledged batch if there is one, else up to `maxAccounts` open rows as a new batch. */
+  flag(flag: CheatFlag): void {
+    this.flags.push(flag);
+  }
+
+  /** The unacknowledged batch if there is one, else up to `maxAccounts` open rows (and every flag) as a new batch. */
   claim(maxAccounts: number): PendingBatch | null {
     if (this.claimed) {
       return this.claimed;
     }
-    if (this.open.size === 0) {
+    if (this.open.size === 0 && this.flags.length === 0) {
       return null;
     }
     const accounts: PendingAccount[] = [];
@@ -93,7 +99,8 @@ export class PendingLedger {
     }
     this.openBytes = this.open.size === 0 ? 0 : this.openBytes - this.claimedBytes;
     // A random id: the database dedupes applied batches by id, across restarts of this process too.
-    this.claimed = { id: randomUUID(), accounts };
+    this.claimed = { id: randomUUID(), accounts, flags: this.flags };
+    this.flags = [];
     return this.claimed;
   }
 

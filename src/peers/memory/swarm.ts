@@ -5,6 +5,8 @@ import { SlotList } from 'src/peers/memory/slot-list';
 export class Swarm {
   readonly seeders: SlotList;
   readonly leechers: SlotList;
+  /** When a leecher last left by completing or stopping (cheat-signals.util.ts); 0: never. */
+  lastLeecherLeftAt = 0;
 
   constructor(
     readonly id: number,

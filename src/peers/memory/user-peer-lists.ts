@@ -6,6 +6,8 @@ import { NO_SLOT, type PeerSlotTable } from 'src/peers/memory/peer-slot-table';
  */
 export class UserPeerLists {
   private readonly heads = new Map<number, number>();
+  /** Each listed user's number of slots, so that a caller can walk whichever list is shorter. */
+  private readonly sizes = new Map<number, number>();
 
   constructor(private readonly slots: PeerSlotTable) {}
 
@@ -20,10 +22,18 @@ export class UserPeerLists {
       prev[head] = slot;
     }
     this.heads.set(userId, slot);
+    this.sizes.set(userId, (this.sizes.get(userId) ?? 0) + 1);
   }
 
   unlink(slot: number): void {
     const { userPrev: prev, userNext: next } = this.slots;
+    const userId = this.slots.userId[slot];
+    const size = (this.sizes.get(userId) ?? 1) - 1;
+    if (size > 0) {
+      this.sizes.set(userId, size);
+    } else {
+      this.sizes.delete(userId);
+    }
     const p = prev[slot];
     const n = next[slot];
     if (n !== NO_SLOT) {
@@ -36,6 +46,10 @@ export class UserPeerLists {
     } else {
       this.heads.set(this.slots.userId[slot], n);
     }
+  }
+
+  sizeOf(userId: number): number {
+    return this.sizes.get(userId) ?? 0;
   }
 
   first(userId: number): number {

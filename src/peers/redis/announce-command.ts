@@ -58,6 +58,7 @@ export class AnnounceCommand {
           keys.leechers,
           keys.ledger,
           keys.version,
+          keys.userPeers,
           member,
           ip,
           numbers,
@@ -137,7 +138,7 @@ class EncodedCommand extends Command {
 }
 
 /**
- * `EVALSHA <sha> <5 × n> <keys of each announce> <member> <ip> <numbers> <event> of each announce` as RESP, in one
+ * `EVALSHA <sha> <6 × n> <keys of each announce> <member> <ip> <numbers> <event> of each announce` as RESP, in one
  * allocation: the text around the binary arguments in string writes.
  */
 function encodeFrame(announces: readonly QueuedAnnounce[]): Buffer {
@@ -145,10 +146,10 @@ function encodeFrame(announces: readonly QueuedAnnounce[]): Buffer {
   for (const { keys: swarm } of announces) {
     keys +=
       `${bulk(swarm.peers)}${bulk(swarm.seeders)}${bulk(swarm.leechers)}` +
-      `${bulk(swarm.ledger)}${bulk(swarm.version)}`;
+      `${bulk(swarm.ledger)}${bulk(swarm.version)}${bulk(swarm.userPeers)}`;
   }
-  const keyCount = String(5 * announces.length);
-  const head = `*${3 + 9 * announces.length}\r\n$7\r\nEVALSHA\r\n$40\r\n${SHA}\r\n${bulk(keyCount)}${keys}`;
+  const keyCount = String(6 * announces.length);
+  const head = `*${3 + 10 * announces.length}\r\n$7\r\nEVALSHA\r\n$40\r\n${SHA}\r\n${bulk(keyCount)}${keys}`;
   // Per announce: text, member, text, numbers, text.
   const texts: string[] = [];
   let length = Buffer.byteLength(head);

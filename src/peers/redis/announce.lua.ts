@@ -3,23 +3,29 @@
  * compiled dist/ has it; every number that must stay exact up to 2^53 travels as a packed double (struct 'd'), never
  * through tostring(). Time is only the caller's `now`, so tests control it.
  *
- * One call carries one or more announces, each with its 5 keys and 4 arguments, in order: all keys first (5 per
+ * One call carries one or more announces, each with its 6 keys and 4 arguments, in order: all keys first (6 per
  * announce), then all arguments (4 per announce). On a single Redis, a poll phase's announces go in one call
  * (announce-command.ts): the call's own cost (~4 µs of Redis, and ioredis's command and reply handling in Node) is
  * paid once for all of them. A Cluster gets one announce per call, since a call must stay in one slot.
  *
  * Per announce:
- * KEYS: 1 peers hash, 2 seeders zset, 3 leechers zset, 4 pending ledger hash, 5 membership version
+ * KEYS: 1 peers hash, 2 seeders zset, 3 leechers zset, 4 pending ledger hash, 5 membership version, 6 user peers hash
+ *       (4-byte user id → its peer ids in the swarm, 20 bytes each, for MAX_PEERS_PER_USER_TORRENT)
  * ARGV: 1 member (4-byte user id .. 20-byte peer id .. address: 4|16-byte ip .. 2-byte port .. its length), 2 ip text,
  *       3 eleven big-endian doubles (ANNOUNCE_NUMBERS): now, uploaded, downloaded, left, upload factor,
  *         download factor, ttl ms, members wanted, random integer, the version of the members the caller keeps
- *         (0: none), the most bytes a second a peer may have moved (peer-accounting.util.ts plausibleDelta); one
- *         argument rather than eleven, because each argument costs ioredis an encoding and Redis a parse,
- *       4 event (n|s|c|x = none|started|completed|stopped)
- * Returns one string: each announce's reply in turn, ANNOUNCE_REPLY_HEADER bytes of ten big-endian doubles
+ *         (0: none), the most bytes a second a peer may have moved (peer-accounting.util.ts plausibleDelta), the
+ *         most live peers per user in the swarm (0: no limit), pacing (0 off, 1 lenient, 2 strict), the minimum
+ *         interval ms, the duplicate window ms, cheat policy (0 off, 1 observe, 2 withhold), MAX_UPLOAD_RATE (0: off);
+ *         one argument rather than seventeen, because each argument costs ioredis an encoding and Redis a parse,
+ *       4 event (n|s|c|x = none|started|completed|stopped), followed by `,kind` for each cheat flag a policy raised
+ * Returns one string: each announce's reply in turn, ANNOUNCE_REPLY_HEADER bytes of twelve big-endian doubles
  *   (seeders, leechers, index entry due (0|1), ledger became non-empty (0|1), previous role (0 none or expired,
- *   1 leecher, 2 seeder), previous last announce, version, oldest score, byte lengths of the seeder and the leecher
- *   members), then the seeder members, then the leecher members (redis-peer.codec.ts). One string rather than
+ *   1 leecher, 2 seeder), previous last announce, version, oldest score, verdict (0 applied, 1 refused: peer
+ *   limit, 2 refused: too soon (strict pacing), 3 applied but too soon (lenient pacing: no members), 4 a duplicate:
+ *   nothing written), verdict detail (the limit, or the ms left of the minimum interval), byte lengths of the seeder and the leecher members), then the seeder members, then the
+ *   leecher members (redis-peer.codec.ts). A refused announce changed nothing (but prune an expired record of
+ *   its own peer). One string rather than
  *   arrays: ioredis decodes an array's integers one by one, most of its cost per reply. An announce that failed
  *   has counts of -2 and its error message in place of the seeder members; the call's other announces still ran.
  *   - When the caller's version is the swarm's, its kept members are still the live ones: the counts are -1 and no
@@ -35,17 +41,23 @@
  *   The user index entry (user → swarm) is due for a new peer and once per 8-TTL period of a live one.
  */
 /** Byte length of an announce's ARGV[3]. */
-export const ANNOUNCE_NUMBERS = 11 * 8;
+export const ANNOUNCE_NUMBERS = 17 * 8;
 /** Byte length of an announce's reply before its members. */
-export const ANNOUNCE_REPLY_HEADER = 10 * 8;
+export const ANNOUNCE_REPLY_HEADER = 12 * 8;
 
 export const ANNOUNCE_LUA = `
 -- Sums saturate here (2^53-1) rather than lose exactness or overflow the database's bigint.
 local MAX_EXACT = 9007199254740991
-local function announce(peers, seeders, leechers, ledger, version, member, ip, numbers, event)
+local HEADER = '>dddddddddddd'
+local function announce(peers, seeders, leechers, ledger, version, userPeers, member, ip, numbers, event)
+  local policyFlags = nil
+  if #event > 1 then
+    policyFlags, event = string.sub(event, 3), string.sub(event, 1, 1)
+  end
   local field = string.sub(member, 1, 24)
-  local now, up, down, left, upFactor, downFactor, ttl, want, rnd, kept, rate =
-    struct.unpack('>ddddddddddd', numbers)
+  local user, peerId = string.sub(field, 1, 4), string.sub(field, 5, 24)
+  local now, up, down, left, upFactor, downFactor, ttl, want, rnd, kept, rate, peerLimit, pacing, minInterval,
+    duplicateWindow, cheat, maxUploadRate = struct.unpack('>ddddddddddddddddd', numbers)
   local cutoff = now - ttl
   local seeder = left == 0
   local creditUp, creditDown, rawUp, rawDown, seed = 0, 0, 0, 0, 0
@@ -56,11 +68,15 @@ local function announce(peers, seeders, leechers, ledger, version, member, ip, n
   local touch = true
   -- Whether the live members (who, in which role, at which address) changed: a new version.
   local changed = false
+  -- Pacing's outcome (redis-peer.codec.ts VERDICT_*) and its detail; a duplicate writes nothing at all.
+  local verdict, detail, duplicate = 0, 0, false
 
   local old = redis.call('HGET', peers, field)
   local oldMember, oldSet
+  local baseUp, baseDown, baseLeft = 0, 0, 0
   if old then
-    local flags, baseUp, baseDown, _, last = struct.unpack('>Bdddd', old)
+    local flags, last
+    flags, baseUp, baseDown, baseLeft, last = struct.unpack('>Bdddd', old)
     oldMember = field .. string.sub(old, 34)
     oldSet = flags == 1 and seeders or leechers
     if last < cutoff then
@@ -70,7 +86,21 @@ local function announce(peers, seeders, leechers, ledger, version, member, ip, n
       old = false
     else
       prevRole, prevLast = flags + 1, last
-      if event ~= 's' then
+      if pacing > 0 and (event == 'n' or event == 's') then
+        -- Measured from the stored baseline's time, which a refused announce does not move.
+        local since = now - last
+        if since <= duplicateWindow and up == baseUp and down == baseDown and left == baseLeft then
+          verdict, duplicate = 4, true
+        elseif event == 'n' and since < minInterval then
+          if pacing == 2 then
+            return struct.pack(HEADER, 0, 0, 0, 0, 0, 0, 0, 0, 2, minInterval - since, 0, 0)
+          end
+          verdict, detail, want = 3, minInterval - since, 0
+        end
+      end
+      if duplicate then
+        touch = false
+      elseif event ~= 's' then
         if up >= baseUp and down >= baseDown then
           -- As plausibleDelta and creditedBytes: what the elapsed time allows, exact doubles.
           local most = math.floor(rate * math.max(now - last, 1000) / 1000)
@@ -82,19 +112,93 @@ local function announce(peers, seeders, leechers, ledger, version, member, ip, n
           seed = now - last
         end
       end
-      touch = math.floor(now / ttl) ~= math.floor(last / ttl)
-      if math.floor(now / (ttl * 8)) ~= math.floor(last / (ttl * 8)) then
+      touch = touch and math.floor(now / ttl) ~= math.floor(last / ttl)
+      if not duplicate and math.floor(now / (ttl * 8)) ~= math.floor(last / (ttl * 8)) then
         indexDue = 1
       end
     end
   end
 
-  if event == 'x' then
+  -- The user's peer ids in this swarm: kept for a new peer (checked against the limit) and a stopped one.
+  if not old and event ~= 'x' then
+    local ids, live, n = redis.call('HGET', userPeers, user) or '', {}, 0
+    for i = 1, #ids - 19, 20 do
+      local id = string.sub(ids, i, i + 19)
+      if id ~= peerId then
+        -- Listed ids whose peer stopped, expired or was removed drop out here.
+        local record = redis.call('HGET', peers, user .. id)
+        if record and struct.unpack('>d', record, 26) >= cutoff then
+          n = n + 1
+          live[n] = id
+        end
+      end
+    end
+    if peerLimit > 0 and n >= peerLimit then
+      return struct.pack(HEADER, 0, 0, 0, 0, 0, 0, 0, 0, 1, peerLimit, 0, 0)
+    end
+    live[n + 1] = peerId
+    redis.call('HSET', userPeers, user, table.concat(live)) -- its expiry: with the other keys', below
+  end
+
+  -- Cheat signals (cheat-signals.util.ts, which the memory store runs), from the state before the writes below.
+  -- Kinds: 1 upload without leechers, 2 upload rate, 3 completed without download. The swarm's '!' field in the user
+  -- peers hash holds when a leecher last left by completing or stopping.
+  local flagged, evidence = nil, nil
+  if cheat > 0 and not duplicate then
+    local known = prevRole > 0 and event ~= 's'
+    local upRate = 0
+    if event == 'c' and down == 0 then flagged = {3} end
+    if known and rawUp > 0 then
+      upRate = math.floor((up - baseUp) * 1000 / math.max(now - prevLast, 1000))
+      if maxUploadRate > 0 and upRate > maxUploadRate then
+        flagged = flagged or {}
+        flagged[#flagged + 1] = 2
+      end
+      local others = redis.call('ZCOUNT', leechers, string.format('%.0f', cutoff), '+inf') - (prevRole == 1 and 1 or 0)
+      if others <= 0 and (tonumber(redis.call('HGET', userPeers, '!')) or 0) < prevLast then
+        flagged = flagged or {}
+        flagged[#flagged + 1] = 1
+      end
+    end
+    if policyFlags then
+      flagged = flagged or {}
+      for kind in string.gmatch(policyFlags, '[^,]+') do flagged[#flagged + 1] = kind end
+    end
+    if flagged then
+      if cheat == 2 then creditUp, creditDown = 0, 0 end
+      local live = string.format('%.0f', cutoff)
+      evidence = struct.pack('>ddddddddddd', up, down, left, known and baseUp or -1, baseDown, baseLeft,
+        known and prevLast or -1, redis.call('ZCOUNT', seeders, live, '+inf'),
+        redis.call('ZCOUNT', leechers, live, '+inf'), upRate, cheat == 2 and 1 or 0) .. event
+    end
+  end
+
+  if old and oldSet == leechers and not duplicate and (event == 'x' or left == 0) then
+    redis.call('HSET', userPeers, '!', string.format('%.0f', now))
+    redis.call('PEXPIRE', userPeers, ttl * 3)
+  end
+
+  if duplicate then
+    -- Answered from the swarm as it is.
+  elseif event == 'x' then
     if old then
       redis.call('ZREM', oldSet, oldMember)
       redis.call('HDEL', peers, field)
       indexDue = 0
       changed = true
+      local ids = redis.call('HGET', userPeers, user)
+      if ids then
+        local rest = {}
+        for i = 1, #ids - 19, 20 do
+          local id = string.sub(ids, i, i + 19)
+          if id ~= peerId then rest[#rest + 1] = id end
+        end
+        if #rest == 0 then
+          redis.call('HDEL', userPeers, user)
+        else
+          redis.call('HSET', userPeers, user, table.concat(rest))
+        end
+      end
     end
   else
     local set = seeder and seeders or leechers
@@ -117,31 +221,45 @@ local function announce(peers, seeders, leechers, ledger, version, member, ip, n
       redis.call('PEXPIRE', peers, ttl * 3)
       redis.call('PEXPIRE', set, ttl * 3)
       redis.call('PEXPIRE', version, ttl * 3)
+      redis.call('PEXPIRE', userPeers, ttl * 3)
     end
   end
 
   -- Pending ledger of (user, torrent): credited and raw sums, seed time, completion and times, latest address.
-  local user = string.sub(field, 1, 4)
-  local prev = redis.call('HGET', ledger, user)
   local dirty = 0
-  local cu, cd, ru, rd, st, done, first, last = 0, 0, 0, 0, 0, -1, now, now
-  if prev then
-    cu, cd, ru, rd, st, done, first, last = struct.unpack('>dddddddd', prev)
-    if now < first then first = now end
-    if now >= last then last = now else ip = string.sub(prev, 65) end
-  elseif redis.call('EXISTS', ledger) == 0 then
-    dirty = 1
+  if not duplicate then
+    local prev = redis.call('HGET', ledger, user)
+    local cu, cd, ru, rd, st, done, first, last = 0, 0, 0, 0, 0, -1, now, now
+    if prev then
+      cu, cd, ru, rd, st, done, first, last = struct.unpack('>dddddddd', prev)
+      if now < first then first = now end
+      if now >= last then last = now else ip = string.sub(prev, 65) end
+    elseif redis.call('EXISTS', ledger) == 0 then
+      dirty = 1
+    end
+    if event == 'c' and (done < 0 or now < done) then
+      done = now
+    end
+    local account = struct.pack('>dddddddd', math.min(cu + creditUp, MAX_EXACT),
+      math.min(cd + creditDown, MAX_EXACT), math.min(ru + rawUp, MAX_EXACT), math.min(rd + rawDown, MAX_EXACT),
+      st + seed, done, first, last)
+    redis.call('HSET', ledger, user, account .. ip)
+    -- Flags ride in the ledger: the claim moves them with the accounts, so they reach the database exactly once.
+    if flagged then
+      for _, kind in ipairs(flagged) do
+        if type(kind) == 'number' then
+          redis.call('HSET', ledger, user .. struct.pack('>dB', now, kind) .. peerId, evidence)
+        else
+          -- A policy's kind: code 0, its name after the peer id.
+          redis.call('HSET', ledger, user .. struct.pack('>dB', now, 0) .. peerId .. kind, evidence)
+        end
+      end
+    end
   end
-  if event == 'c' and (done < 0 or now < done) then
-    done = now
-  end
-  local account = struct.pack('>dddddddd', math.min(cu + creditUp, MAX_EXACT), math.min(cd + creditDown, MAX_EXACT),
-    math.min(ru + rawUp, MAX_EXACT), math.min(rd + rawDown, MAX_EXACT), st + seed, done, first, last)
-  redis.call('HSET', ledger, user, account .. ip)
 
   local function reply(complete, incomplete, fromSeeders, fromLeechers, current, oldest)
-    return struct.pack('>dddddddddd', complete, incomplete, indexDue, dirty, prevRole, prevLast, current, oldest,
-      #fromSeeders, #fromLeechers) .. fromSeeders .. fromLeechers
+    return struct.pack(HEADER, complete, incomplete, indexDue, dirty, prevRole, prevLast, current, oldest, verdict,
+      detail, #fromSeeders, #fromLeechers) .. fromSeeders .. fromLeechers
   end
 
   -- The version of the live members. Pruning below does not change it: it removes only peers already not live.
@@ -229,12 +347,12 @@ end
 -- An announce that fails (a swarm key of the wrong type, say) fails alone: its reply is the error, with -2 counts.
 local replies = {}
 for i = 0, #ARGV / 4 - 1 do
-  local k, a = i * 5, i * 4
-  local ok, reply = pcall(announce, KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5],
+  local k, a = i * 6, i * 4
+  local ok, reply = pcall(announce, KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5], KEYS[k + 6],
     ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4])
   if not ok then
     local message = type(reply) == 'table' and tostring(reply.err) or tostring(reply)
-    reply = struct.pack('>dddddddddd', -2, -2, 0, 0, 0, 0, 0, 0, #message, 0) .. message
+    reply = struct.pack(HEADER, -2, -2, 0, 0, 0, 0, 0, 0, 0, 0, #message, 0) .. message
   end
   replies[i + 1] = reply
 end

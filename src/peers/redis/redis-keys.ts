@@ -18,6 +18,8 @@ export interface SwarmKeys {
   ledger: string;
   /** Integer: the version of the live members, bumped whenever one joins, leaves or changes role or address. */
   version: string;
+  /** Hash: 4-byte user id → the user's peer ids in the swarm (20 bytes each), for MAX_PEERS_PER_USER_TORRENT. */
+  userPeers: string;
 }
 
 /**
@@ -53,6 +55,7 @@ export class RedisKeys {
       leechers: `${tag}l${PEER_LAYOUT}`,
       ledger: `${tag}g`,
       version: `${tag}v${PEER_LAYOUT}`,
+      userPeers: `${tag}o${PEER_LAYOUT}`,
     };
   }
 

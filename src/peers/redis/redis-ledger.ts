@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import type { PendingAccount, PendingBatch } from 'src/peers/peer-store.types';
-import { decodePendingAccount } from 'src/peers/redis/redis-peer.codec';
+import type { CheatFlag, PendingAccount, PendingBatch } from 'src/peers/peer-store.types';
+import { decodeCheatFlag, decodePendingAccount, isFlagField } from 'src/peers/redis/redis-peer.codec';
 import type { RedisKeys } from 'src/peers/redis/redis-keys';
 import { inChunks, scanKeys } from 'src/peers/redis/redis-scan.util';
 import { slotGroups } from 'src/peers/redis/slot-groups.util';
@@ -136,6 +136,7 @@ export class RedisLedger {
     const manifest = this.keys.manifest(id);
     const margin = Math.floor(this.options.leaseMs / 6);
     const accounts: PendingAccount[] = [];
+    const flags: CheatFlag[] = [];
     let opened = false;
     // Swarms this build already tried. An announce after the move starts a new ledger and marks the swarm dirty
     // again; that ledger is for the next batch (this batch's part key is taken, so it would be refused forever).
@@ -185,7 +186,7 @@ export class RedisLedger {
             if (status === -1) {
               refused.push(infoHash);
             }
-            accounts.push(...decodeAccounts(infoHash, reply.slice(at + 2, at + 2 + length) as Buffer[]));
+            decodePart(infoHash, reply.slice(at + 2, at + 2 + length) as Buffer[], accounts, flags);
             at += 2 + length;
           }
         }),
@@ -197,11 +198,11 @@ export class RedisLedger {
     if (!opened) {
       return null;
     }
-    if (accounts.length === 0) {
+    if (accounts.length === 0 && flags.length === 0) {
       await this.ack(id);
       return null;
     }
-    return this.hold({ id, accounts: sortAccounts(accounts) });
+    return this.hold({ id, accounts: sortAccounts(accounts), flags: sortFlags(flags) });
   }
 
   /** Reads a batch whose claimer went silent, after sealing it so that the claimer cannot add to it any more. */
@@ -210,17 +211,22 @@ export class RedisLedger {
     if (!hashes) {
       return null;
     }
-    const parts = await inChunks(
+    const accounts: PendingAccount[] = [];
+    const flags: CheatFlag[] = [];
+    await inChunks(
       hashes.filter((h) => h !== '!'),
       500,
       async (infoHash) =>
-        decodeAccounts(
+        decodePart(
           infoHash,
           (await this.client.callBuffer('HGETALL', this.keys.batchPart(infoHash, id))) as Buffer[],
+          accounts,
+          flags,
         ),
     );
-    const accounts = parts.flat();
-    return accounts.length > 0 ? { id, accounts: sortAccounts(accounts) } : null;
+    return accounts.length + flags.length > 0
+      ? { id, accounts: sortAccounts(accounts), flags: sortFlags(flags) }
+      : null;
   }
 
   private hold(batch: PendingBatch): PendingBatch {
@@ -229,12 +235,20 @@ export class RedisLedger {
   }
 }
 
-function decodeAccounts(infoHash: string, pairs: Buffer[]): PendingAccount[] {
-  const accounts: PendingAccount[] = [];
+/** A swarm's ledger part: its accounts, and the cheat flags that ride with them. */
+function decodePart(infoHash: string, pairs: Buffer[], accounts: PendingAccount[], flags: CheatFlag[]): void {
   for (let i = 0; i + 1 < pairs.length; i += 2) {
-    accounts.push(decodePendingAccount(infoHash, pairs[i], pairs[i + 1]));
+    if (isFlagField(pairs[i])) {
+      flags.push(decodeCheatFlag(infoHash, pairs[i], pairs[i + 1]));
+    } else {
+      accounts.push(decodePendingAccount(infoHash, pairs[i], pairs[i + 1]));
+    }
   }
-  return accounts;
+}
+
+function sortFlags(flags: CheatFlag[]): CheatFlag[] {
+  const key = (f: CheatFlag) => `${f.infoHash}:${f.userId}:${f.announcedAt}:${f.kind}:${f.evidence.announce.peerId}`;
+  return flags.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
 /** Whoever reads a batch (its claimer or a takeover) lists it in the same order. */

@@ -1,6 +1,13 @@
 import { type OnModuleDestroy } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
 import { PeerStore } from 'src/peers/peer-store';
+import {
+  DUPLICATE_WINDOW_MS,
+  NO_STORE_RULES,
+  type AnnouncePacing,
+  type CheatPolicy,
+  type PeerStoreRules,
+} from 'src/peers/peer-store.types';
 import type {
   AnnounceResult,
   PeerAnnounce,
@@ -22,6 +29,10 @@ import {
   EVENT_CODES,
   packSampledPeers,
   recordState,
+  VERDICT_DUPLICATE,
+  VERDICT_PEER_LIMIT,
+  VERDICT_TOO_SOON_REFUSED,
+  VERDICT_TOO_SOON_WARNED,
 } from 'src/peers/redis/redis-peer.codec';
 import { RedisPeerCounters } from 'src/peers/redis/redis-peer-counters';
 import { RedisKeys } from 'src/peers/redis/redis-keys';
@@ -45,6 +56,8 @@ export interface RedisPeerStoreOptions {
   keptSwarmsBytes?: number;
   /** Bytes per second a peer can plausibly move (MAX_TRANSFER_RATE); larger deltas are cut to it. */
   maxTransferRate?: number;
+  /** The store's rules (peer-store.types.ts); all off when absent. */
+  rules?: Partial<PeerStoreRules>;
 }
 
 /** Extra members sampled so that the announcing user's own peers, filtered out here, rarely leave the answer short. */
@@ -90,6 +103,7 @@ const OWN_PEER_SLACK = 2;
  */
 export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
   private readonly maxTransferRate: number;
+  private readonly rules: PeerStoreRules;
   private readonly ttlMs: number;
   private readonly keys: RedisKeys;
   private readonly scripts: RedisScripts;
@@ -107,6 +121,7 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
     super();
     this.ttlMs = options.peerTtlSeconds * 1000;
     this.maxTransferRate = options.maxTransferRate ?? DEFAULT_MAX_TRANSFER_RATE;
+    this.rules = { ...NO_STORE_RULES, ...options.rules };
     this.keys = new RedisKeys(options.keyPrefix);
     this.scripts = new RedisScripts(client);
     this.ledger = new RedisLedger(client, this.keys, this.scripts, {
@@ -142,15 +157,31 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
       Math.floor(Math.random() * 0x1000000000000),
       kept?.version ?? 0,
       this.maxTransferRate,
+      this.rules.maxPeersPerUserTorrent,
+      PACING_CODES[this.rules.pacing],
+      this.rules.minIntervalMs,
+      DUPLICATE_WINDOW_MS,
+      CHEAT_POLICY_CODES[this.rules.cheatPolicy],
+      this.rules.maxUploadRate,
     ]);
     // The routes hand announces over a poll phase at a time (CheckPhaseBatch): on a single Redis, a phase's
     // announces go in one script call (announce-command.ts).
-    const reply = await this.announceCommand.run(keys, { member, ip: a.ip, numbers, event: EVENT_CODES[a.event] });
-    const { prevRole, indexDue, dirty } = reply;
-    this.counters.move(
-      prevRole === 0 ? null : { seeder: prevRole === 2, lastAnnounce: reply.prevLastAnnounce },
-      a.event === 'stopped' ? null : { seeder: a.left === 0, lastAnnounce: a.now },
-    );
+    // Policies' flag kinds travel after the event code (`n,kind,kind`): rare, and no argument more per announce.
+    const event =
+      a.policyFlags && a.policyFlags.length > 0
+        ? `${EVENT_CODES[a.event]},${a.policyFlags.join(',')}`
+        : EVENT_CODES[a.event];
+    const reply = await this.announceCommand.run(keys, { member, ip: a.ip, numbers, event });
+    const { verdict, prevRole, indexDue, dirty } = reply;
+    if (verdict === VERDICT_PEER_LIMIT || verdict === VERDICT_TOO_SOON_REFUSED) {
+      return refusedReply(verdict, reply.verdictDetail, a.wantPeerIds);
+    }
+    if (verdict !== VERDICT_DUPLICATE) {
+      this.counters.move(
+        prevRole === 0 ? null : { seeder: prevRole === 2, lastAnnounce: reply.prevLastAnnounce },
+        a.event === 'stopped' ? null : { seeder: a.left === 0, lastAnnounce: a.now },
+      );
+    }
     if (indexDue || dirty) {
       await this.sideWrites.add(a, { dirty, indexDue });
     }
@@ -171,6 +202,9 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
     // A seeder gets leechers only; the script sends no seeders to one unless it sent the whole swarm.
     const samples = a.left === 0 ? [swarm.leechers] : [swarm.seeders, swarm.leechers];
     const peers = packSampledPeers(a.userId, samples, a.numwant, a.wantPeerIds);
+    if (verdict === VERDICT_TOO_SOON_WARNED) {
+      return { complete: swarm.complete, incomplete: swarm.incomplete, peers, tooSoonByMs: reply.verdictDetail };
+    }
     return { complete: swarm.complete, incomplete: swarm.incomplete, peers };
   }
 
@@ -229,7 +263,13 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
   async removeTorrent(infoHash: string): Promise<void> {
     const keys = this.keys.swarm(infoHash);
     this.uncount(
-      await this.scripts.run.peerStoreRemoveSwarmBuffer(keys.peers, keys.seeders, keys.leechers, keys.version),
+      await this.scripts.run.peerStoreRemoveSwarmBuffer(
+        keys.peers,
+        keys.seeders,
+        keys.leechers,
+        keys.version,
+        keys.userPeers,
+      ),
     );
   }
 
@@ -275,3 +315,22 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
     }
   }
 }
+
+const NO_MEMBERS = Buffer.alloc(0);
+
+/** The answer to an announce the script turned away (nothing was changed). */
+function refusedReply(verdict: number, detail: number, wantPeerIds: boolean): AnnounceResult {
+  const ids = wantPeerIds ? NO_MEMBERS : null;
+  return {
+    complete: 0,
+    incomplete: 0,
+    peers: { compact4: NO_MEMBERS, compact6: NO_MEMBERS, ids4: ids, ids6: ids },
+    refused:
+      verdict === VERDICT_PEER_LIMIT ? { rule: 'peer-limit', limit: detail } : { rule: 'pacing', retryInMs: detail },
+  };
+}
+
+/** ANNOUNCE_PACING as the announce script's number. */
+const PACING_CODES: Record<AnnouncePacing, number> = { off: 0, lenient: 1, strict: 2 };
+/** CHEAT_POLICY as the announce script's number. */
+const CHEAT_POLICY_CODES: Record<CheatPolicy, number> = { off: 0, observe: 1, withhold: 2 };

@@ -1,3 +1,4 @@
+import { ANNOUNCE_REPLY_HEADER } from 'src/peers/redis/announce.lua';
 import {
   decodeAnnounceReplies,
   decodePeer,
@@ -76,7 +77,7 @@ describe('packSampledPeers', () => {
 describe('decodeAnnounceReplies', () => {
   /** One reply as the announce script packs it: ten doubles, then the members or the error message. */
   const reply = (numbers: number[], seeders: Buffer, leechers: Buffer) => {
-    const header = Buffer.alloc(80);
+    const header = Buffer.alloc(ANNOUNCE_REPLY_HEADER);
     [...numbers, seeders.length, leechers.length].forEach((n, i) => header.writeDoubleBE(n, i * 8));
     return Buffer.concat([header, seeders, leechers]);
   };
@@ -85,9 +86,9 @@ describe('decodeAnnounceReplies', () => {
     const [seeder, leecher] = [v4(2, 1), v4(3, 2)];
     const replies = decodeAnnounceReplies(
       Buffer.concat([
-        reply([1, 1, 1, 0, 2, 1_700_000_000_123, 2 ** 40 + 3, 1_700_000_000_000], seeder, leecher),
-        reply([-2, -2, 0, 0, 0, 0, 0, 0], Buffer.from('WRONGTYPE Operation'), Buffer.alloc(0)),
-        reply([-1, -1, 0, 1, 1, 5, 7, 0], Buffer.alloc(0), Buffer.alloc(0)),
+        reply([1, 1, 1, 0, 2, 1_700_000_000_123, 2 ** 40 + 3, 1_700_000_000_000, 0, 0], seeder, leecher),
+        reply([-2, -2, 0, 0, 0, 0, 0, 0, 0, 0], Buffer.from('WRONGTYPE Operation'), Buffer.alloc(0)),
+        reply([-1, -1, 0, 1, 1, 5, 7, 0, 1, 3], Buffer.alloc(0), Buffer.alloc(0)),
       ]),
     );
     expect(replies).toEqual([
@@ -100,16 +101,18 @@ describe('decodeAnnounceReplies', () => {
         prevLastAnnounce: 1_700_000_000_123,
         version: 2 ** 40 + 3,
         oldest: 1_700_000_000_000,
+        verdict: 0,
+        verdictDetail: 0,
         seeders: seeder,
         leechers: leecher,
       },
       new Error('WRONGTYPE Operation'),
-      expect.objectContaining({ complete: -1, incomplete: -1, dirty: true, prevRole: 1, version: 7 }),
+      expect.objectContaining({ complete: -1, dirty: true, prevRole: 1, version: 7, verdict: 1, verdictDetail: 3 }),
     ]);
   });
 
   it('refuses a reply cut short', () => {
-    const whole = reply([1, 0, 0, 0, 0, 0, 0, 0], v4(2, 1), Buffer.alloc(0));
+    const whole = reply([1, 0, 0, 0, 0, 0, 0, 0, 0, 0], v4(2, 1), Buffer.alloc(0));
     expect(() => decodeAnnounceReplies(whole.subarray(0, whole.length - 1))).toThrow('Truncated');
   });
 });

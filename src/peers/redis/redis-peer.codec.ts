@@ -1,6 +1,13 @@
 import { ipv4Text, ipv6Text } from 'src/peers/ip-text.util';
 import { ANNOUNCE_NUMBERS, ANNOUNCE_REPLY_HEADER } from 'src/peers/redis/announce.lua';
-import type { AnnounceEvent, PeerView, PendingAccount, SelectedPeers } from 'src/peers/peer-store.types';
+import {
+  CHEAT_FLAG_KINDS,
+  type AnnounceEvent,
+  type CheatFlag,
+  type PeerView,
+  type PendingAccount,
+  type SelectedPeers,
+} from 'src/peers/peer-store.types';
 
 /*
  * Binary layouts shared with the Lua scripts (announce.lua.ts). Integers are big-endian; byte counts and times are
@@ -11,6 +18,12 @@ import type { AnnounceEvent, PeerView, PendingAccount, SelectedPeers } from 'src
  *   peer record      = flags (1: seeder) .. uploaded .. downloaded .. left .. last announce (doubles) .. address
  *   pending account  = credited up, down, raw up, raw down, seed ms, completedAt (-1: none), first, last (doubles)
  *                      .. last ip (text); keyed by the 4-byte user id
+ *   cheat flag       = in the same ledger hash, keyed by user id (4) .. announced at (double) .. kind (1 byte: 1
+ *                      upload without leechers, 2 upload rate, 3 completed without download, 0 a policy's kind,
+ *                      named after the peer id) .. peer id (20) [.. kind];
+ *                      value: uploaded, downloaded, left, previous uploaded (-1: no previous), downloaded, left,
+ *                      last announce (-1: none), live seeders, live leechers, upload rate, withheld (0|1)
+ *                      (doubles) .. event code (one character)
  * The address ends with its own length so that members concatenated by the script (one bulk string instead of an
  * array of them: a fifth of the Node CPU per announce less) can be split again, reading from the end.
  */
@@ -73,7 +86,18 @@ export interface AnnounceReply {
   version: number;
   /** The oldest whole member's last announce. */
   oldest: number;
+  /** 0: applied; otherwise a VERDICT_* code: the store's rules turned the announce away, nothing was changed. */
+  verdict: number;
+  /** What the verdict's sentence needs: the limit, or the ms left of the minimum interval. */
+  verdictDetail: number;
 }
+
+/** The announce script's verdicts (announce.lua.ts). */
+export const VERDICT_APPLIED = 0;
+export const VERDICT_PEER_LIMIT = 1;
+export const VERDICT_TOO_SOON_REFUSED = 2;
+export const VERDICT_TOO_SOON_WARNED = 3;
+export const VERDICT_DUPLICATE = 4;
 
 /** The counts of an announce that failed inside the script call; its message stands where the seeders would. */
 const FAILED_COUNT = -2;
@@ -83,8 +107,8 @@ export function decodeAnnounceReplies(replies: Buffer): (AnnounceReply | Error)[
   const decoded: (AnnounceReply | Error)[] = [];
   for (let at = 0; at < replies.length;) {
     const seedersAt = at + ANNOUNCE_REPLY_HEADER;
-    const leechersAt = seedersAt + replies.readDoubleBE(at + 64);
-    const end = leechersAt + replies.readDoubleBE(at + 72);
+    const leechersAt = seedersAt + replies.readDoubleBE(at + 80);
+    const end = leechersAt + replies.readDoubleBE(at + 88);
     if (end > replies.length) {
       throw new Error('Truncated announce reply');
     }
@@ -103,6 +127,8 @@ export function decodeAnnounceReplies(replies: Buffer): (AnnounceReply | Error)[
       prevLastAnnounce: replies.readDoubleBE(at + 40),
       version: replies.readDoubleBE(at + 48),
       oldest: replies.readDoubleBE(at + 56),
+      verdict: replies.readDoubleBE(at + 64),
+      verdictDetail: replies.readDoubleBE(at + 72),
       seeders: replies.subarray(seedersAt, leechersAt),
       leechers: replies.subarray(leechersAt, end),
     });
@@ -202,6 +228,37 @@ export function decodePeer(field: Buffer, record: Buffer): PeerView {
 /** Just the parts of a record that the user index needs: is it live at `cutoff`, and is it seeding. */
 export function recordState(record: Buffer): { lastAnnounce: number; seeder: boolean } {
   return { lastAnnounce: record.readDoubleBE(25), seeder: record[0] === 1 };
+}
+
+const EVENT_OF_CODE: Record<string, AnnounceEvent> = { n: 'none', s: 'started', c: 'completed', x: 'stopped' };
+
+/** A ledger field is an account's (the 4-byte user id) or a cheat flag's (longer). */
+export function isFlagField(field: Buffer): boolean {
+  return field.length > 4;
+}
+
+export function decodeCheatFlag(infoHash: string, field: Buffer, value: Buffer): CheatFlag {
+  const d = (i: number) => value.readDoubleBE(i * 8);
+  const lastAnnounce = d(6);
+  return {
+    userId: field.readUInt32BE(0),
+    infoHash,
+    kind: field[12] === 0 ? field.toString('latin1', 33) : (CHEAT_FLAG_KINDS[field[12] - 1] ?? `unknown_${field[12]}`),
+    announcedAt: field.readDoubleBE(4),
+    evidence: {
+      announce: {
+        peerId: field.toString('hex', 13, 33),
+        uploaded: d(0),
+        downloaded: d(1),
+        left: d(2),
+        event: EVENT_OF_CODE[value.toString('latin1', 88, 89)] ?? 'none',
+      },
+      previous: lastAnnounce < 0 ? null : { uploaded: d(3), downloaded: d(4), left: d(5), lastAnnounce },
+      swarm: { seeders: d(7), leechers: d(8) },
+      uploadRate: d(9),
+      withheld: d(10) === 1,
+    },
+  };
 }
 
 export function decodePendingAccount(infoHash: string, field: Buffer, value: Buffer): PendingAccount {

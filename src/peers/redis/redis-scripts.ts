@@ -31,10 +31,10 @@ interface ScriptCommands {
 }
 
 const DEFINITIONS: Record<string, { numberOfKeys?: number; lua: string }> = {
-  peerStoreAnnounce: { numberOfKeys: 5, lua: ANNOUNCE_LUA },
+  peerStoreAnnounce: { numberOfKeys: 6, lua: ANNOUNCE_LUA },
   peerStoreSwarmCounts: { numberOfKeys: 2, lua: SWARM_COUNTS_LUA },
   peerStoreRemovePeers: { numberOfKeys: 4, lua: REMOVE_PEERS_LUA },
-  peerStoreRemoveSwarm: { numberOfKeys: 4, lua: REMOVE_SWARM_LUA },
+  peerStoreRemoveSwarm: { numberOfKeys: 5, lua: REMOVE_SWARM_LUA },
   peerStoreClaimLedgers: { lua: CLAIM_LEDGERS_LUA },
   peerStoreClaimLedger: { numberOfKeys: 2, lua: CLAIM_LEDGERS_LUA },
   peerStoreBatchAdd: { numberOfKeys: 2, lua: BATCH_ADD_LUA },

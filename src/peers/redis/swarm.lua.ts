@@ -35,11 +35,12 @@ return removed
 `;
 
 /**
- * Drops a whole swarm but its pending ledger. KEYS: 1 peers hash, 2 seeders zset, 3 leechers zset, 4 version.
+ * Drops a whole swarm but its pending ledger. KEYS: 1 peers hash, 2 seeders zset, 3 leechers zset, 4 version,
+ * 5 user peers hash.
  * Returns the removed records, so that the caller can take them out of the tracker-wide counters.
  */
 export const REMOVE_SWARM_LUA = `
 local records = redis.call('HVALS', KEYS[1])
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
 return records
 `;

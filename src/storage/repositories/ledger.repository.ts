@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { PendingAccount, PendingBatch } from 'src/peers/peer-store.types';
+import type { CheatFlag, PendingAccount, PendingBatch } from 'src/peers/peer-store.types';
 import { nextChangeSeq } from 'src/storage/repositories/change-seq.util';
 import { pgArray } from 'src/storage/repositories/pg-array.util';
 import { saturatingSum } from 'src/peers/peer-accounting.util';
@@ -58,6 +58,9 @@ export class LedgerRepository {
         ]);
         return { applied: false, split: marker?.split === true, snatches: [] };
       }
+      if (batch.flags && batch.flags.length > 0) {
+        await this.insertFlags(manager, batch.flags);
+      }
       const torrents = await this.registeredTorrents(manager, batch.accounts);
       const known = batch.accounts.filter((account) => torrents.has(account.infoHash));
       // Users before history: their rows stay locked to the commit, which keeps a concurrent user deletion from
@@ -94,6 +97,30 @@ export class LedgerRepository {
   /** Keeps the dedupe table from growing forever; a batch is never redelivered after days. */
   async forgetAppliedBefore(cutoff: Date): Promise<void> {
     await this.dataSource.query(`DELETE FROM applied_batches WHERE applied_at < $1`, [cutoff]);
+  }
+
+  /**
+   * The batch's cheat flags, in its transaction: applied_batches makes them as exactly-once as the accounts. Kept
+   * whether or not the user and torrent still exist: they are evidence. Flags are rare, so one JSON parameter.
+   */
+  private async insertFlags(manager: EntityManager, flags: CheatFlag[]): Promise<void> {
+    await manager.query(
+      `INSERT INTO cheat_flags (user_id, info_hash, kind, evidence, announced_at)
+       SELECT user_id, info_hash, kind, evidence, to_timestamp(announced_ms / 1000.0)
+       FROM jsonb_to_recordset($1::jsonb) AS f(user_id integer, info_hash char(40), kind text, evidence jsonb,
+                                               announced_ms bigint)`,
+      [
+        JSON.stringify(
+          flags.map((flag) => ({
+            user_id: flag.userId,
+            info_hash: flag.infoHash,
+            kind: flag.kind,
+            evidence: flag.evidence,
+            announced_ms: flag.announcedAt,
+          })),
+        ),
+      ],
+    );
   }
 
   /** The batch's info hashes that are registered (deleted torrents included: they are only flagged). */

@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { PeerStore } from 'src/peers/peer-store';
-import type { AnnounceEvent, AnnounceResult, PeerAnnounce, PendingAccount } from 'src/peers/peer-store.types';
+import type {
+  AnnounceEvent,
+  AnnounceResult,
+  CheatFlag,
+  PeerAnnounce,
+  PeerStoreRules,
+  PendingAccount,
+} from 'src/peers/peer-store.types';
 
 /** What every contract section gets: a fresh, empty store per test and the TTL it was built with. */
 export interface ContractContext {
@@ -8,6 +15,8 @@ export interface ContractContext {
   readonly ttlMs: number;
   /** A realistic "now" (ms) taken when the test starts; tests move time forward from it. */
   readonly t0: number;
+  /** Another empty store of the same kind, built with these rules; cleaned up after the test. */
+  withRules(rules: Partial<PeerStoreRules>): Promise<PeerStore>;
 }
 
 export function newInfoHash(): string {
@@ -105,13 +114,18 @@ export function ledgerKey(userId: number, infoHash: string): string {
  * Claim and acknowledge until nothing is pending, merging accounts of the same (user, torrent)
  * the way the database would, so tests do not depend on how a store slices its batches.
  */
-export async function drainLedger(store: PeerStore, maxAccounts = 1000): Promise<Map<string, PendingAccount>> {
+export async function drainLedger(
+  store: PeerStore,
+  maxAccounts = 1000,
+  flags: CheatFlag[] = [],
+): Promise<Map<string, PendingAccount>> {
   const merged = new Map<string, PendingAccount>();
   for (let guard = 0; guard < 10000; guard++) {
     const batch = await store.claimPending(maxAccounts);
     if (!batch) {
       return merged;
     }
+    flags.push(...(batch.flags ?? []));
     for (const a of batch.accounts) {
       const key = ledgerKey(a.userId, a.infoHash);
       const prev = merged.get(key);

@@ -218,6 +218,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/blocked-clients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The client block list, oldest entry first */
+        get: operations["BlockedClientsController_list"];
+        put?: never;
+        /** Block a client by peer_id prefix, optionally only within a version range */
+        post: operations["BlockedClientsController_add"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/blocked-clients/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One block-list entry */
+        get: operations["BlockedClientsController_get"];
+        put?: never;
+        post?: never;
+        /** Remove a block-list entry */
+        delete: operations["BlockedClientsController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/stats": {
         parameters: {
             query?: never;
@@ -434,7 +470,7 @@ export interface components {
             activeTorrents: components["schemas"]["ActiveTorrentsDto"];
         };
         /** @enum {string} */
-        ErrorCode: "VALIDATION_FAILED" | "INVALID_JSON" | "INVALID_URL" | "BODY_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "BAD_REQUEST" | "UNAUTHORIZED" | "NOT_FOUND" | "USER_NOT_FOUND" | "TORRENT_NOT_FOUND" | "CLIENT_NOT_FOUND" | "PROMOTION_NOT_FOUND" | "USER_EXISTS" | "PASSKEY_TAKEN" | "TORRENT_EXISTS" | "CLIENT_EXISTS" | "CURSOR_EXPIRED" | "INTERNAL_ERROR";
+        ErrorCode: "VALIDATION_FAILED" | "INVALID_JSON" | "INVALID_URL" | "BODY_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "BAD_REQUEST" | "UNAUTHORIZED" | "NOT_FOUND" | "USER_NOT_FOUND" | "TORRENT_NOT_FOUND" | "CLIENT_NOT_FOUND" | "BLOCKED_CLIENT_NOT_FOUND" | "PROMOTION_NOT_FOUND" | "USER_EXISTS" | "PASSKEY_TAKEN" | "TORRENT_EXISTS" | "CLIENT_EXISTS" | "BLOCKED_CLIENT_EXISTS" | "CURSOR_EXPIRED" | "INTERNAL_ERROR";
         ErrorDto: {
             /** @example 400 */
             statusCode: number;
@@ -841,6 +877,46 @@ export interface components {
             /** @example qBittorrent 4.5 */
             name: string;
         };
+        BlockedClientDto: {
+            /** @example 1 */
+            id: number;
+            /** @example -qB */
+            prefix: string;
+            /**
+             * @description Inclusive; null: no lower bound
+             * @example null
+             */
+            versionFrom: string | null;
+            /**
+             * @description Exclusive; null: no upper bound
+             * @example 4.3
+             */
+            versionBelow: string | null;
+            /** @example qBittorrent before 4.3 misreports uploads. */
+            reason: string;
+        };
+        CreateBlockedClientDto: {
+            /**
+             * @description peer_id prefix
+             * @example -qB
+             */
+            prefix: string;
+            /**
+             * @description Only versions from this one (inclusive). A version as read from an Azureus-style peer_id `-XXabcd-`: each of its four characters is one component, 0-9 or A-Z/a-z for 10-35 (`-qB4250-` is 4.2.5, `-TR4050-` is 4.0.5); missing components are 0.
+             * @example 4.0
+             */
+            versionFrom?: string;
+            /**
+             * @description Only versions below this one (exclusive). A version as read from an Azureus-style peer_id `-XXabcd-`: each of its four characters is one component, 0-9 or A-Z/a-z for 10-35 (`-qB4250-` is 4.2.5, `-TR4050-` is 4.0.5); missing components are 0.
+             * @example 4.3
+             */
+            versionBelow?: string;
+            /**
+             * @description Shown to the client after 'Your client is blocked: '
+             * @example qBittorrent before 4.3 misreports uploads.
+             */
+            reason: string;
+        };
         StatsDto: {
             /** @example 100000 */
             users: number;
@@ -1163,7 +1239,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Duplicate (code USER_EXISTS, PASSKEY_TAKEN, TORRENT_EXISTS, CLIENT_EXISTS) */
+            /** @description Duplicate (code USER_EXISTS, PASSKEY_TAKEN, TORRENT_EXISTS, CLIENT_EXISTS, BLOCKED_CLIENT_EXISTS) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1213,7 +1289,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1261,7 +1337,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1315,7 +1391,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1369,7 +1445,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1378,7 +1454,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Duplicate (code USER_EXISTS, PASSKEY_TAKEN, TORRENT_EXISTS, CLIENT_EXISTS) */
+            /** @description Duplicate (code USER_EXISTS, PASSKEY_TAKEN, TORRENT_EXISTS, CLIENT_EXISTS, BLOCKED_CLIENT_EXISTS) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1440,7 +1516,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1490,7 +1566,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1627,7 +1703,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Duplicate (code USER_EXISTS, PASSKEY_TAKEN, TORRENT_EXISTS, CLIENT_EXISTS) */
+            /** @description Duplicate (code USER_EXISTS, PASSKEY_TAKEN, TORRENT_EXISTS, CLIENT_EXISTS, BLOCKED_CLIENT_EXISTS) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1718,7 +1794,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1765,7 +1841,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1818,7 +1894,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1867,7 +1943,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1920,7 +1996,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2009,7 +2085,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Duplicate (code USER_EXISTS, PASSKEY_TAKEN, TORRENT_EXISTS, CLIENT_EXISTS) */
+            /** @description Duplicate (code USER_EXISTS, PASSKEY_TAKEN, TORRENT_EXISTS, CLIENT_EXISTS, BLOCKED_CLIENT_EXISTS) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2056,7 +2132,194 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    BlockedClientsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BlockedClientDto"][];
+                };
+            };
+            /** @description Invalid JSON, body or parameter (code VALIDATION_FAILED, INVALID_JSON, INVALID_URL) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Missing or wrong bearer token (code UNAUTHORIZED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    BlockedClientsController_add: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateBlockedClientDto"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BlockedClientDto"];
+                };
+            };
+            /** @description Invalid JSON, body or parameter (code VALIDATION_FAILED, INVALID_JSON, INVALID_URL) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Missing or wrong bearer token (code UNAUTHORIZED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Duplicate (code USER_EXISTS, PASSKEY_TAKEN, TORRENT_EXISTS, CLIENT_EXISTS, BLOCKED_CLIENT_EXISTS) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    BlockedClientsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Decimal digits only */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BlockedClientDto"];
+                };
+            };
+            /** @description Invalid JSON, body or parameter (code VALIDATION_FAILED, INVALID_JSON, INVALID_URL) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Missing or wrong bearer token (code UNAUTHORIZED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    BlockedClientsController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Decimal digits only */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid JSON, body or parameter (code VALIDATION_FAILED, INVALID_JSON, INVALID_URL) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Missing or wrong bearer token (code UNAUTHORIZED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2245,7 +2508,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2295,7 +2558,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2343,7 +2606,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;

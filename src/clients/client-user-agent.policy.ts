@@ -1,0 +1,30 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { AnnounceContext } from 'src/announce/announce-lookup.step';
+import { AnnouncePolicy, AnnouncePolicyOrder } from 'src/announce/policy/announce-policy.decorator';
+import type { AnnouncePolicyStep } from 'src/announce/policy/announce-policy-step';
+import { AnnounceFailure, FailureCode } from 'src/announce/protocol/announce-failure';
+import { userAgentContradicts } from 'src/clients/client-family.util';
+import { TRACKER_CONFIG, type TrackerConfig } from 'src/config/tracker.config';
+
+/**
+ * CLIENT_USER_AGENT_CHECK=on: refuses an announce whose peer_id names one client family and whose User-Agent names
+ * another (client-family.util.ts). An announce without a User-Agent (UDP) or from a client of no known family passes.
+ */
+@Injectable()
+@AnnouncePolicy({ order: AnnouncePolicyOrder.ClientUserAgent })
+export class ClientUserAgentPolicy implements AnnouncePolicyStep {
+  private readonly enabled: boolean;
+
+  constructor(@Inject(TRACKER_CONFIG) config: TrackerConfig) {
+    this.enabled = config.clients.userAgentCheck;
+  }
+
+  check({ request, userAgent }: AnnounceContext): void {
+    if (this.enabled && userAgentContradicts(request.peerId, userAgent)) {
+      throw new AnnounceFailure(
+        FailureCode.ClientUserAgentMismatch,
+        'Your client sent a peer_id of one client and a User-Agent of another.',
+      );
+    }
+  }
+}
