@@ -79,9 +79,9 @@ export function loadTrackerConfig(env: Record<string, string | undefined>) {
     maxTransferRate: readInt(env, 'MAX_TRANSFER_RATE', DEFAULT_MAX_TRANSFER_RATE, 1_000_000, 1_000_000_000_000),
     globalFreeleech: readBoolean(env, 'GLOBAL_FREELEECH', false),
     /** Peers (peer ids) one user may have in one swarm at once; 0: no limit. */
-    maxPeersPerUserTorrent: readInt(env, 'MAX_PEERS_PER_USER_TORRENT', 3, 0, 1000),
+    maxPeersPerUserTorrent: readInt(env, 'MAX_PEERS_PER_USER_TORRENT', 0, 0, 1000),
     /** What a regular announce sooner than MIN_INTERVAL after the peer's previous one gets (README: pacing). */
-    announcePacing: readEnum(env, 'ANNOUNCE_PACING', ANNOUNCE_PACINGS, 'lenient'),
+    announcePacing: readEnum(env, 'ANNOUNCE_PACING', ANNOUNCE_PACINGS, 'off'),
     /** Cheat signals: off, observe (flags only) or withhold (a flagged announce credits nothing). */
     cheatPolicy: readEnum(env, 'CHEAT_POLICY', CHEAT_POLICIES, 'observe'),
     /** Bytes a second of upload since a peer's previous announce above which it is flagged; 0: never. */

@@ -193,3 +193,27 @@ describe('a flag raised by an announce policy', () => {
     }
   }, 30_000);
 });
+
+describe('a peer_id whose User-Agent names another client, with CLIENT_USER_AGENT_CHECK off', () => {
+  it('is answered, and raises the user_agent_mismatch flag', async () => {
+    const t = await createTestingModuleApp({ FLUSH_INTERVAL_MS: '100', CLIENT_USER_AGENT_CHECK: 'off' });
+    try {
+      const { passkey } = await t.api('POST', '/api/users', { id: 52 });
+      const infoHash = randomBytes(20);
+      await t.api('POST', '/api/torrents', { infoHash: infoHash.toString('hex') });
+      const url = announceUrl(passkey, { infoHash, peerId: peerId('-qB4520-'), left: 0 });
+      const answer = new Answer(await t.socketGet(url, { 'user-agent': 'Transmission/4.0.5' }));
+      expect(answer.failure).toBeUndefined();
+      const rows = await waitFor(
+        async () => {
+          const found: FlagRow[] = await t.app.get(DataSource).query(`SELECT user_id, kind FROM cheat_flags`);
+          return found.length > 0 ? found : undefined;
+        },
+        { description: 'the mismatch flag', timeoutMs: 10_000, intervalMs: 50 },
+      );
+      expect(rows).toEqual([expect.objectContaining({ user_id: 52, kind: 'user_agent_mismatch' })]);
+    } finally {
+      await t.close();
+    }
+  }, 30_000);
+});
