@@ -15,6 +15,8 @@ import { UserAnnouncesController } from 'src/admin/diagnostics/user-announces.co
 import { UserAnnouncesService } from 'src/admin/diagnostics/user-announces.service';
 import { FlagsController } from 'src/admin/flags/flags.controller';
 import { FlagsService } from 'src/admin/flags/flags.service';
+import { PromotionsController } from 'src/admin/promotions/promotions.controller';
+import { PromotionsService } from 'src/admin/promotions/promotions.service';
 import { StatsController } from 'src/admin/stats/stats.controller';
 import { StatsService } from 'src/admin/stats/stats.service';
 import { TorrentsController } from 'src/admin/torrents/torrents.controller';
@@ -42,6 +44,7 @@ import { StorageModule } from 'src/storage/storage.module';
     FlagsController,
     BansController,
     UserAnnouncesController,
+    PromotionsController,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AdminErrorFilter },
@@ -58,6 +61,7 @@ import { StorageModule } from 'src/storage/storage.module';
     FlagsService,
     BansService,
     UserAnnouncesService,
+    PromotionsService,
   ],
 })
 export class AdminModule {}

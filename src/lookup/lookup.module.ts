@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { Clock } from 'src/common/clock';
 import { TRACKER_CONFIG, type TrackerConfig } from 'src/config/tracker.config';
 import { InvalidationBus, LocalInvalidationBus } from 'src/lookup/invalidation-bus';
 import { LookupService } from 'src/lookup/lookup.service';
@@ -10,6 +11,7 @@ import { StorageModule } from 'src/storage/storage.module';
 @Module({
   imports: [StorageModule, RedisModule],
   providers: [
+    Clock,
     LookupService,
     {
       provide: InvalidationBus,
@@ -18,6 +20,6 @@ import { StorageModule } from 'src/storage/storage.module';
         redis ? new RedisInvalidationBus(redis, config.redis.keyPrefix) : new LocalInvalidationBus(),
     },
   ],
-  exports: [LookupService],
+  exports: [LookupService, Clock],
 })
 export class LookupModule {}

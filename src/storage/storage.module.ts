@@ -14,6 +14,7 @@ import { ClientsRepository } from 'src/storage/repositories/clients.repository';
 import { FlagsRepository } from 'src/storage/repositories/flags.repository';
 import { HistoryRepository } from 'src/storage/repositories/history.repository';
 import { LedgerRepository } from 'src/storage/repositories/ledger.repository';
+import { PromotionsRepository } from 'src/storage/repositories/promotions.repository';
 import { TorrentsRepository } from 'src/storage/repositories/torrents.repository';
 import { UsersRepository } from 'src/storage/repositories/users.repository';
 
@@ -35,6 +36,7 @@ const REPOSITORIES = [
   BulkUsersRepository,
   BulkTorrentsRepository,
   FlagsRepository,
+  PromotionsRepository,
 ];
 
 /** PostgreSQL (or the embedded database), migrated at boot; the repositories are the only way in. */

@@ -17,6 +17,7 @@ export function statusOf(code: AdminErrorCode): HttpStatus {
     case AdminErrorCode.ClientNotFound:
     case AdminErrorCode.BanNotFound:
     case AdminErrorCode.BlockedClientNotFound:
+    case AdminErrorCode.PromotionNotFound:
       return HttpStatus.NOT_FOUND;
     case AdminErrorCode.UserExists:
     case AdminErrorCode.PasskeyTaken:

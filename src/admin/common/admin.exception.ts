@@ -13,6 +13,7 @@ export enum AdminErrorCode {
   ClientNotFound = 'CLIENT_NOT_FOUND',
   BanNotFound = 'BAN_NOT_FOUND',
   BlockedClientNotFound = 'BLOCKED_CLIENT_NOT_FOUND',
+  PromotionNotFound = 'PROMOTION_NOT_FOUND',
   UserExists = 'USER_EXISTS',
   PasskeyTaken = 'PASSKEY_TAKEN',
   TorrentExists = 'TORRENT_EXISTS',

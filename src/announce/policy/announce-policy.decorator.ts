@@ -27,4 +27,6 @@ export const AnnouncePolicyOrder = {
   /** src/clients/: the block list, then the User-Agent consistency check. */
   ClientBlockList: 210,
   ClientUserAgent: 220,
+  /** After every refusal: only announces that will be answered have their credit changed. */
+  Promotions: 300,
 } as const;

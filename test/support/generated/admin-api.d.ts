@@ -356,6 +356,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/promotions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List promotions in id order, a page at a time */
+        get: operations["PromotionsController_list"];
+        put?: never;
+        /** Create a promotion: site-wide, for a user, for a torrent, or a token (user and torrent); honoured at once */
+        post: operations["PromotionsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/promotions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a promotion */
+        get: operations["PromotionsController_get"];
+        put?: never;
+        post?: never;
+        /** Delete a promotion: it stops applying at once */
+        delete: operations["PromotionsController_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -502,7 +538,7 @@ export interface components {
             activeTorrents: components["schemas"]["ActiveTorrentsDto"];
         };
         /** @enum {string} */
-        ErrorCode: "VALIDATION_FAILED" | "INVALID_JSON" | "INVALID_URL" | "BODY_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "BAD_REQUEST" | "UNAUTHORIZED" | "NOT_FOUND" | "USER_NOT_FOUND" | "TORRENT_NOT_FOUND" | "CLIENT_NOT_FOUND" | "BAN_NOT_FOUND" | "BLOCKED_CLIENT_NOT_FOUND" | "USER_EXISTS" | "PASSKEY_TAKEN" | "TORRENT_EXISTS" | "CLIENT_EXISTS" | "BLOCKED_CLIENT_EXISTS" | "CURSOR_EXPIRED" | "INTERNAL_ERROR";
+        ErrorCode: "VALIDATION_FAILED" | "INVALID_JSON" | "INVALID_URL" | "BODY_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "BAD_REQUEST" | "UNAUTHORIZED" | "NOT_FOUND" | "USER_NOT_FOUND" | "TORRENT_NOT_FOUND" | "CLIENT_NOT_FOUND" | "BAN_NOT_FOUND" | "BLOCKED_CLIENT_NOT_FOUND" | "PROMOTION_NOT_FOUND" | "USER_EXISTS" | "PASSKEY_TAKEN" | "TORRENT_EXISTS" | "CLIENT_EXISTS" | "BLOCKED_CLIENT_EXISTS" | "CURSOR_EXPIRED" | "INTERNAL_ERROR";
         ErrorDto: {
             /** @example 400 */
             statusCode: number;
@@ -1214,6 +1250,90 @@ export interface components {
             /** @description Latest first; at most ANNOUNCE_LOG_SIZE (50) */
             items: components["schemas"]["UserAnnounceDto"][];
         };
+        CreatePromotionDto: {
+            /**
+             * @description The user promoted; with infoHash, a freeleech token (one user on one torrent)
+             * @example 7
+             */
+            userId?: number;
+            /**
+             * @description The torrent promoted; neither userId nor infoHash: the whole site
+             * @example c12fe1c06bba254a9dc9f519b335aa7c1367a88a
+             */
+            infoHash?: string;
+            /**
+             * @description Multiplies the credited upload (the largest in force counts); at least one factor is required
+             * @default 1
+             * @example 2
+             */
+            uploadFactor?: number;
+            /**
+             * @description Multiplies the credited download (the smallest in force counts); 0 is freeleech
+             * @default 1
+             * @example 0
+             */
+            downloadFactor?: number;
+            /**
+             * Format: date-time
+             * @description When it starts; absent: at once
+             * @example 2026-12-05T00:00:00.000Z
+             */
+            startsAt?: string;
+            /**
+             * Format: date-time
+             * @description When it ends (after startsAt); absent: never
+             * @example 2026-12-07T00:00:00.000Z
+             */
+            endsAt?: string;
+            /** @example Freeleech weekend */
+            reason?: string;
+        };
+        /** @enum {string} */
+        PromotionScope: "site" | "user" | "torrent" | "token";
+        PromotionDto: {
+            /** @example 1 */
+            id: number;
+            /** @example token */
+            scope: components["schemas"]["PromotionScope"];
+            /** @example 7 */
+            userId: number | null;
+            /** @example c12fe1c06bba254a9dc9f519b335aa7c1367a88a */
+            infoHash: string | null;
+            /** @example 1 */
+            uploadFactor: number;
+            /** @example 0 */
+            downloadFactor: number;
+            /**
+             * Format: date-time
+             * @example 2026-12-05T00:00:00.000Z
+             */
+            startsAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T00:00:00.000Z
+             */
+            endsAt: string | null;
+            /** @example Freeleech token */
+            reason: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-05T00:00:00.000Z
+             */
+            createdAt: string;
+            /**
+             * @description In force now (its window holds the present)
+             * @example true
+             */
+            active: boolean;
+        };
+        PromotionPageDto: {
+            items: components["schemas"]["PromotionDto"][];
+            /**
+             * @description Pass as `after`; null at the end
+             * @example 100
+             */
+            next: string | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -1399,7 +1519,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, BAN_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1447,7 +1567,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, BAN_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1501,7 +1621,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, BAN_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1555,7 +1675,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, BAN_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1626,7 +1746,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, BAN_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1676,7 +1796,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, BAN_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1904,7 +2024,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, BAN_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1951,7 +2071,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, BAN_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2004,7 +2124,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, BAN_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2053,7 +2173,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, BAN_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2106,7 +2226,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, BAN_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2242,7 +2362,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, BAN_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2381,7 +2501,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, BAN_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2429,7 +2549,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, BAN_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2651,7 +2771,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, BAN_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2704,7 +2824,204 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, BAN_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    PromotionsController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The last id of the previous page */
+                after?: number;
+                /** @description Only this user's (user and token scopes) */
+                userId?: number;
+                /** @description Only this torrent's (torrent and token scopes) */
+                infoHash?: string;
+                /** @description Only those in force now (true) or not (false) */
+                active?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromotionPageDto"];
+                };
+            };
+            /** @description Invalid JSON, body or parameter (code VALIDATION_FAILED, INVALID_JSON, INVALID_URL) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Missing or wrong bearer token (code UNAUTHORIZED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    PromotionsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePromotionDto"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromotionDto"];
+                };
+            };
+            /** @description Invalid JSON, body or parameter (code VALIDATION_FAILED, INVALID_JSON, INVALID_URL) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Missing or wrong bearer token (code UNAUTHORIZED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    PromotionsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Decimal digits only */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromotionDto"];
+                };
+            };
+            /** @description Invalid JSON, body or parameter (code VALIDATION_FAILED, INVALID_JSON, INVALID_URL) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Missing or wrong bearer token (code UNAUTHORIZED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    PromotionsController_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Decimal digits only */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid JSON, body or parameter (code VALIDATION_FAILED, INVALID_JSON, INVALID_URL) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Missing or wrong bearer token (code UNAUTHORIZED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
