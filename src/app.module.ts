@@ -7,6 +7,7 @@ import { ClientRulesModule } from 'src/clients/client-rules.module';
 import { TrackerConfigModule } from 'src/config/config.module';
 import { HealthModule } from 'src/health/health.module';
 import { MetricsModule } from 'src/metrics/metrics.module';
+import { PromotionsModule } from 'src/promotions/promotions.module';
 
 /** Every module of the tracker but its configuration. */
 const TRACKER_MODULES = [
@@ -38,6 +39,7 @@ export class AppModule {
         HealthModule,
         AdminModule,
         HttpTrackerModule,
+        PromotionsModule,
         UdpTrackerModule,
         AccountingModule,
       ],

@@ -57,8 +57,15 @@ async function main() {
   printHeader(options);
   // Every target runs side by side (idle while another is measured), so that their rounds can alternate.
   // With --baseline, each store is also run from the baseline's build, as `<store>@base`, in the same rounds.
+  // With --promotions=N, each store also runs as `<store>+promotions` (N tokens and a site-wide event), same rounds.
   const names = options.only.flatMap((name) =>
-    options.baseline && name !== 'ceiling' ? [name, `${name}@base`] : [name],
+    name === 'ceiling'
+      ? [name]
+      : [
+          name,
+          ...(options.baseline ? [`${name}@base`] : []),
+          ...(options.promotions > 0 ? [`${name}+promotions`] : []),
+        ],
   );
   const rows = new Map(names.map((name) => [name, null]));
   const targets = [];
@@ -148,15 +155,19 @@ async function startTarget(name, context) {
   return startTracker(build, context, {}, null);
 }
 
-/** With --baseline: each store's throughput and server CPU against the baseline's, from the same rounds. */
+/** With --baseline or --promotions: each store against its baseline, or without promotions, from the same rounds. */
 function printComparison(rows) {
   const ok = (store) => rows.find((row) => row.store === store && row.status === 'ok');
-  for (const store of ['memory', 'redis']) {
-    const [candidate, base] = [ok(store), ok(`${store}@base`)];
+  const pairs = ['memory', 'redis'].flatMap((store) => [
+    [store, `${store}@base`],
+    [`${store}+promotions`, store],
+  ]);
+  for (const [name, other] of pairs) {
+    const [candidate, base] = [ok(name), ok(other)];
     if (candidate && base) {
       const change = (a, b) => `${a >= b ? '+' : ''}${((100 * (a - b)) / b).toFixed(1)}%`;
       console.log(
-        `A/B ${store}: ${Math.round(candidate.rps)} vs ${Math.round(base.rps)} req/s (${change(candidate.rps, base.rps)}), ` +
+        `A/B ${name} vs ${other}: ${Math.round(candidate.rps)} vs ${Math.round(base.rps)} req/s (${change(candidate.rps, base.rps)}), ` +
           `${candidate.cpu.usPerAnnounce.toFixed(1)} vs ${base.cpu.usPerAnnounce.toFixed(1)} µs/announce ` +
           `(${change(candidate.cpu.usPerAnnounce, base.cpu.usPerAnnounce)}); rounds ${candidate.roundRps.join('/')} ` +
           `vs ${base.roundRps.join('/')}`,
@@ -252,6 +263,7 @@ async function startTracker(
   extraEnv,
   redis,
 ) {
+  const promoted = store.endsWith('+promotions');
   const database = await fixtures.createDatabase('bench');
   cleanups.push(() => database.drop());
   const port = await proc.freePort();
@@ -288,6 +300,14 @@ async function startTracker(
   if (blockEntries > 0) {
     await fixtures.registerBlockList(url, adminToken, blockEntries);
     console.log(`   registered ${blockEntries} client block-list entries; CLIENT_USER_AGENT_CHECK=on`);
+  }
+  if (promoted) {
+    const seeding = Date.now();
+    const seeded = await fixtures.seedPromotions(url, adminToken, database.url, pool, options.promotions);
+    console.log(
+      `   promotions: ${seeded.tokens} tokens (${seeded.perUser} per user, ${seeded.extraTorrents} torrents beyond the ` +
+        `pool) and a site-wide event in ${Date.now() - seeding} ms`,
+    );
   }
   const probe = await fixtures.probeAnnounce(url, pool);
   if (probe.status !== 200 || probe.body[0] !== 'd' || probe.body.includes('failure reason')) {

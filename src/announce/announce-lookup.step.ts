@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { AbuseBanService } from 'src/abuse/abuse-ban.service';
 import type { AnnounceInput, ScrapeInput } from 'src/announce/announce-outcome';
 import { creditFactors, type CreditFactors } from 'src/announce/credit-factors.util';
 import { AnnounceFailure, FailureCode } from 'src/announce/protocol/announce-failure';
 import type { AnnounceRequest } from 'src/announce/protocol/announce-request';
 import { PeerAddressCache, type PeerAddress } from 'src/announce/protocol/peer-address.util';
 import { TRACKER_CONFIG, type TrackerConfig } from 'src/config/tracker.config';
-import { FailedLookupLimiter } from 'src/lookup/failed-lookup-limiter';
 import { LookupService } from 'src/lookup/lookup.service';
 import type { TorrentSnapshot, UserSnapshot } from 'src/lookup/lookup.types';
 
@@ -26,6 +26,10 @@ export interface AnnounceContext {
   credit: CreditFactors;
   /** BEP 3's `warning message`, answered beside a normal answer (addWarning). */
   warning: string | undefined;
+  /** Set by the pipeline: the last step that warned or, in observe mode, would have refused (the announce log's). */
+  actedBy: string | undefined;
+  /** Set by the pipeline: what a step in observe mode would have answered instead. */
+  wouldRefuse: AnnounceFailure | undefined;
   /** Cheat flag kinds raised by steps (addFlag): the store records them with this announce's evidence. */
   flags: string[] | undefined;
 }
@@ -43,8 +47,8 @@ export interface ScrapeContext {
  * called by TrackerCore for every transport. It resolves the passkey and info hashes through the cached
  * LookupService and refuses what must be refused. It never caches a response.
  *
- * An address that keeps sending unknown passkeys or info hashes is refused before any lookup (FailedLookupLimiter),
- * so that guessing keys costs PostgreSQL nothing.
+ * An address that keeps sending unknown passkeys or info hashes is banned, and refused before any lookup
+ * (AbuseBanService), so that guessing keys costs PostgreSQL nothing.
  */
 @Injectable()
 export class AnnounceLookupStep {
@@ -53,7 +57,7 @@ export class AnnounceLookupStep {
   constructor(
     @Inject(TRACKER_CONFIG) private readonly config: TrackerConfig,
     private readonly lookup: LookupService,
-    private readonly failedLookups: FailedLookupLimiter,
+    private readonly bans: AbuseBanService,
   ) {}
 
   // Lookups are answered from the cache without an await; only a miss waits for PostgreSQL.
@@ -64,33 +68,44 @@ export class AnnounceLookupStep {
     const user = usable(
       this.counted(cachedUser !== undefined ? cachedUser : await this.lookup.userByPasskey(passkey), input.ip, now),
     );
-    const request = input.request;
-    if (request instanceof AnnounceFailure) {
-      throw request;
+    // A failure from here on is the user's: the staff's announce log shows it, with the step that refused.
+    try {
+      const request = input.request;
+      if (request instanceof AnnounceFailure) {
+        throw request;
+      }
+      const address = input.ip === undefined ? null : this.addresses.of(input.ip);
+      if (!address) {
+        throw AnnounceFailure.badRequest('Your address could not be read.');
+      }
+      const cachedTorrent = this.lookup.cachedTorrent(request.infoHash);
+      const torrent = live(
+        this.counted(
+          cachedTorrent !== undefined ? cachedTorrent : await this.lookup.torrent(request.infoHash),
+          input.ip,
+          now,
+        ),
+      );
+      return {
+        user,
+        torrent,
+        request,
+        address,
+        userAgent: input.userAgent,
+        startedAt: input.startedAt,
+        credit: creditFactors(user, torrent, this.config.globalFreeleech),
+        warning: undefined,
+        flags: undefined,
+        actedBy: undefined,
+        wouldRefuse: undefined,
+      };
+    } catch (error) {
+      if (error instanceof AnnounceFailure) {
+        error.userId = user.id;
+        error.policy ??= AnnounceLookupStep.name;
+      }
+      throw error;
     }
-    const address = input.ip === undefined ? null : this.addresses.of(input.ip);
-    if (!address) {
-      throw AnnounceFailure.badRequest('Your address could not be read.');
-    }
-    const cachedTorrent = this.lookup.cachedTorrent(request.infoHash);
-    const torrent = live(
-      this.counted(
-        cachedTorrent !== undefined ? cachedTorrent : await this.lookup.torrent(request.infoHash),
-        input.ip,
-        now,
-      ),
-    );
-    return {
-      user,
-      torrent,
-      request,
-      address,
-      userAgent: input.userAgent,
-      startedAt: input.startedAt,
-      credit: creditFactors(user, torrent, this.config.globalFreeleech),
-      warning: undefined,
-      flags: undefined,
-    };
   }
 
   async scrape(input: ScrapeInput): Promise<ScrapeContext> {
@@ -107,7 +122,7 @@ export class AnnounceLookupStep {
   /** Refuses an address past its unknown keys; the time, for counting this request's own. */
   private refuseFlooder(ip: string | undefined): number {
     const now = Date.now();
-    const refusedMs = ip === undefined ? 0 : this.failedLookups.refusedFor(ip, now);
+    const refusedMs = ip === undefined ? 0 : this.bans.refusedFor(ip, now);
     if (refusedMs > 0) {
       throw new AnnounceFailure(
         FailureCode.TooManyUnknownKeys,
@@ -121,7 +136,7 @@ export class AnnounceLookupStep {
   /** Counts a lookup that found nothing against the address. */
   private counted<T>(found: T | null, ip: string | undefined, now: number): T | null {
     if (found === null && ip !== undefined) {
-      this.failedLookups.recordFailure(ip, now);
+      this.bans.recordFailure(ip, now);
     }
     return found;
   }
@@ -166,7 +181,10 @@ function usable(user: UserSnapshot | null): UserSnapshot {
     throw new AnnounceFailure(FailureCode.UnknownPasskey, 'Unknown passkey. Download the torrent again from the site.');
   }
   if (!user.enabled) {
-    throw new AnnounceFailure(FailureCode.DisabledUser, 'Your account is disabled.');
+    const failure = new AnnounceFailure(FailureCode.DisabledUser, 'Your account is disabled.');
+    failure.userId = user.id;
+    failure.policy = AnnounceLookupStep.name;
+    throw failure;
   }
   return user;
 }

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { AbuseModule } from 'src/abuse/abuse.module';
+import { DiagnosticsModule } from 'src/diagnostics/diagnostics.module';
 import { AnnounceLookupStep } from 'src/announce/announce-lookup.step';
 import { AnnounceService } from 'src/announce/announce.service';
 import { AnnouncePolicyPipeline } from 'src/announce/policy/announce-policy.pipeline';
@@ -15,7 +17,7 @@ import { PeersModule } from 'src/peers/peers.module';
  * (src/announce/README.md). Reaches Redis and PostgreSQL only through the PeerStore and the LookupService.
  */
 @Module({
-  imports: [DiscoveryModule, PeersModule, LookupModule],
+  imports: [DiscoveryModule, PeersModule, LookupModule, AbuseModule, DiagnosticsModule],
   providers: [
     TrackerCore,
     AnnounceService,

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AnnounceLookupStep } from 'src/announce/announce-lookup.step';
+import { answeredEntry, refusedEntry } from 'src/announce/announce-log.util';
+import { AnnounceLookupStep, type AnnounceContext } from 'src/announce/announce-lookup.step';
 import type {
   AnnounceInput,
   AnnounceOutcome,
@@ -11,6 +12,7 @@ import { AnnounceService } from 'src/announce/announce.service';
 import { AnnouncePolicyPipeline } from 'src/announce/policy/announce-policy.pipeline';
 import { AnnounceFailure, FailureCode } from 'src/announce/protocol/announce-failure';
 import { CheckPhaseBatch } from 'src/common/check-phase-batch';
+import { AnnounceLog } from 'src/diagnostics/announce-log';
 import { TrackerMetrics, type TrackerAction } from 'src/metrics/tracker-metrics';
 
 /**
@@ -19,6 +21,8 @@ import { TrackerMetrics, type TrackerAction } from 'src/metrics/tracker-metrics'
  * cache), the policy pipeline (the `@AnnouncePolicy` steps: canLeech, the client whitelist, any module's own), then
  * AnnounceService (the PeerStore). Scrape has the lookup step only. Every refusal, expected or not, becomes a Refusal here;
  * an unexpected error is logged and answered generically, so one bad request never takes the process down.
+ * Every announce of a known user, answered or refused, goes to the staff's AnnounceLog (never the passkey), for
+ * every transport; the log writes later, off the answer's path.
  *
  * Requests are handled a poll phase at a time (CheckPhaseBatch): in one bench with interleaved rounds, the memory
  * store answered 0.43x of the ceiling with requests handled one by one, 0.52x with them handled together.
@@ -33,16 +37,34 @@ export class TrackerCore {
     private readonly policies: AnnouncePolicyPipeline,
     private readonly announces: AnnounceService,
     private readonly metrics: TrackerMetrics,
+    private readonly log: AnnounceLog,
   ) {}
 
   announce(input: AnnounceInput): Promise<AnnounceOutcome | Refusal> {
-    return this.batch
-      .run(async () => {
-        const context = await this.lookup.announce(input);
-        await this.policies.check(context);
-        return this.announces.announce(context);
-      })
-      .catch((error: unknown) => this.refusal(error, 'announce'));
+    return this.batch.run(() => this.announceLogged(input)).catch((error: unknown) => this.refusal(error, 'announce'));
+  }
+
+  private async announceLogged(input: AnnounceInput): Promise<AnnounceOutcome | Refusal> {
+    let context: AnnounceContext | undefined;
+    try {
+      context = await this.lookup.announce(input);
+      await this.policies.check(context);
+      const outcome = await this.announces.announce(context);
+      if (this.log.enabled) {
+        this.log.record(context.user.id, answeredEntry(context, Date.now()));
+      }
+      return outcome;
+    } catch (error) {
+      const refusal = this.refusal(error, 'announce');
+      const failure = error instanceof AnnounceFailure ? error : undefined;
+      const userId = context?.user.id ?? failure?.userId;
+      if (userId !== undefined && this.log.enabled) {
+        // Past the pipeline, which names its steps, only the store's own rules refuse (peer limit, pacing).
+        const policy = failure?.policy ?? (context ? AnnounceService.name : undefined);
+        this.log.record(userId, refusedEntry(input, context, refusal, policy, Date.now()));
+      }
+      return refusal;
+    }
   }
 
   scrape(input: ScrapeInput): Promise<ScrapeOutcome | Refusal> {

@@ -59,6 +59,17 @@ describe('tracker configuration', () => {
     ]);
   });
 
+  it('reads POLICY_MODES as a mode per policy name, and names the variable on a bad entry', () => {
+    const modes = loadTrackerConfig({ POLICY_MODES: 'ClientWhitelistPolicy:observe, LeechPermissionPolicy:enforce' });
+    expect([...modes.policyModes]).toEqual([
+      ['ClientWhitelistPolicy', 'observe'],
+      ['LeechPermissionPolicy', 'enforce'],
+    ]);
+    expect(loadTrackerConfig({}).policyModes.size).toBe(0);
+    expect(() => loadTrackerConfig({ POLICY_MODES: 'ClientWhitelistPolicy:dry' })).toThrow(/POLICY_MODES must be/);
+    expect(() => loadTrackerConfig({ POLICY_MODES: 'A:observe,A:enforce' })).toThrow(/POLICY_MODES names A twice/);
+  });
+
   it('never puts a database password in an error', () => {
     expect(() => loadTrackerConfig({ DATABASE_URL: 'mysql://u:secret@h/db' })).toThrow(/u:\*\*\*@/);
   });

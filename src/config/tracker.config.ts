@@ -87,10 +87,21 @@ export function loadTrackerConfig(env: Record<string, string | undefined>) {
     /** Bytes a second of upload since a peer's previous announce above which it is flagged; 0: never. */
     maxUploadRate: readInt(env, 'MAX_UPLOAD_RATE', 125_000_000, 0, 1_000_000_000_000),
     trustProxy: readTrustProxy(env),
-    /** Per address: announces and scrapes with unknown passkeys or info hashes allowed per window (0: no limit). */
+    /**
+     * Per address (an IPv6 one by its /64): announces and scrapes with unknown passkeys or info hashes allowed per
+     * window (0: no limit); one more bans the address for banMs, on every instance sharing the Redis.
+     */
     failedLookups: {
       maxFailures: readInt(env, 'FAILED_LOOKUP_LIMIT', 50, 0, 1_000_000),
       windowMs: readInt(env, 'FAILED_LOOKUP_WINDOW', 60, 1, 86400) * 1000,
+      banMs: readInt(env, 'ABUSE_BAN_SECONDS', 600, 1, 86400 * 30) * 1000,
+    },
+    /** `POLICY_MODES=Name:observe,…`: announce policies that only count what they would refuse. */
+    policyModes: readPolicyModes(env),
+    /** Each user's last announces, for staff (GET /api/users/:id/announces); size 0 keeps none. */
+    announceLog: {
+      size: readInt(env, 'ANNOUNCE_LOG_SIZE', 50, 0, 1000),
+      ttlMs: readInt(env, 'ANNOUNCE_LOG_TTL_HOURS', 24, 1, 24 * 90) * 3600 * 1000,
     },
     lookupCache: {
       ttlMs: readInt(env, 'LOOKUP_CACHE_TTL_MS', 60000, 0, 86400000),
@@ -110,6 +121,28 @@ export function loadTrackerConfig(env: Record<string, string | undefined>) {
       format: readEnum(env, 'LOG_FORMAT', LOG_FORMATS, production ? 'json' : 'pretty'),
     },
   };
+}
+
+export type PolicyMode = 'enforce' | 'observe';
+
+/**
+ * `POLICY_MODES=ClientWhitelistPolicy:observe,LeechPermissionPolicy:enforce`: a mode per policy name. The names are
+ * checked against the policies found at boot (AnnouncePolicyPipeline), which stops startup on an unknown one.
+ */
+function readPolicyModes(env: Record<string, string | undefined>): ReadonlyMap<string, PolicyMode> {
+  const raw = readString(env, 'POLICY_MODES');
+  const modes = new Map<string, PolicyMode>();
+  for (const entry of raw === undefined ? [] : raw.split(',')) {
+    const match = /^\s*([A-Za-z_$][\w$]*)\s*:\s*(enforce|observe)\s*$/.exec(entry);
+    if (!match) {
+      throw new InvalidConfigError('POLICY_MODES', 'must be Name:enforce or Name:observe, separated by commas', raw!);
+    }
+    if (modes.has(match[1])) {
+      throw new InvalidConfigError('POLICY_MODES', `names ${match[1]} twice`, raw!);
+    }
+    modes.set(match[1], match[2] as PolicyMode);
+  }
+  return modes;
 }
 
 /** UDP_PORT turns the UDP transport on; the other UDP_ settings apply only then. */

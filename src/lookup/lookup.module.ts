@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
+import { Clock } from 'src/common/clock';
 import { TRACKER_CONFIG, type TrackerConfig } from 'src/config/tracker.config';
-import { FailedLookupLimiter } from 'src/lookup/failed-lookup-limiter';
 import { InvalidationBus, LocalInvalidationBus } from 'src/lookup/invalidation-bus';
 import { LookupService } from 'src/lookup/lookup.service';
 import { RedisInvalidationBus } from 'src/lookup/redis-invalidation-bus';
@@ -11,12 +11,8 @@ import { StorageModule } from 'src/storage/storage.module';
 @Module({
   imports: [StorageModule, RedisModule],
   providers: [
+    Clock,
     LookupService,
-    {
-      provide: FailedLookupLimiter,
-      inject: [TRACKER_CONFIG],
-      useFactory: (config: TrackerConfig) => new FailedLookupLimiter(config.failedLookups),
-    },
     {
       provide: InvalidationBus,
       inject: [TRACKER_CONFIG, RedisConnection],
@@ -24,6 +20,6 @@ import { StorageModule } from 'src/storage/storage.module';
         redis ? new RedisInvalidationBus(redis, config.redis.keyPrefix) : new LocalInvalidationBus(),
     },
   ],
-  exports: [LookupService, FailedLookupLimiter],
+  exports: [LookupService, Clock],
 })
 export class LookupModule {}

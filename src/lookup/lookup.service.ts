@@ -1,19 +1,26 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Clock } from 'src/common/clock';
 import { TRACKER_CONFIG, type TrackerConfig } from 'src/config/tracker.config';
 import { BatchedRefresh } from 'src/lookup/batched-refresh';
 import { ClientRulesCache } from 'src/lookup/client-rules.cache';
 import { FoundMissingCache, MISSING, type Cached } from 'src/lookup/found-missing-cache';
 import { InvalidationBus } from 'src/lookup/invalidation-bus';
 import type { Invalidation, TorrentSnapshot, UserSnapshot } from 'src/lookup/lookup.types';
+import { promotionWindows, type PromotionWindows } from 'src/lookup/promotion-windows';
+import { SitePromotions } from 'src/lookup/site-promotions';
+import { SnapshotReader } from 'src/lookup/snapshot-reader';
 import { TrackerMetrics, type LookupCache } from 'src/metrics/tracker-metrics';
 import { ClientBlocksRepository } from 'src/storage/repositories/client-blocks.repository';
 import { ClientsRepository } from 'src/storage/repositories/clients.repository';
+import { PromotionsRepository } from 'src/storage/repositories/promotions.repository';
 import { TorrentsRepository } from 'src/storage/repositories/torrents.repository';
 import { UsersRepository } from 'src/storage/repositories/users.repository';
 
 /**
  * Read-through cache of passkey → user, info hash → torrent and the client rules (whitelist and block list), for
  * announce and scrape.
+ * Promotions ride along: a user's own and its tokens in its snapshot, a torrent's in the torrent's, site-wide ones
+ * in a small set (SitePromotions); each loaded with the start and end times of those not over yet.
  * Admin writes invalidate entries at once on every instance. LOOKUP_CACHE_TTL_MS bounds how long an entry is
  * trusted without that (a lost invalidation): an older entry still answers, and is reloaded in the background in
  * batches (BatchedRefresh), so that entries growing old never make announces wait for PostgreSQL, and keep
@@ -30,6 +37,10 @@ export class LookupService implements OnModuleInit {
   private generation = 0;
   private readonly refreshUsers = new BatchedRefresh('users', (passkeys) => this.reloadUsers(passkeys));
   private readonly refreshTorrents = new BatchedRefresh('torrents', (hashes) => this.reloadTorrents(hashes));
+  private readonly site: SitePromotions;
+  private readonly reader: SnapshotReader;
+  /** Misses being read, by `kind:key:generation`. */
+  private readonly loading = new Map<string, Promise<unknown>>();
 
   constructor(
     @Inject(TRACKER_CONFIG) private readonly config: TrackerConfig,
@@ -37,13 +48,20 @@ export class LookupService implements OnModuleInit {
     private readonly torrentsRepository: TorrentsRepository,
     clientsRepository: ClientsRepository,
     clientBlocksRepository: ClientBlocksRepository,
+    private readonly promotionsRepository: PromotionsRepository,
     private readonly bus: InvalidationBus,
     private readonly metrics: TrackerMetrics,
+    private readonly clock: Clock,
   ) {
-    const { maxEntries, maxMissingEntries } = config.lookupCache;
+    const { maxEntries, maxMissingEntries, ttlMs } = config.lookupCache;
     this.userCache = new FoundMissingCache(maxEntries, maxMissingEntries);
     this.torrentCache = new FoundMissingCache(maxEntries, maxMissingEntries);
     this.clientRules = new ClientRulesCache(config.lookupCache.ttlMs, clientsRepository, clientBlocksRepository);
+    this.reader = new SnapshotReader(usersRepository, torrentsRepository, promotionsRepository, clock);
+    this.site = new SitePromotions(
+      async () => promotionWindows(await this.promotionsRepository.siteWide(new Date(this.clock.now()))),
+      ttlMs,
+    );
   }
 
   async onModuleInit(): Promise<void> {
@@ -63,10 +81,12 @@ export class LookupService implements OnModuleInit {
     if (cached !== undefined) {
       return cached;
     }
-    return this.load(this.userCache, 'user', passkey, async () => {
-      const user = await this.usersRepository.findByPasskey(passkey);
-      return user && toUserSnapshot(user);
-    });
+    return this.load(
+      this.userCache,
+      'user',
+      passkey,
+      async () => (await this.reader.users([passkey])).get(passkey) ?? null,
+    );
   }
 
   /** Like cachedUser, for torrent(). */
@@ -79,10 +99,12 @@ export class LookupService implements OnModuleInit {
     if (cached !== undefined) {
       return cached;
     }
-    return this.load(this.torrentCache, 'torrent', infoHash, async () => {
-      const torrent = await this.torrentsRepository.findByInfoHash(infoHash);
-      return torrent && toTorrentSnapshot(torrent);
-    });
+    return this.load(
+      this.torrentCache,
+      'torrent',
+      infoHash,
+      async () => (await this.reader.torrents([infoHash])).get(infoHash) ?? null,
+    );
   }
 
   /** For scrape: one query for every hash that is not cached. */
@@ -126,9 +148,23 @@ export class LookupService implements OnModuleInit {
     return this.clientRules.blocked(peerId);
   }
 
+  /** The site-wide promotions without a promise; undefined when not loaded yet (then call sitePromotions). */
+  cachedSitePromotions(): PromotionWindows | undefined {
+    return this.site.cached();
+  }
+
+  sitePromotions(): Promise<PromotionWindows> {
+    return this.site.get();
+  }
+
   /** Called by admin writes: drop the entry here at once, then tell the other instances. */
   async invalidate(invalidation: Invalidation): Promise<void> {
-    this.apply(invalidation);
+    if (invalidation.kind === 'promotions') {
+      // This instance answers with the new set as soon as the write is acknowledged.
+      await this.site.changed().catch((error: Error) => this.siteReloadFailed(error));
+    } else {
+      this.apply(invalidation);
+    }
     try {
       await this.bus.publish(invalidation);
     } catch (error) {
@@ -160,34 +196,43 @@ export class LookupService implements OnModuleInit {
       case 'clients':
         this.clientRules.forget();
         break;
+      case 'promotions':
+        this.site.changed().catch((error: Error) => this.siteReloadFailed(error));
+        break;
       case 'all':
         this.userCache.clear();
         this.torrentCache.clear();
         this.clientRules.forget();
+        this.site.changed().catch((error: Error) => this.siteReloadFailed(error));
         break;
     }
+  }
+
+  private cachedFoundUser(passkey: string): UserSnapshot | undefined {
+    const cached = this.userCache.peekFound(passkey)?.value;
+    return cached === undefined || cached === MISSING ? undefined : cached;
+  }
+
+  private siteReloadFailed(error: Error): void {
+    this.logger.warn(`Could not reload the site-wide promotions: ${error.message}`);
   }
 
   /** Loads these passkeys' users (or their absence) into the cache. */
   private async reloadUsers(passkeys: string[]): Promise<void> {
     const generation = this.generation;
-    const users = new Map((await this.usersRepository.findManyByPasskey(passkeys)).map((u) => [u.passkey, u]));
+    const users = await this.reader.users(passkeys, (passkey) => this.cachedFoundUser(passkey));
     for (const passkey of passkeys) {
-      const user = users.get(passkey);
-      this.store(this.userCache, passkey, user ? toUserSnapshot(user) : null, generation);
+      this.store(this.userCache, passkey, users.get(passkey) ?? null, generation);
     }
   }
 
   /** Loads these torrents (or their absence) into the cache; returns the ones found. */
   private async reloadTorrents(infoHashes: string[]): Promise<TorrentSnapshot[]> {
     const generation = this.generation;
-    const torrents = new Map(
-      (await this.torrentsRepository.findManyByInfoHash(infoHashes)).map((t) => [t.infoHash, t]),
-    );
+    const torrents = await this.reader.torrents(infoHashes);
     const found: TorrentSnapshot[] = [];
     for (const infoHash of infoHashes) {
-      const torrent = torrents.get(infoHash);
-      const snapshot = torrent ? toTorrentSnapshot(torrent) : null;
+      const snapshot = torrents.get(infoHash) ?? null;
       this.store(this.torrentCache, infoHash, snapshot, generation);
       if (snapshot) {
         found.push(snapshot);
@@ -204,18 +249,33 @@ export class LookupService implements OnModuleInit {
     }
   }
 
-  /** A cache miss: reads the entry from PostgreSQL and caches it, unless an invalidation came in meanwhile. */
-  private async load<T extends object>(
+  /**
+   * A cache miss: reads the entry from PostgreSQL and caches it, unless an invalidation came in meanwhile. Misses of
+   * one key while its read is in flight wait for that read: a cold user holding thousands of tokens, announced by
+   * many peers at once, is read once.
+   */
+  private load<T extends object>(
     cache: FoundMissingCache<T>,
     kind: LookupCache,
     key: string,
     read: () => Promise<T | null>,
   ): Promise<T | null> {
     this.metrics.lookup(kind, 'miss');
+    // Not a read that began before an invalidation: its answer may be the old one.
     const generation = this.generation;
-    const snapshot = await read();
-    this.store(cache, key, snapshot, generation);
-    return snapshot;
+    const id = `${kind}:${key}:${generation}`;
+    const pending = this.loading.get(id) as Promise<T | null> | undefined;
+    if (pending) {
+      return pending;
+    }
+    const loading = read()
+      .then((snapshot) => {
+        this.store(cache, key, snapshot, generation);
+        return snapshot;
+      })
+      .finally(() => this.loading.delete(id));
+    this.loading.set(id, loading);
+    return loading;
   }
 
   /** A cached entry (counted as a hit), asking for its reload when it is past the TTL; undefined when absent. */
@@ -245,26 +305,4 @@ export class LookupService implements OnModuleInit {
       cache.set(key, { value: value ?? MISSING, loadedAt: Date.now() });
     }
   }
-}
-
-function toUserSnapshot(user: UserSnapshot): UserSnapshot {
-  return {
-    id: user.id,
-    enabled: user.enabled,
-    canLeech: user.canLeech,
-    uploadMultiplier: user.uploadMultiplier,
-    downloadMultiplier: user.downloadMultiplier,
-    downloadSlots: user.downloadSlots,
-  };
-}
-
-function toTorrentSnapshot(torrent: TorrentSnapshot): TorrentSnapshot {
-  return {
-    infoHash: torrent.infoHash,
-    deleted: torrent.deleted,
-    freeleech: torrent.freeleech,
-    uploadMultiplier: torrent.uploadMultiplier,
-    downloadMultiplier: torrent.downloadMultiplier,
-    completed: torrent.completed,
-  };
 }

@@ -1,3 +1,5 @@
+import type { PromotionTokens, PromotionWindows } from 'src/lookup/promotion-windows';
+
 /** What announce and scrape need of a user; cached, so it holds plain data only. */
 export interface UserSnapshot {
   id: number;
@@ -7,6 +9,12 @@ export interface UserSnapshot {
   downloadMultiplier: number;
   /** The most torrents the user may leech at once; null: no limit. */
   downloadSlots: number | null;
+  /** The user's own promotions not over when loaded; null when none (the lookup cache always sets both). */
+  promotions?: PromotionWindows | null;
+  /** The user's tokens (user × torrent promotions) not over when loaded; null when none. */
+  tokens?: PromotionTokens | null;
+  /** `count:largest id` of those promotions ('' when none): a reload keeps them when it has not changed. */
+  promotionsVersion?: string;
 }
 
 export interface TorrentSnapshot {
@@ -17,6 +25,8 @@ export interface TorrentSnapshot {
   downloadMultiplier: number;
   /** Snatch count as of the last load. */
   completed: number;
+  /** The torrent's promotions (torrent scope) not over when loaded; null when none. */
+  promotions?: PromotionWindows | null;
 }
 
 /** What changed, so that every instance drops the matching cache entries. */
@@ -29,4 +39,6 @@ export type Invalidation =
   /** New snatch counts by info hash: cached torrents take them in place, so they stay cached. */
   | { kind: 'snatches'; counts: [infoHash: string, completed: number][] }
   | { kind: 'clients' }
+  /** Site-wide promotions changed. */
+  | { kind: 'promotions' }
   | { kind: 'all' };

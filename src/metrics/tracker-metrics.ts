@@ -2,7 +2,7 @@ import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { APP_VERSION } from 'src/common/app-version';
 import { observeRedisCommands } from 'src/metrics/redis-command-metrics';
-import { TallyCounter, TallyHistogram } from 'src/metrics/tally-metrics';
+import { TallyCounter, TallyHistogram, type TallyCount } from 'src/metrics/tally-metrics';
 import type { PendingBacklog } from 'src/peers/peer-store.types';
 
 export type TrackerAction = 'announce' | 'scrape';
@@ -68,6 +68,12 @@ export class TrackerMetrics implements OnModuleDestroy {
     labelNames: ['method', 'route', 'status'],
     registers: [this.registry],
   });
+  private readonly wouldRefuse = new TallyCounter(
+    'tracker_policy_would_refuse_total',
+    'Announces a policy in observe mode (POLICY_MODES) would have refused, by policy',
+    ['policy'],
+    this.registry,
+  );
   private readonly redisDuration = new TallyHistogram(
     'tracker_redis_command_duration_seconds',
     'Redis commands from write to reply, by command (each node of a Cluster counted)',
@@ -167,6 +173,11 @@ export class TrackerMetrics implements OnModuleDestroy {
 
   failed(action: TrackerAction, code: string): void {
     this.requests.labels(action, code).value++;
+  }
+
+  /** The would-refuse counter of one policy in observe mode; bound once at boot, so counting is `value++`. */
+  policyWouldRefuse(policy: string): TallyCount {
+    return this.wouldRefuse.labels(policy);
   }
 
   udpPacket(result: UdpPacketResult): void {

@@ -5,6 +5,7 @@ import { QuarantinedAccounts1764800000000 } from 'migrations/1764800000000-quara
 import { ChangeFeed1764900000000 } from 'migrations/1764900000000-change-feed';
 import { CheatFlags1765000000000 } from 'migrations/1765000000000-cheat-flags';
 import { ClientBlocklist1765100000000 } from 'migrations/1765100000000-client-blocklist';
+import { Promotions1765200000000 } from 'migrations/1765200000000-promotions';
 import { DownloadSlots1765300000000 } from 'migrations/1765300000000-download-slots';
 
 /** Every migration, oldest first. Listed explicitly so jest, the CLI and the server load the same classes. */
@@ -16,5 +17,6 @@ export const MIGRATIONS = [
   ChangeFeed1764900000000,
   CheatFlags1765000000000,
   ClientBlocklist1765100000000,
+  Promotions1765200000000,
   DownloadSlots1765300000000,
 ];

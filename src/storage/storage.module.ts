@@ -11,8 +11,10 @@ import { BulkUsersRepository } from 'src/storage/repositories/bulk-users.reposit
 import { ChangeFeedRepository } from 'src/storage/repositories/change-feed.repository';
 import { ClientBlocksRepository } from 'src/storage/repositories/client-blocks.repository';
 import { ClientsRepository } from 'src/storage/repositories/clients.repository';
+import { FlagsRepository } from 'src/storage/repositories/flags.repository';
 import { HistoryRepository } from 'src/storage/repositories/history.repository';
 import { LedgerRepository } from 'src/storage/repositories/ledger.repository';
+import { PromotionsRepository } from 'src/storage/repositories/promotions.repository';
 import { TorrentsRepository } from 'src/storage/repositories/torrents.repository';
 import { UsersRepository } from 'src/storage/repositories/users.repository';
 
@@ -33,6 +35,8 @@ const REPOSITORIES = [
   ChangeFeedRepository,
   BulkUsersRepository,
   BulkTorrentsRepository,
+  FlagsRepository,
+  PromotionsRepository,
 ];
 
 /** PostgreSQL (or the embedded database), migrated at boot; the repositories are the only way in. */

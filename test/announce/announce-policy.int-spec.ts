@@ -35,6 +35,7 @@ describe('an announce policy from a test-only module (src/announce/README.md, "W
       'ClientWhitelistPolicy',
       'ClientBlockListPolicy',
       'ClientUserAgentPolicy',
+      'PromotionPolicy',
     ]);
   });
 

@@ -69,7 +69,7 @@ describe('a flood of unknown passkeys and info hashes', () => {
     expect(failures.slice(11).every((failure) => /Too many unknown/.test(failure))).toBe(true);
     const refused = new Answer((await t.get(announceUrl(passkey, { infoHash, peerId: peerId() }), guesser)).body);
     expect(refused.failure).toMatch(/Too many unknown/);
-    expect(refused.int('retry in')).toBe(1);
+    expect(refused.int('retry in')).toBe(10); // ABUSE_BAN_SECONDS' default, 600 s
     // Scrapes are refused too; another address is served.
     const scrape = await t.get(`/${passkey}/scrape?info_hash=${percentEncode(infoHash)}`, guesser);
     expect(new Answer(scrape.body).failure).toMatch(/Too many unknown/);

@@ -61,6 +61,8 @@ describe('backup and restore of the embedded database', () => {
     expect(before.body).toMatchObject({ uploaded: 1500, rawUploaded: 1000 });
     const feed = await api(tracker, 'GET', '/api/changes?after=0');
     expect(feed.body.users).toEqual([expect.objectContaining({ id: 9, uploaded: 1500 })]);
+    const token = await api(tracker, 'POST', '/api/promotions', { userId: 9, infoHash, uploadFactor: 2 });
+    expect(token.status).toBe(201);
 
     const file = join(base, 'tracker backup.jsonl.gz');
     const backup = tool('backup', file, source); // while the tracker runs: through the stable address
@@ -95,6 +97,10 @@ describe('backup and restore of the embedded database', () => {
     expect((await api(tracker, 'GET', '/api/changes')).body.next).toBe(feed.body.next);
     const created = await api(tracker, 'POST', '/api/users', { id: 10 });
     expect(created.status).toBe(201);
+    // Promotions come back, and their ids go on after the restored ones.
+    expect((await api(tracker, 'GET', `/api/promotions/${token.body.id}`)).body).toEqual(token.body);
+    const next = await api(tracker, 'POST', '/api/promotions', { downloadFactor: 0 });
+    expect(next.body.id).toBeGreaterThan(token.body.id);
     expect(await tracker.stop()).toBe(0);
     tracker = undefined;
   }, 300_000);

@@ -75,6 +75,67 @@ async function registerPool(baseUrl, adminToken, pool) {
 }
 
 /**
+ * `--promotions=N`: N active freeleech tokens spread evenly over the pool's users (each user's cover the pool's
+ * torrents first, so announces find them; the rest are on extra torrents registered here that nobody announces),
+ * written with direct SQL in chunks, then a site-wide event (double upload, half download) through the admin API.
+ * Tokens end in a week, so all are active and carry a window. Returns what was created.
+ */
+async function seedPromotions(baseUrl, adminToken, databaseUrl, pool, tokens) {
+  const { Client } = require('pg');
+  const perUser = Math.ceil(tokens / pool.accounts.length);
+  const extra = Array.from({ length: Math.max(0, perUser - pool.infoHashes.length) }, () =>
+    randomBytes(20).toString('hex'),
+  );
+  const hashes = [...pool.infoHashes, ...extra];
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  let written = 0;
+  try {
+    for (let i = 0; i < extra.length; i += 50_000) {
+      await client.query('INSERT INTO torrents (info_hash) SELECT unnest($1::char(40)[])', [
+        extra.slice(i, i + 50_000),
+      ]);
+    }
+    const endsAt = new Date(Date.now() + 7 * 86_400_000);
+    const users = [];
+    const infoHashes = [];
+    const flush = async () => {
+      await client.query(
+        `INSERT INTO promotions (user_id, info_hash, download_factor, ends_at, reason)
+         SELECT u, h, 0, $3, 'bench token' FROM unnest($1::integer[], $2::char(40)[]) AS t(u, h)`,
+        [users, infoHashes, endsAt],
+      );
+      written += users.length;
+      users.length = 0;
+      infoHashes.length = 0;
+    };
+    for (const account of pool.accounts) {
+      for (let i = 0; i < perUser && written + users.length < tokens; i++) {
+        users.push(account.id);
+        infoHashes.push(hashes[i]);
+        if (users.length === 50_000) {
+          await flush();
+        }
+      }
+    }
+    if (users.length > 0) {
+      await flush();
+    }
+  } finally {
+    await client.end();
+  }
+  const response = await fetch(`${baseUrl}/api/promotions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ uploadFactor: 2, downloadFactor: 0.5, reason: 'bench site-wide event' }),
+  });
+  if (response.status !== 201) {
+    throw new Error(`POST /api/promotions answered ${response.status}: ${await response.text()}`);
+  }
+  return { tokens: written, perUser, extraTorrents: extra.length };
+}
+
+/**
  * `count` client block-list entries (--client-rules) that block none of announce.lua's peers (`-qB4650-`, User-Agent
  * qBittorrent/4.6.5): half are `-qB` version ranges below 4.0, so every announce is compared with them (the worst
  * case: one prefix holding them all), half other clients' prefixes.
@@ -221,6 +282,7 @@ module.exports = {
   backendPids,
   registerPool,
   registerBlockList,
+  seedPromotions,
   probeAnnounce,
   waitForOk,
   connectRedis,

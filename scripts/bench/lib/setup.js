@@ -45,6 +45,8 @@ function parseOptions(argv) {
     env: {},
     /** `--client-rules=N`: this build's trackers get N client block-list entries and CLIENT_USER_AGENT_CHECK=on. */
     clientRules: 0,
+    /** With N > 0: each store also runs as `<store>+promotions`, holding N tokens and a site-wide event (A/B). */
+    promotions: 0,
   };
   for (const arg of argv) {
     const [key, value] = arg.replace(/^--/, '').split('=');
@@ -71,7 +73,7 @@ function parseOptions(argv) {
     } else if (
       (['duration', 'rounds', 'warmup', 'connections', 'threads', 'torrents', 'users'].includes(key) &&
         Number(value) > 0) ||
-      (key === 'peers' && /^\d+$/.test(value ?? ''))
+      (['peers', 'promotions'].includes(key) && /^\d+$/.test(value ?? ''))
     ) {
       parsed[key] = Math.floor(Number(value));
     } else {
@@ -87,7 +89,8 @@ usage: npm run bench -- [--only=ceiling,memory,redis] [--rounds=3] [--duration=1
                         [--threads=2]
                         [--torrents=5000] [--users=50] [--peers=100000 (0: a new peer every announce)] [--redis-url=redis://…] [--profile] [--build]
                         [--close] [--keep] [--baseline=<checkout with dist/>] [--env=NAME=value]
-                        [--client-rules[=100] (block-list entries, at most ${MAX_CLIENT_RULES}, and the User-Agent check)]`);
+                        [--client-rules[=100] (block-list entries, at most ${MAX_CLIENT_RULES}, and the User-Agent check)]
+                        [--promotions=<tokens, e.g. 1000000>]`);
   process.exit(2);
 }
 

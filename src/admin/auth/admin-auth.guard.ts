@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AdminTokenService } from 'src/admin/auth/admin-token.service';
-import { clientKey } from 'src/admin/auth/client-key.util';
+import { clientKey } from 'src/common/client-key.util';
 import { FailedAuthThrottle } from 'src/admin/auth/failed-auth-throttle';
 
 /** A client that sends this many wrong tokens within a minute waits for the rest of that minute. */

@@ -15,7 +15,9 @@ export function statusOf(code: AdminErrorCode): HttpStatus {
     case AdminErrorCode.UserNotFound:
     case AdminErrorCode.TorrentNotFound:
     case AdminErrorCode.ClientNotFound:
+    case AdminErrorCode.BanNotFound:
     case AdminErrorCode.BlockedClientNotFound:
+    case AdminErrorCode.PromotionNotFound:
       return HttpStatus.NOT_FOUND;
     case AdminErrorCode.UserExists:
     case AdminErrorCode.PasskeyTaken:

@@ -6,7 +6,7 @@ const DESCRIPTIONS: Partial<Record<HttpStatus, string>> = {
   [HttpStatus.BAD_REQUEST]: 'Invalid JSON, body or parameter (code VALIDATION_FAILED, INVALID_JSON, INVALID_URL)',
   [HttpStatus.UNAUTHORIZED]: 'Missing or wrong bearer token (code UNAUTHORIZED)',
   [HttpStatus.NOT_FOUND]:
-    'Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND)',
+    'Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND)',
   [HttpStatus.CONFLICT]:
     'Duplicate (code USER_EXISTS, PASSKEY_TAKEN, TORRENT_EXISTS, CLIENT_EXISTS, BLOCKED_CLIENT_EXISTS)',
   [HttpStatus.GONE]: 'The cursor is older than the retention (code CURSOR_EXPIRED): resync with the lists',

@@ -1,14 +1,26 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
+import { ABUSE_BAN_POLICY } from 'src/abuse/abuse-ban.service';
 import type { AnnounceContext } from 'src/announce/announce-lookup.step';
 import { ANNOUNCE_POLICY, type AnnouncePolicyOptions } from 'src/announce/policy/announce-policy.decorator';
 import type { AnnouncePolicyStep } from 'src/announce/policy/announce-policy-step';
 import { AnnounceFailure, FailureCode } from 'src/announce/protocol/announce-failure';
+import { TRACKER_CONFIG, type PolicyMode, type TrackerConfig } from 'src/config/tracker.config';
+import type { TallyCount } from 'src/metrics/tally-metrics';
+import { TrackerMetrics } from 'src/metrics/tracker-metrics';
+
+/**
+ * Refusing rules that are not pipeline steps but may be named in POLICY_MODES: the abuse ban, which the lookup
+ * step applies before any lookup.
+ */
+export const FIXED_POLICIES = [ABUSE_BAN_POLICY];
 
 interface DiscoveredStep {
   name: string;
   order: number;
   step: AnnouncePolicyStep;
+  /** Set in observe mode: the step's would-refuse counter. */
+  observed: TallyCount | null;
 }
 
 /**
@@ -24,6 +36,8 @@ export class AnnouncePolicyPipeline implements OnModuleInit {
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly reflector: Reflector,
+    @Inject(TRACKER_CONFIG) private readonly config: TrackerConfig,
+    private readonly metrics: TrackerMetrics,
   ) {}
 
   onModuleInit(): void {
@@ -45,10 +59,24 @@ export class AnnouncePolicyPipeline implements OnModuleInit {
       if (typeof step.check !== 'function') {
         throw new Error(`Announce policy ${name} has no check(context) method`);
       }
-      found.set(step, { name, order: options.order, step });
+      const observed = this.modeOf(name, options.mode) === 'observe' ? this.metrics.policyWouldRefuse(name) : null;
+      found.set(step, { name, order: options.order, step, observed });
     }
     this.steps = [...found.values()].sort((a, b) => a.order - b.order || a.name.localeCompare(b.name));
-    this.logger.log(`Announce policies: ${this.steps.map(({ name, order }) => `${name} (${order})`).join(', ')}`);
+    const known = new Set<string>([...this.order, ...FIXED_POLICIES]);
+    const unknown = [...this.config.policyModes.keys()].filter((name) => !known.has(name));
+    if (unknown.length > 0) {
+      throw new Error(
+        `Invalid configuration: POLICY_MODES names no policy called ${unknown.join(', ')} (known: ${[...known].join(', ')})`,
+      );
+    }
+    const described = this.steps.map(({ name, order, observed }) => `${name} (${order}${observed ? ', observe' : ''})`);
+    this.logger.log(`Announce policies: ${described.join(', ')}`);
+  }
+
+  /** A policy's mode: POLICY_MODES, else what its decorator declares, else `enforce`. */
+  modeOf(name: string, declared: PolicyMode = 'enforce'): PolicyMode {
+    return this.config.policyModes.get(name) ?? declared;
   }
 
   /** The steps' names, in the order they run. */
@@ -56,17 +84,41 @@ export class AnnouncePolicyPipeline implements OnModuleInit {
     return this.steps.map(({ name }) => name);
   }
 
-  /** Runs every step; throws the AnnounceFailure of the first that refuses. */
+  /**
+   * Runs every step; throws the AnnounceFailure of the first enforcing step that refuses, naming the step. A step in
+   * observe mode that refuses is counted and the announce goes on. `context.actedBy` names the last step that warned
+   * or would have refused.
+   */
   async check(context: AnnounceContext): Promise<void> {
     const steps = this.steps;
     for (let i = 0; i < steps.length; i++) {
+      const warning = context.warning;
       try {
         const pending = steps[i].step.check(context);
         if (pending !== undefined) {
           await pending;
         }
       } catch (error) {
-        throw error instanceof AnnounceFailure ? error : this.unexpected(error, steps[i].name);
+        const { name, observed } = steps[i];
+        if (!(error instanceof AnnounceFailure)) {
+          const failure = this.unexpected(error, name);
+          if (observed === null) {
+            failure.policy = name;
+            throw failure;
+          }
+          continue; // logged; a step being tried out refuses nothing, not even by a bug
+        }
+        error.policy = name;
+        if (observed === null) {
+          throw error;
+        }
+        observed.value++;
+        context.wouldRefuse = error;
+        context.actedBy = name;
+        continue;
+      }
+      if (context.warning !== warning) {
+        context.actedBy = steps[i].name;
       }
     }
   }

@@ -22,6 +22,11 @@ export enum FailureCode {
  * `retryIn` is BEP 31's hint in minutes, or 'never'; absent when the client's own back-off is right.
  */
 export class AnnounceFailure extends Error {
+  /** The step that refused (a policy's class name, or AnnounceLookupStep), for the staff's announce log. */
+  policy: string | undefined;
+  /** The user it concerns, once the passkey is resolved, for the staff's announce log. */
+  userId: number | undefined;
+
   constructor(
     readonly code: FailureCode,
     readonly reason: string,

@@ -288,6 +288,110 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/flags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Cheat signals with their evidence, in the order they were recorded, a page at a time */
+        get: operations["FlagsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/bans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Addresses banned for too many unknown passkeys or torrents, on every instance */
+        get: operations["BansController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/bans/{ip}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Lift a ban, on every instance within a second */
+        delete: operations["BansController_lift"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/{id}/announces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's last announces, answered or refused, and why (never the passkey) */
+        get: operations["UserAnnouncesController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/promotions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List promotions in id order, a page at a time */
+        get: operations["PromotionsController_list"];
+        put?: never;
+        /** Create a promotion: site-wide, for a user, for a torrent, or a token (user and torrent); honoured at once */
+        post: operations["PromotionsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/promotions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a promotion */
+        get: operations["PromotionsController_get"];
+        put?: never;
+        post?: never;
+        /** Delete a promotion: it stops applying at once */
+        delete: operations["PromotionsController_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -445,7 +549,7 @@ export interface components {
             activeTorrents: components["schemas"]["ActiveTorrentsDto"];
         };
         /** @enum {string} */
-        ErrorCode: "VALIDATION_FAILED" | "INVALID_JSON" | "INVALID_URL" | "BODY_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "BAD_REQUEST" | "UNAUTHORIZED" | "NOT_FOUND" | "USER_NOT_FOUND" | "TORRENT_NOT_FOUND" | "CLIENT_NOT_FOUND" | "BLOCKED_CLIENT_NOT_FOUND" | "USER_EXISTS" | "PASSKEY_TAKEN" | "TORRENT_EXISTS" | "CLIENT_EXISTS" | "BLOCKED_CLIENT_EXISTS" | "CURSOR_EXPIRED" | "INTERNAL_ERROR";
+        ErrorCode: "VALIDATION_FAILED" | "INVALID_JSON" | "INVALID_URL" | "BODY_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "BAD_REQUEST" | "UNAUTHORIZED" | "NOT_FOUND" | "USER_NOT_FOUND" | "TORRENT_NOT_FOUND" | "CLIENT_NOT_FOUND" | "BAN_NOT_FOUND" | "BLOCKED_CLIENT_NOT_FOUND" | "PROMOTION_NOT_FOUND" | "USER_EXISTS" | "PASSKEY_TAKEN" | "TORRENT_EXISTS" | "CLIENT_EXISTS" | "BLOCKED_CLIENT_EXISTS" | "CURSOR_EXPIRED" | "INTERNAL_ERROR";
         ErrorDto: {
             /** @example 400 */
             statusCode: number;
@@ -1006,6 +1110,252 @@ export interface components {
              */
             next: string;
         };
+        FlagDto: {
+            /**
+             * Format: int64
+             * @example 1043
+             */
+            id: number;
+            /** @example 1 */
+            userId: number;
+            /** @example c12fe1c06bba254a9dc9f519b335aa7c1367a88a */
+            infoHash: string;
+            /**
+             * @description What was seen (the integrity rules name their kinds)
+             * @example upload_rate
+             */
+            kind: string;
+            /**
+             * @description The announce's values, the peer's previous state and the swarm's counts, as the rule recorded them
+             * @example {
+             *       "uploadedDelta": 10737418240,
+             *       "seconds": 60,
+             *       "leechers": 0
+             *     }
+             */
+            evidence: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @example 2026-01-31T12:00:00.000Z
+             */
+            announcedAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-01-31T12:00:03.000Z
+             */
+            recordedAt: string;
+        };
+        FlagPageDto: {
+            items: components["schemas"]["FlagDto"][];
+            /**
+             * @description Pass as `after` for the next page, and to poll for new flags: the last id answered, or `after` itself when there is none yet (never null: flags keep coming)
+             * @example 1043
+             */
+            next: string;
+        };
+        BanDto: {
+            /**
+             * @description An IPv4 address, or an IPv6 /64
+             * @example 203.0.113.7
+             */
+            ip: string;
+            /**
+             * Format: date-time
+             * @example 2026-01-31T12:00:00.000Z
+             */
+            since: string;
+            /**
+             * Format: date-time
+             * @example 2026-01-31T12:10:00.000Z
+             */
+            until: string;
+            /**
+             * @description Unknown passkeys or info hashes counted in the window that led to the ban
+             * @example 51
+             */
+            failures: number;
+        };
+        BanListDto: {
+            /** @description Every ban in force, latest first */
+            items: components["schemas"]["BanDto"][];
+        };
+        UserAnnounceDto: {
+            /**
+             * Format: date-time
+             * @example 2026-01-31T12:00:00.000Z
+             */
+            time: string;
+            /**
+             * @description Null when the info_hash was unreadable
+             * @example c12fe1c06bba254a9dc9f519b335aa7c1367a88a
+             */
+            infoHash: string | null;
+            /**
+             * @example started
+             * @enum {string|null}
+             */
+            event: "none" | "started" | "completed" | "stopped" | "paused" | null;
+            /**
+             * @example refused
+             * @enum {string}
+             */
+            outcome: "ok" | "refused";
+            /**
+             * @description The refusal's failure code (as in tracker_requests_total)
+             * @example leech_not_allowed
+             */
+            code: string | null;
+            /**
+             * @description The refusal's failure reason, as the client got it
+             * @example You are not allowed to download. Seeding is still allowed.
+             */
+            sentence: string | null;
+            /**
+             * @description The refusal's `retry in`: minutes, or never
+             * @example 10
+             */
+            retryIn: string | null;
+            /**
+             * @description The `warning message` answered
+             * @example null
+             */
+            warning: string | null;
+            /**
+             * @description The step that refused (a policy; AnnounceLookupStep; AnnounceService for the peer store's peer limit and pacing), else the last policy that warned or, in observe mode, would have refused
+             * @example LeechPermissionPolicy
+             */
+            policy: string | null;
+            /**
+             * @description The failure code a policy in observe mode would have answered
+             * @example null
+             */
+            wouldRefuse: string | null;
+            /**
+             * @description The client's tag from its peer_id
+             * @example -qB4520-
+             */
+            client: string | null;
+            /**
+             * @description The peer_id's first 10 bytes, hex
+             * @example 2d7142343532302d6162
+             */
+            peerIdPrefix: string | null;
+            /**
+             * @example ipv4
+             * @enum {string|null}
+             */
+            family: "ipv4" | "ipv6" | null;
+            /** @example 51413 */
+            port: number | null;
+            /**
+             * Format: int64
+             * @description As sent
+             * @example 0
+             */
+            uploaded: number | null;
+            /**
+             * Format: int64
+             * @description As sent
+             * @example 0
+             */
+            downloaded: number | null;
+            /**
+             * Format: int64
+             * @description As sent
+             * @example 1073741824
+             */
+            left: number | null;
+        };
+        UserAnnounceListDto: {
+            /** @description Latest first; at most ANNOUNCE_LOG_SIZE (50) */
+            items: components["schemas"]["UserAnnounceDto"][];
+        };
+        CreatePromotionDto: {
+            /**
+             * @description The user promoted; with infoHash, a freeleech token (one user on one torrent)
+             * @example 7
+             */
+            userId?: number;
+            /**
+             * @description The torrent promoted; neither userId nor infoHash: the whole site
+             * @example c12fe1c06bba254a9dc9f519b335aa7c1367a88a
+             */
+            infoHash?: string;
+            /**
+             * @description Multiplies the credited upload (the largest in force counts); at least one factor is required
+             * @default 1
+             * @example 2
+             */
+            uploadFactor?: number;
+            /**
+             * @description Multiplies the credited download (the smallest in force counts); 0 is freeleech
+             * @default 1
+             * @example 0
+             */
+            downloadFactor?: number;
+            /**
+             * Format: date-time
+             * @description When it starts; absent: at once
+             * @example 2026-12-05T00:00:00.000Z
+             */
+            startsAt?: string;
+            /**
+             * Format: date-time
+             * @description When it ends (after startsAt); absent: never
+             * @example 2026-12-07T00:00:00.000Z
+             */
+            endsAt?: string;
+            /** @example Freeleech weekend */
+            reason?: string;
+        };
+        /** @enum {string} */
+        PromotionScope: "site" | "user" | "torrent" | "token";
+        PromotionDto: {
+            /** @example 1 */
+            id: number;
+            /** @example token */
+            scope: components["schemas"]["PromotionScope"];
+            /** @example 7 */
+            userId: number | null;
+            /** @example c12fe1c06bba254a9dc9f519b335aa7c1367a88a */
+            infoHash: string | null;
+            /** @example 1 */
+            uploadFactor: number;
+            /** @example 0 */
+            downloadFactor: number;
+            /**
+             * Format: date-time
+             * @example 2026-12-05T00:00:00.000Z
+             */
+            startsAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T00:00:00.000Z
+             */
+            endsAt: string | null;
+            /** @example Freeleech token */
+            reason: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-05T00:00:00.000Z
+             */
+            createdAt: string;
+            /**
+             * @description In force now (its window holds the present)
+             * @example true
+             */
+            active: boolean;
+        };
+        PromotionPageDto: {
+            items: components["schemas"]["PromotionDto"][];
+            /**
+             * @description Pass as `after`; null at the end
+             * @example 100
+             */
+            next: string | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -1191,7 +1541,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1239,7 +1589,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1293,7 +1643,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1347,7 +1697,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1418,7 +1768,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1468,7 +1818,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1696,7 +2046,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1743,7 +2093,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1796,7 +2146,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1845,7 +2195,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1898,7 +2248,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2034,7 +2384,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2173,7 +2523,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2221,7 +2571,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND) */
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2313,6 +2663,388 @@ export interface operations {
             };
             /** @description The cursor is older than the retention (code CURSOR_EXPIRED): resync with the lists */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    FlagsController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The previous answer's `next` (a flag id); absent: from the first flag */
+                after?: number;
+                /** @description Only this user's flags */
+                userId?: number;
+                /** @description Only flags of this kind */
+                kind?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlagPageDto"];
+                };
+            };
+            /** @description Invalid JSON, body or parameter (code VALIDATION_FAILED, INVALID_JSON, INVALID_URL) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Missing or wrong bearer token (code UNAUTHORIZED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    BansController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BanListDto"];
+                };
+            };
+            /** @description Invalid JSON, body or parameter (code VALIDATION_FAILED, INVALID_JSON, INVALID_URL) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Missing or wrong bearer token (code UNAUTHORIZED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    BansController_lift: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An IPv4 or IPv6 address, or an IPv6 /64 as listed (`2001:db8:0:1::%2F64`) */
+                ip: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid JSON, body or parameter (code VALIDATION_FAILED, INVALID_JSON, INVALID_URL) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Missing or wrong bearer token (code UNAUTHORIZED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    UserAnnouncesController_list: {
+        parameters: {
+            query?: {
+                /** @description Only announces of this torrent */
+                infoHash?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Decimal digits only */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserAnnounceListDto"];
+                };
+            };
+            /** @description Invalid JSON, body or parameter (code VALIDATION_FAILED, INVALID_JSON, INVALID_URL) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Missing or wrong bearer token (code UNAUTHORIZED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    PromotionsController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The last id of the previous page */
+                after?: number;
+                /** @description Only this user's (user and token scopes) */
+                userId?: number;
+                /** @description Only this torrent's (torrent and token scopes) */
+                infoHash?: string;
+                /** @description Only those in force now (true) or not (false) */
+                active?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromotionPageDto"];
+                };
+            };
+            /** @description Invalid JSON, body or parameter (code VALIDATION_FAILED, INVALID_JSON, INVALID_URL) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Missing or wrong bearer token (code UNAUTHORIZED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    PromotionsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePromotionDto"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromotionDto"];
+                };
+            };
+            /** @description Invalid JSON, body or parameter (code VALIDATION_FAILED, INVALID_JSON, INVALID_URL) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Missing or wrong bearer token (code UNAUTHORIZED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    PromotionsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Decimal digits only */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromotionDto"];
+                };
+            };
+            /** @description Invalid JSON, body or parameter (code VALIDATION_FAILED, INVALID_JSON, INVALID_URL) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Missing or wrong bearer token (code UNAUTHORIZED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    PromotionsController_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Decimal digits only */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid JSON, body or parameter (code VALIDATION_FAILED, INVALID_JSON, INVALID_URL) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Missing or wrong bearer token (code UNAUTHORIZED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Unknown resource (code USER_NOT_FOUND, TORRENT_NOT_FOUND, CLIENT_NOT_FOUND, BLOCKED_CLIENT_NOT_FOUND, PROMOTION_NOT_FOUND, BAN_NOT_FOUND) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,4 +1,4 @@
-import { clientKey } from 'src/admin/auth/client-key.util';
+import { clientKey } from 'src/common/client-key.util';
 
 describe('the client key of failed admin tokens', () => {
   it('is the address itself for IPv4, mapped or not', () => {

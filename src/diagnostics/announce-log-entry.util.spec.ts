@@ -1,0 +1,64 @@
+import { MemoryAnnounceLog } from 'src/diagnostics/announce-log';
+import { decodeLogEntry, encodeLogEntry, type AnnounceLogEntry } from 'src/diagnostics/announce-log-entry.util';
+import type { AnnounceEvent } from 'src/peers/peer-store.types';
+
+const entry: AnnounceLogEntry = {
+  time: 1_769_860_800_000,
+  infoHash: 'c'.repeat(40),
+  event: 'started',
+  result: 'leech_not_allowed',
+  sentence: 'You are "not" allowed to download.',
+  retryIn: 'never',
+  warning: null,
+  policy: 'LeechPermissionPolicy',
+  wouldRefuse: null,
+  peerIdPrefix: '2d7142343532302d6162',
+  family: 'ipv6',
+  port: 51413,
+  uploaded: 2 ** 50,
+  downloaded: 0,
+  left: 100,
+};
+
+describe('the announce log entry', () => {
+  it('round-trips through its compact encoding', () => {
+    const request = {
+      infoHash: entry.infoHash!,
+      event: entry.event!,
+      peerId: Buffer.from('-qB4520-ab' + 'x'.repeat(10), 'latin1'),
+      port: entry.port!,
+      uploaded: entry.uploaded!,
+      downloaded: entry.downloaded!,
+      left: entry.left!,
+    };
+    const text = encodeLogEntry(entry.time, request, entry);
+    expect(text.length).toBeLessThan(256);
+    expect(decodeLogEntry(text)).toEqual(entry);
+    const unreadable = { ...entry, infoHash: null, event: null, peerIdPrefix: null, port: null, family: null };
+    const bare = { ...unreadable, uploaded: null, downloaded: null, left: null, retryIn: 5, sentence: null };
+    expect(decodeLogEntry(encodeLogEntry(entry.time, null, bare))).toEqual(bare);
+    const events: AnnounceEvent[] = ['none', 'started', 'completed', 'stopped', 'paused'];
+    for (const event of events) {
+      expect(decodeLogEntry(encodeLogEntry(1, { ...request, event }, entry))?.event).toBe(event);
+    }
+  });
+
+  it('reads something that is no entry as null', () => {
+    expect(decodeLogEntry('not json')).toBeNull();
+    expect(decodeLogEntry('{"time": 1}')).toBeNull();
+    expect(decodeLogEntry('[1, 2]')).toBeNull();
+  });
+});
+
+describe('the memory announce log', () => {
+  it('keeps the last `size` entries of each user, latest first', async () => {
+    const log = new MemoryAnnounceLog(3, 60_000);
+    for (const text of ['a', 'b', 'c', 'd']) {
+      log.record(1, text);
+    }
+    log.record(2, 'x');
+    expect(await log.read(1)).toEqual(['d', 'c', 'b']);
+    expect(await log.read(2)).toEqual(['x']);
+    expect(await log.read(3)).toEqual([]);
+  });
+});
