@@ -135,8 +135,9 @@ describe('lookup cache entries past their TTL', () => {
     expect(new Answer((await t.get(url)).body).failure).toBeUndefined();
 
     await t.app.get(DataSource).query(`INSERT INTO client_whitelist (prefix, name) VALUES ('-TR', 'Transmission')`);
+    // No stale answer is asserted here: the announce above may have started a background reload of a list loaded
+    // at boot, which on a loaded machine reads the table after the INSERT. What matters is that the TTL bounds it.
     await sleep(350);
-    expect(new Answer((await t.get(url)).body).failure).toBeUndefined();
     const failure = await waitFor(async () => new Answer((await t.get(url)).body).failure, {
       description: 'the reloaded whitelist',
       timeoutMs: 2000,
