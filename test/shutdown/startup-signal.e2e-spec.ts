@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from 'test/support/free-port';
@@ -27,7 +27,7 @@ describe('a signal during startup', () => {
 
   afterAll(async () => {
     await tracker?.kill();
-    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   });
 
   it('exits at once and stops the embedded PostgreSQL it started', async () => {
@@ -44,14 +44,14 @@ describe('a signal during startup', () => {
         NO_COLOR: '1',
       },
     });
-    const pidFile = join(dataDir, 'postgres', 'postmaster.pid');
-    const postmaster = await waitFor(
-      () =>
-        Promise.resolve(
-          existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) || undefined : undefined,
-        ),
-      { description: 'the embedded PostgreSQL to start', timeoutMs: 90_000, intervalMs: 100 },
-    );
+    // Ready, not merely present: initdb's own single-user backend writes a postmaster.pid too.
+    await waitFor(() => Promise.resolve(/Embedded PostgreSQL .* ready on/.test(tracker!.logs()) ? true : undefined), {
+      description: 'the embedded PostgreSQL to be ready',
+      timeoutMs: 90_000,
+      intervalMs: 100,
+    });
+    const postmaster = Number(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    expect(alive(postmaster)).toBe(true);
     await waitFor(() => Promise.resolve(tracker!.logs().includes('Redis main connection') ? true : undefined), {
       description: 'the tracker to wait for Redis',
       timeoutMs: 60_000,
