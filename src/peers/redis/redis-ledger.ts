@@ -186,7 +186,7 @@ export class RedisLedger {
             if (status === -1) {
               refused.push(infoHash);
             }
-            decodePart(infoHash, reply.slice(at + 2, at + 2 + length) as Buffer[], accounts, flags);
+            decodeLedgerPart(infoHash, reply.slice(at + 2, at + 2 + length) as Buffer[], accounts, flags);
             at += 2 + length;
           }
         }),
@@ -217,7 +217,7 @@ export class RedisLedger {
       hashes.filter((h) => h !== '!'),
       500,
       async (infoHash) =>
-        decodePart(
+        decodeLedgerPart(
           infoHash,
           (await this.client.callBuffer('HGETALL', this.keys.batchPart(infoHash, id))) as Buffer[],
           accounts,
@@ -235,8 +235,13 @@ export class RedisLedger {
   }
 }
 
-/** A swarm's ledger part: its accounts, and the cheat flags that ride with them. */
-function decodePart(infoHash: string, pairs: Buffer[], accounts: PendingAccount[], flags: CheatFlag[]): void {
+/** A swarm's ledger (or its part of a batch): its accounts, and the cheat flags that ride with them. */
+export function decodeLedgerPart(
+  infoHash: string,
+  pairs: Buffer[],
+  accounts: PendingAccount[],
+  flags: CheatFlag[],
+): void {
   for (let i = 0; i + 1 < pairs.length; i += 2) {
     if (isFlagField(pairs[i])) {
       flags.push(decodeCheatFlag(infoHash, pairs[i], pairs[i + 1]));

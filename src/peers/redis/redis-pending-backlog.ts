@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
-import type { PendingBacklog } from 'src/peers/peer-store.types';
-import { decodePendingAccount, isFlagField } from 'src/peers/redis/redis-peer.codec';
+import type { PendingAccount, PendingBacklog } from 'src/peers/peer-store.types';
+import { decodeLedgerPart } from 'src/peers/redis/redis-ledger';
 import type { RedisKeys } from 'src/peers/redis/redis-keys';
 import { inChunks } from 'src/peers/redis/redis-scan.util';
 
@@ -51,12 +51,9 @@ export async function readPendingBacklog(client: Redis | Cluster, keys: RedisKey
 async function sumLedgers(client: Redis | Cluster, ledgers: { infoHash: string; key: string }[]): Promise<LedgerSum> {
   const sum: LedgerSum = { accounts: 0, bytes: 0 };
   await inChunks(ledgers, 200, async ({ infoHash, key }) => {
-    const pairs = (await client.callBuffer('HGETALL', key)) as Buffer[];
-    for (let i = 0; i + 1 < pairs.length; i += 2) {
-      if (isFlagField(pairs[i])) {
-        continue; // a cheat flag riding with the accounts (redis-peer.codec.ts), not an account
-      }
-      const account = decodePendingAccount(infoHash, pairs[i], pairs[i + 1]);
+    const accounts: PendingAccount[] = [];
+    decodeLedgerPart(infoHash, (await client.callBuffer('HGETALL', key)) as Buffer[], accounts, []);
+    for (const account of accounts) {
       sum.accounts += 1;
       sum.bytes += account.uploaded + account.downloaded;
     }
