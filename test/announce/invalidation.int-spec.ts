@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { announceUrl, peerId } from 'test/support/announce-url';
 import { Answer } from 'test/support/bencode-answer';
-import { createTestApp, type TestApp } from 'test/support/test-app';
+import { createInstancePair, createTestApp, type TestApp } from 'test/support/test-app';
 import { sleep, waitFor } from 'test/support/wait-for';
 
 /**
@@ -14,13 +14,7 @@ describe('cache invalidation across instances sharing Redis and PostgreSQL', () 
   let reader: TestApp;
 
   beforeAll(async () => {
-    const env = {
-      REDIS_URL: 'redis://127.0.0.1:6379',
-      REDIS_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}:`,
-      LOOKUP_CACHE_TTL_MS: '3600000',
-    };
-    writer = await createTestApp(env);
-    reader = await createTestApp(env, { database: writer.database });
+    ({ writer, reader } = await createInstancePair());
   });
 
   afterAll(async () => {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { UdpTrackerServer } from 'src/announce/udp/udp-tracker.server';
 import { announceUrl, peerId, scrapeUrl } from 'test/support/announce-url';
 import { Answer } from 'test/support/bencode-answer';
-import { createTestApp, type TestApp } from 'test/support/test-app';
+import { createInstancePair, createTestApp, type TestApp } from 'test/support/test-app';
 import { createTestingModuleApp, type TestingModuleApp } from 'test/support/testing-module-app';
 import { UdpTrackerClient } from 'test/support/udp-tracker-client';
 import { sleep } from 'test/support/wait-for';
@@ -195,13 +195,7 @@ describe('block-list changes on another instance sharing Redis and PostgreSQL', 
   let reader: TestApp;
 
   beforeAll(async () => {
-    const env = {
-      REDIS_URL: 'redis://127.0.0.1:6379',
-      REDIS_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}:`,
-      LOOKUP_CACHE_TTL_MS: '3600000',
-    };
-    writer = await createTestApp(env);
-    reader = await createTestApp(env, { database: writer.database });
+    ({ writer, reader } = await createInstancePair());
   });
 
   afterAll(async () => {

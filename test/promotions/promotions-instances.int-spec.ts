@@ -1,9 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { LookupService } from 'src/lookup/lookup.service';
 import { PromotionFixture, TestClock } from 'test/promotions/promotion-fixture';
-import { REDIS_URL } from 'test/support/peer-store-envs';
-import { createTestApp, type TestApp } from 'test/support/test-app';
+import { createInstancePair, createTestApp, type TestApp } from 'test/support/test-app';
 import { sleep, waitFor } from 'test/support/wait-for';
 
 /**
@@ -18,14 +16,7 @@ describe('promotions across instances', () => {
   const clock = new TestClock();
 
   beforeAll(async () => {
-    const env = {
-      REDIS_URL,
-      REDIS_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}:`,
-      LOOKUP_CACHE_TTL_MS: '3600000',
-      FLUSH_INTERVAL_MS: '100',
-    };
-    writer = await createTestApp(env);
-    reader = await createTestApp(env, { database: writer.database });
+    ({ writer, reader } = await createInstancePair({ FLUSH_INTERVAL_MS: '100' }));
     clock.control(writer);
     clock.control(reader);
     f = new PromotionFixture(writer);

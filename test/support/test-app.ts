@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { inject } from 'light-my-request';
 import { createTrackerApp } from 'src/bootstrap';
+import { REDIS_URL } from 'test/support/peer-store-envs';
 import { createTempDatabase, type TempDatabase } from 'test/support/postgres-database';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -70,4 +72,23 @@ export async function createTestApp(
       }
     },
   };
+}
+
+/**
+ * Two instances sharing one PostgreSQL database and one Redis (under a fresh key prefix), with an hour-long lookup
+ * cache TTL: what `writer` changes through the admin API reaches `reader` only by the invalidation bus (CONTRACT §5
+ * "at once"). `env` adds to both. Close the reader first: the writer drops the database.
+ */
+export async function createInstancePair(
+  env: Record<string, string> = {},
+): Promise<{ writer: TestApp; reader: TestApp }> {
+  const shared = {
+    REDIS_URL,
+    REDIS_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}:`,
+    LOOKUP_CACHE_TTL_MS: '3600000',
+    ...env,
+  };
+  const writer = await createTestApp(shared);
+  const reader = await createTestApp(shared, { database: writer.database });
+  return { writer, reader };
 }
