@@ -3,7 +3,7 @@ import { accessSync, constants } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { AdminClient, type AdminTorrent } from 'test/support/admin-client';
+import { AdminClient } from 'test/support/admin-client';
 import { startAria2Seeder } from 'test/support/bt-clients/aria2';
 import { startQbittorrent } from 'test/support/bt-clients/qbittorrent';
 import { startTransmission } from 'test/support/bt-clients/transmission';
@@ -126,19 +126,6 @@ describe('real BitTorrent clients against the tracker', () => {
     return { dir, seedData, payloadName, sha256, size, infoHash, seedTorrent, leechTorrent, seederUser, leecherUser };
   }
 
-  async function torrentWhere(infoHash: string, description: string, ok: (t: AdminTorrent) => boolean) {
-    return waitFor(
-      async () => {
-        const torrent = await admin.getTorrent(infoHash);
-        if (!ok(torrent)) {
-          throw new Error(JSON.stringify(torrent));
-        }
-        return torrent;
-      },
-      { description, timeoutMs: 15_000, intervalMs: 250 },
-    );
-  }
-
   /**
    * The whole life of a two-peer swarm: seed, leech to completion, check the bytes and the snatch, stop both clients
    * gracefully and see both leave. Returns the download time in ms.
@@ -164,7 +151,7 @@ describe('real BitTorrent clients against the tracker', () => {
     cleanups.push(() => leecher.kill());
 
     try {
-      await torrentWhere(infoHash, 'the seeder in the swarm', (t) => t.seeders.count === 1);
+      await admin.torrentWhere(infoHash, 'the seeder in the swarm', (t) => t.seeders.count === 1);
 
       const savePath = join(swarm.dir, 'leech-data');
       await mkdir(savePath, { recursive: true });
@@ -181,14 +168,14 @@ describe('real BitTorrent clients against the tracker', () => {
       expect(await sha256File(join(savePath, swarm.payloadName))).toBe(swarm.sha256);
 
       // The leecher announced `completed` and is now a seeder too; the snatch is flushed within FLUSH_INTERVAL_MS.
-      await torrentWhere(infoHash, 'completed = 1', (t) => t.completed === 1);
-      await torrentWhere(infoHash, 'two seeders', (t) => t.seeders.count === 2 && t.leechers.count === 0);
+      await admin.torrentWhere(infoHash, 'completed = 1', (t) => t.completed === 1);
+      await admin.torrentWhere(infoHash, 'two seeders', (t) => t.seeders.count === 2 && t.leechers.count === 0);
       const history = await admin.getUserTorrents(swarm.leecherUser.id);
       expect(history.find((h) => h.infoHash === infoHash)?.completedAt).toEqual(expect.any(String));
 
       await leecher.stop();
       await seeder.stop();
-      await torrentWhere(infoHash, 'both peers gone', (t) => t.seeders.count === 0 && t.leechers.count === 0);
+      await admin.torrentWhere(infoHash, 'both peers gone', (t) => t.seeders.count === 0 && t.leechers.count === 0);
 
       // Running totals: the leecher's `completed` carries the whole download, the seeder's `stopped` its upload.
       await waitFor(

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AdminClient, type AdminTorrent } from 'test/support/admin-client';
+import { AdminClient } from 'test/support/admin-client';
 import { startAria2Seeder, type Aria2Seeder } from 'test/support/bt-clients/aria2';
 import { startQbittorrent, type Qbittorrent } from 'test/support/bt-clients/qbittorrent';
 import { freeListenPort, freeUdpPort } from 'test/support/free-port';
@@ -54,19 +54,6 @@ describe('qBittorrent over UDP, aria2 over HTTP, one swarm', () => {
     }
   }, 20_000);
 
-  async function torrentWhere(infoHash: string, description: string, ok: (t: AdminTorrent) => boolean) {
-    return waitFor(
-      async () => {
-        const torrent = await admin.getTorrent(infoHash);
-        if (!ok(torrent)) {
-          throw new Error(JSON.stringify(torrent));
-        }
-        return torrent;
-      },
-      { description, timeoutMs: 15_000, intervalMs: 250 },
-    );
-  }
-
   it('downloads intact, counts the snatch, and credits both users', async () => {
     const seedData = join(workDir, 'seed-data');
     const savePath = join(workDir, 'leech-data');
@@ -103,7 +90,7 @@ describe('qBittorrent over UDP, aria2 over HTTP, one swarm', () => {
     });
     const qb = leecher;
     try {
-      await torrentWhere(infoHash, 'the seeder in the swarm', (t) => t.seeders.count === 1);
+      await admin.torrentWhere(infoHash, 'the seeder in the swarm', (t) => t.seeders.count === 1);
       await qb.addTorrent(leechTorrent, savePath);
       await waitFor(
         async () => {
@@ -122,13 +109,17 @@ describe('qBittorrent over UDP, aria2 over HTTP, one swarm', () => {
       expect(trackers.filter((t) => t.url.startsWith('udp://')).map((t) => t.status)).toEqual([2]);
 
       // The `completed` came over UDP: one snatch, and the leecher is a seeder now.
-      await torrentWhere(infoHash, 'completed = 1, two seeders', (t) => t.completed === 1 && t.seeders.count === 2);
+      await admin.torrentWhere(
+        infoHash,
+        'completed = 1, two seeders',
+        (t) => t.completed === 1 && t.seeders.count === 2,
+      );
       const history = await admin.getUserTorrents(leecherUser.id);
       expect(history.find((h) => h.infoHash === infoHash)?.completedAt).toEqual(expect.any(String));
 
       await qb.stop();
       await seeder.stop();
-      await torrentWhere(infoHash, 'both peers gone', (t) => t.seeders.count === 0 && t.leechers.count === 0);
+      await admin.torrentWhere(infoHash, 'both peers gone', (t) => t.seeders.count === 0 && t.leechers.count === 0);
       const [up, down] = await waitFor(
         async () => {
           const users = [await admin.getUser(seederUser.id), await admin.getUser(leecherUser.id)];

@@ -1,3 +1,5 @@
+import { waitFor } from 'test/support/wait-for';
+
 /** Shapes of the admin API (CONTRACT §5), as far as the tests read them. */
 export interface AdminUser {
   id: number;
@@ -107,6 +109,20 @@ export class AdminClient {
 
   getTorrent(infoHash: string): Promise<AdminTorrent> {
     return this.request('GET', `/api/torrents/${infoHash}`);
+  }
+
+  /** The torrent once `ok` holds for it, polling for up to 15 s (real clients announce on their own schedule). */
+  torrentWhere(infoHash: string, description: string, ok: (torrent: AdminTorrent) => boolean): Promise<AdminTorrent> {
+    return waitFor(
+      async () => {
+        const torrent = await this.getTorrent(infoHash);
+        if (!ok(torrent)) {
+          throw new Error(JSON.stringify(torrent));
+        }
+        return torrent;
+      },
+      { description, timeoutMs: 15_000, intervalMs: 250 },
+    );
   }
 
   getTorrentPeers(infoHash: string): Promise<AdminPeer[]> {
