@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { MAX_SITE_ID } from 'src/admin/common/admin-params.dto';
+import { IsInt, IsOptional, Matches, Min } from 'class-validator';
+import { SiteIdRange } from 'src/admin/common/admin-params.dto';
 import { DecimalString } from 'src/admin/common/decimal.util';
 import { PageLimitQuery } from 'src/admin/common/page.dto';
 
@@ -21,9 +21,7 @@ export class FlagListQuery extends PageLimitQuery {
   @ApiPropertyOptional({ type: 'integer', description: "Only this user's flags", example: 1 })
   @IsOptional()
   @DecimalString()
-  @IsInt({ message: 'userId must be a positive integer' })
-  @Min(1, { message: 'userId must be a positive integer' })
-  @Max(MAX_SITE_ID, { message: `userId must not exceed ${MAX_SITE_ID}` })
+  @SiteIdRange('userId')
   userId?: number;
 
   @ApiPropertyOptional({

@@ -12,7 +12,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { MAX_SITE_ID } from 'src/admin/common/admin-params.dto';
+import { MAX_SITE_ID, SiteIdRange } from 'src/admin/common/admin-params.dto';
 import { DecimalString } from 'src/admin/common/decimal.util';
 import { PageLimitQuery, parseFlag } from 'src/admin/common/page.dto';
 
@@ -40,9 +40,7 @@ export class CreatePromotionDto {
     example: 7,
   })
   @IsOptional()
-  @IsInt({ message: 'userId must be a positive integer' })
-  @Min(1, { message: 'userId must be a positive integer' })
-  @Max(MAX_SITE_ID, { message: `userId must not exceed ${MAX_SITE_ID}` })
+  @SiteIdRange('userId')
   userId?: number;
 
   @ApiPropertyOptional({
@@ -163,9 +161,7 @@ export class PromotionListQuery extends PageLimitQuery {
   @ApiPropertyOptional({ type: 'integer', description: "Only this user's (user and token scopes)", example: 7 })
   @IsOptional()
   @DecimalString()
-  @IsInt({ message: 'userId must be a positive integer' })
-  @Min(1, { message: 'userId must be a positive integer' })
-  @Max(MAX_SITE_ID, { message: `userId must not exceed ${MAX_SITE_ID}` })
+  @SiteIdRange('userId')
   userId?: number;
 
   @ApiPropertyOptional({ description: "Only this torrent's (torrent and token scopes)", example: HASH })

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { IsBoolean, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { MAX_SITE_ID } from 'src/admin/common/admin-params.dto';
+import { MAX_SITE_ID, SiteIdRange } from 'src/admin/common/admin-params.dto';
 import { OptionalMultiplier } from 'src/admin/common/multiplier.decorator';
 
 /** Download slots beyond this are no limit in practice; the bound keeps the store's walk short. */
@@ -16,9 +16,7 @@ export class CreateUserDto {
     description: "The site's id for this user",
     example: 1,
   })
-  @IsInt({ message: 'id must be a positive integer' })
-  @Min(1, { message: 'id must be a positive integer' })
-  @Max(MAX_SITE_ID, { message: `id must not exceed ${MAX_SITE_ID}` })
+  @SiteIdRange('id')
   id: number;
 
   @ApiPropertyOptional({
