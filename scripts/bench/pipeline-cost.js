@@ -37,7 +37,7 @@ async function main() {
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
     PORT: '0',
-    ...(process.env.FLUSH_INTERVAL_MS ? { FLUSH_INTERVAL_MS: process.env.FLUSH_INTERVAL_MS } : {}),
+    ...trackerEnvFromProcess(),
   });
   try {
     await fixtures.registerPool(await listen(), 'pipeline-cost-token', pool);
@@ -74,6 +74,12 @@ async function main() {
     }
     fs.rmSync(workDir, { recursive: true });
   }
+}
+
+/** Settings of the tracker under test taken from this process's environment (FLUSH_INTERVAL_MS, CHEAT_POLICY…). */
+function trackerEnvFromProcess() {
+  const names = ['FLUSH_INTERVAL_MS', 'ANNOUNCE_LOG_SIZE', 'CHEAT_POLICY', 'ANNOUNCE_PACING', 'MAX_PEERS_PER_USER_TORRENT'];
+  return Object.fromEntries(names.filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]]));
 }
 
 /** The pid of the redis-server at REDIS_URL when it runs on this machine (its /proc entry exists), else null. */
