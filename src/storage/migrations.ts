@@ -7,6 +7,7 @@ import { CheatFlags1765000000000 } from 'migrations/1765000000000-cheat-flags';
 import { ClientBlocklist1765100000000 } from 'migrations/1765100000000-client-blocklist';
 import { Promotions1765200000000 } from 'migrations/1765200000000-promotions';
 import { DownloadSlots1765300000000 } from 'migrations/1765300000000-download-slots';
+import { ChangeFeedByBatch1765400000000 } from 'migrations/1765400000000-change-feed-by-batch';
 
 /** Every migration, oldest first. Listed explicitly so jest, the CLI and the server load the same classes. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   ClientBlocklist1765100000000,
   Promotions1765200000000,
   DownloadSlots1765300000000,
+  ChangeFeedByBatch1765400000000,
 ];

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { AccountingFlusher } from 'src/accounting/accounting-flusher';
 import { ChangeFeedRepository } from 'src/storage/repositories/change-feed.repository';
 import { announceUrl, peerId } from 'test/support/announce-url';
 import { createTestApp, type TestApp } from 'test/support/test-app';
@@ -50,5 +51,48 @@ describe('the change feed (GET /api/changes)', () => {
     expect(expired.status).toBe(410);
     expect(expired.body).toMatchObject({ code: 'CURSOR_EXPIRED', field: 'after' });
     expect((await t.api('GET', `/api/changes?after=${feed.next}`)).status).toBe(200);
+  });
+
+  it('pages end on whole flushes, and paging to the end reaches every changed row', async () => {
+    // Flushed by hand, so that each flush holds exactly two announces.
+    const manual = await createTestApp({ FLUSH_INTERVAL_MS: '600000' });
+    try {
+      const page = async (after: string, limit: number) => {
+        const { status, body } = await manual.api('GET', `/api/changes?after=${after}&limit=${limit}`);
+        expect(status).toBe(200);
+        return body as { history: { infoHash: string }[]; users: { id: number }[]; next: string };
+      };
+      const start = (await page('0', 1)).next;
+      const { body: user } = await manual.api('POST', '/api/users', { id: 2 });
+      const written = new Set<string>();
+      for (let flush = 0; flush < 3; flush++) {
+        for (const infoHash of [randomBytes(20), randomBytes(20)]) {
+          await manual.api('POST', '/api/torrents', { infoHash: infoHash.toString('hex') });
+          const url = announceUrl(user.passkey, { infoHash, peerId: peerId(), port: 7002, left: 0, event: 'started' });
+          await manual.get(url);
+          written.add(infoHash.toString('hex'));
+        }
+        await manual.app.get(AccountingFlusher).flushAll();
+      }
+      const pageSizes: number[] = [];
+      const seen: string[] = [];
+      for (let cursor = start; ;) {
+        const { history, users, next } = await page(cursor, 3);
+        if (history.length === 0) {
+          break;
+        }
+        pageSizes.push(history.length);
+        seen.push(...history.map((row) => row.infoHash));
+        expect(users).toEqual([expect.objectContaining({ id: 2 })]);
+        cursor = next;
+      }
+      // A limit of 3 never splits a flush of 2: one flush per page.
+      expect(pageSizes).toEqual([2, 2, 2]);
+      expect(new Set(seen)).toEqual(written);
+      // A limit below one flush's size answers that flush whole.
+      expect((await page(start, 1)).history).toHaveLength(2);
+    } finally {
+      await manual.close();
+    }
   });
 });

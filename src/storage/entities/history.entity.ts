@@ -2,7 +2,6 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintToNumber } from 'src/storage/entities/bigint.transformer';
 
 /** What one user did on one torrent, summed over all their clients. */
-@Index('history_change_seq_idx', ['changeSeq'])
 @Index('history_snatches_idx', ['infoHash', 'userId'])
 @Entity({ name: 'history' })
 export class HistoryEntity {
@@ -36,8 +35,4 @@ export class HistoryEntity {
 
   @Column({ name: 'last_announce', type: 'timestamptz' })
   lastAnnounce: Date;
-
-  /** The change feed's sequence number of the flush that last wrote this row; null until one did. */
-  @Column({ name: 'change_seq', type: 'bigint', nullable: true, transformer: bigintToNumber })
-  changeSeq: number | null;
 }

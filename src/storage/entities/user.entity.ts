@@ -1,4 +1,4 @@
-import { Check, Column, Index, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { bigintToNumber } from 'src/storage/entities/bigint.transformer';
 
 /**
@@ -9,7 +9,6 @@ import { bigintToNumber } from 'src/storage/entities/bigint.transformer';
 @Check('users_upload_multiplier_check', 'upload_multiplier >= 0')
 @Check('users_download_multiplier_check', 'download_multiplier >= 0')
 @Check('users_download_slots_check', 'download_slots >= 0')
-@Index('users_change_seq_idx', ['changeSeq'])
 @Entity({ name: 'users' })
 export class UserEntity {
   @PrimaryColumn({ type: 'integer' })
@@ -59,8 +58,4 @@ export class UserEntity {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
-
-  /** The change feed's sequence number of the flush that last wrote this row; null until one did. */
-  @Column({ name: 'change_seq', type: 'bigint', nullable: true, transformer: bigintToNumber })
-  changeSeq: number | null;
 }

@@ -31,8 +31,9 @@ export type ChangePage =
   | { kind: 'expired'; oldest: number; latest: number };
 
 /**
- * Reads the change feed: the users and history rows a flush stamped with a sequence number above a cursor
- * (LedgerRepository stamps them; change-seq.util explains the lock that keeps cursors from skipping a row).
+ * Reads the change feed: the users and history rows written by the flushed batches numbered above a cursor (each
+ * batch's row in change_batches names the keys it wrote: change-seq.util, which also explains the lock that keeps
+ * cursors from skipping a batch).
  * Pages end on whole flushes, so a cursor is always one sequence number: stable across instances and restarts.
  */
 @Injectable()
@@ -51,7 +52,7 @@ export class ChangeFeedRepository {
     });
   }
 
-  /** Rows changed after `after`, about `limit` of each kind (a flush is never split, so one may give more). */
+  /** Rows changed after `after`, about `limit` history rows (a flush is never split, so one may give more). */
   async page(after: number, limit: number): Promise<ChangePage> {
     const latest = await this.latest();
     const oldest = await this.prunedThrough();
@@ -61,26 +62,7 @@ export class ChangeFeedRepository {
     if (after === latest) {
       return { kind: 'page', users: [], history: [], next: latest };
     }
-    let upTo = latest;
-    for (const table of ['users', 'history']) {
-      const beyond: { change_seq: string }[] = await this.dataSource.query(
-        `SELECT change_seq FROM ${table} WHERE change_seq > $1 AND change_seq <= $2
-         ORDER BY change_seq OFFSET $3 LIMIT 1`,
-        [after, latest, limit],
-      );
-      if (beyond.length > 0) {
-        upTo = Math.min(upTo, Number(beyond[0].change_seq) - 1);
-      }
-    }
-    if (upTo <= after) {
-      // The first flush after the cursor alone holds more than `limit` rows: answer it whole.
-      const first: { seq: string }[] = await this.dataSource.query(
-        `SELECT least((SELECT min(change_seq) FROM users WHERE change_seq > $1),
-                      (SELECT min(change_seq) FROM history WHERE change_seq > $1)) AS seq`,
-        [after],
-      );
-      upTo = Number(first[0].seq);
-    }
+    const upTo = await this.pageEnd(after, latest, limit);
     const [users, history] = await Promise.all([this.users(after, upTo), this.history(after, upTo)]);
     return { kind: 'page', users, history, next: upTo };
   }
@@ -95,6 +77,30 @@ export class ChangeFeedRepository {
     );
   }
 
+  /**
+   * The last batch of the page after `after`: whole batches up to about `limit` keys, at least one batch. A key
+   * written by several batches of a page is answered once, with its current values.
+   */
+  private async pageEnd(after: number, latest: number, limit: number): Promise<number> {
+    const rows: { seq: string }[] = await this.dataSource.query(
+      `SELECT seq FROM (
+         SELECT seq, sum(entries) OVER (ORDER BY seq) AS total FROM change_batches WHERE seq > $1 AND seq <= $2
+       ) batches
+       WHERE total > $3 ORDER BY seq LIMIT 1`,
+      [after, latest, limit],
+    );
+    if (rows.length === 0) {
+      return latest;
+    }
+    const beyond = Number(rows[0].seq);
+    // The first batch after the cursor alone holds more than `limit` keys: answer it whole.
+    const [first]: { seq: string }[] = await this.dataSource.query(
+      `SELECT min(seq) AS seq FROM change_batches WHERE seq > $1`,
+      [after],
+    );
+    return beyond === Number(first.seq) ? beyond : beyond - 1;
+  }
+
   private async prunedThrough(): Promise<number> {
     const rows: { pruned_through: string }[] = await this.dataSource.query(
       `SELECT pruned_through FROM change_feed_horizon`,
@@ -105,7 +111,7 @@ export class ChangeFeedRepository {
   private async users(after: number, upTo: number): Promise<ChangedUser[]> {
     const rows: Record<string, string | Date | null>[] = await this.dataSource.query(
       `SELECT id, uploaded, downloaded, raw_uploaded, raw_downloaded, last_ip, last_active FROM users
-       WHERE change_seq > $1 AND change_seq <= $2 ORDER BY change_seq, id`,
+       WHERE id IN (SELECT unnest(user_ids) FROM change_batches WHERE seq > $1 AND seq <= $2) ORDER BY id`,
       [after, upTo],
     );
     return rows.map((row) => ({
@@ -121,9 +127,13 @@ export class ChangeFeedRepository {
 
   private async history(after: number, upTo: number): Promise<ChangedHistory[]> {
     const rows: Record<string, string | Date | null>[] = await this.dataSource.query(
-      `SELECT user_id, info_hash, uploaded, downloaded, raw_uploaded, raw_downloaded, seed_time_ms,
-              completed_at, first_announce, last_announce FROM history
-       WHERE change_seq > $1 AND change_seq <= $2 ORDER BY change_seq, user_id, info_hash`,
+      `SELECT h.user_id, h.info_hash, h.uploaded, h.downloaded, h.raw_uploaded, h.raw_downloaded, h.seed_time_ms,
+              h.completed_at, h.first_announce, h.last_announce
+       FROM (SELECT DISTINCT k.user_id, k.info_hash
+             FROM change_batches b, unnest(b.user_ids, b.info_hashes) AS k(user_id, info_hash)
+             WHERE b.seq > $1 AND b.seq <= $2) changed
+       JOIN history h ON h.user_id = changed.user_id AND h.info_hash = changed.info_hash
+       ORDER BY h.user_id, h.info_hash`,
       [after, upTo],
     );
     return rows.map((row) => ({

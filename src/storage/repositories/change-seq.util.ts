@@ -7,15 +7,22 @@ import type { EntityManager } from 'typeorm';
  */
 export const CHANGE_FEED_LOCK = 0x7c4a_f33d;
 
+/** The history keys a flushed batch wrote, as the pgArray() literals the flush already sent. */
+export interface ChangedKeys {
+  userIds: string;
+  infoHashes: string;
+  count: number;
+}
+
 /**
- * Takes the next change-feed sequence number for this transaction, and records when, for the retention.
- * A string: pg answers bigint as text.
+ * Records a flushed batch in the change feed, in its transaction: the next sequence number, when it was taken (for
+ * the retention) and the (user, torrent) keys the batch wrote, whose users are the users it credited.
  */
-export async function nextChangeSeq(manager: EntityManager): Promise<string> {
-  const rows: { seq: string }[] = await manager.query(
+export async function recordChangeBatch(manager: EntityManager, keys: ChangedKeys): Promise<void> {
+  await manager.query(
     `WITH locked AS (SELECT pg_advisory_xact_lock_shared($1))
-     INSERT INTO change_batches (seq) SELECT nextval('change_seq') FROM locked RETURNING seq`,
-    [CHANGE_FEED_LOCK],
+     INSERT INTO change_batches (seq, user_ids, info_hashes, entries)
+     SELECT nextval('change_seq'), $2::integer[], $3::char(40)[], $4 FROM locked`,
+    [CHANGE_FEED_LOCK, keys.userIds, keys.infoHashes, keys.count],
   );
-  return rows[0].seq;
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { CheatFlag, PendingAccount, PendingBatch } from 'src/peers/peer-store.types';
-import { nextChangeSeq } from 'src/storage/repositories/change-seq.util';
+import { recordChangeBatch, type ChangedKeys } from 'src/storage/repositories/change-seq.util';
 import { pgArray } from 'src/storage/repositories/pg-array.util';
 import { saturatingSum } from 'src/peers/peer-accounting.util';
 
@@ -65,11 +65,18 @@ export class LedgerRepository {
       const known = batch.accounts.filter((account) => torrents.has(account.infoHash));
       // Users before history: their rows stay locked to the commit, which keeps a concurrent user deletion from
       // leaving history behind (history has no foreign keys; see the migration CheaperFlushWrites).
-      // The change feed's sequence: every row this batch writes carries it (ChangeFeedRepository).
-      const seq = known.length > 0 ? await nextChangeSeq(manager) : '0';
-      const liveUsers = known.length > 0 ? await this.creditUsers(manager, known, seq) : new Set<number>();
+      const liveUsers = known.length > 0 ? await this.creditUsers(manager, known) : new Set<number>();
       const accounts = known.filter((account) => liveUsers.has(account.userId));
-      const snatches = accounts.length > 0 ? await this.writeHistory(manager, accounts, seq) : [];
+      if (accounts.length === 0) {
+        return { applied: true, snatches: [] };
+      }
+      const keys: ChangedKeys = {
+        userIds: pgArray(accounts.map((account) => account.userId)),
+        infoHashes: pgArray(accounts.map((account) => account.infoHash)),
+        count: accounts.length,
+      };
+      const snatches = await this.writeHistory(manager, accounts, keys);
+      await recordChangeBatch(manager, keys);
       return { applied: true, snatches };
     });
   }
@@ -134,7 +141,7 @@ export class LedgerRepository {
   }
 
   /** Adds each user's totals and latest activity; returns the ids of the users that exist. */
-  private async creditUsers(manager: EntityManager, accounts: PendingAccount[], seq: string): Promise<Set<number>> {
+  private async creditUsers(manager: EntityManager, accounts: PendingAccount[]): Promise<Set<number>> {
     const credits = creditsByUser(accounts);
     const column = (pick: (credit: UserCredit) => number | string) => pgArray(credits.map(pick));
     const result: { records: { id: number }[] } = await manager.queryRunner!.query(
@@ -144,8 +151,7 @@ export class LedgerRepository {
          raw_uploaded = ${saturatingAdd('u.raw_uploaded', 's.raw_uploaded')},
          raw_downloaded = ${saturatingAdd('u.raw_downloaded', 's.raw_downloaded')},
          last_ip = CASE WHEN u.last_active IS NULL OR s.last_active >= u.last_active THEN s.last_ip ELSE u.last_ip END,
-         last_active = GREATEST(u.last_active, s.last_active),
-         change_seq = $8
+         last_active = GREATEST(u.last_active, s.last_active)
        FROM (
          -- Times travel as epoch milliseconds: formatting thousands of Dates in the driver costs more than the SQL.
          SELECT user_id, uploaded, downloaded, raw_uploaded, raw_downloaded, last_ip,
@@ -163,7 +169,6 @@ export class LedgerRepository {
         column((c) => c.rawDownloaded),
         column((c) => c.lastActive),
         column((c) => c.lastIp),
-        seq,
       ],
       true,
     );
@@ -171,7 +176,11 @@ export class LedgerRepository {
   }
 
   /** Upserts the history rows and counts first completions as snatches; returns the torrents snatched. */
-  private async writeHistory(manager: EntityManager, accounts: PendingAccount[], seq: string): Promise<SnatchCount[]> {
+  private async writeHistory(
+    manager: EntityManager,
+    accounts: PendingAccount[],
+    keys: ChangedKeys,
+  ): Promise<SnatchCount[]> {
     const column = (pick: (account: PendingAccount) => number | string | null) => pgArray(accounts.map(pick));
     // Structured: for an UPDATE, a plain query() answers [rows, count] rather than the rows.
     const result: { records: { info_hash: string; completed: number }[] } = await manager.queryRunner!.query(
@@ -196,9 +205,9 @@ export class LedgerRepository {
        ),
        history_upsert AS (
          INSERT INTO history AS h (user_id, info_hash, uploaded, downloaded, raw_uploaded, raw_downloaded,
-                                   seed_time_ms, completed_at, first_announce, last_announce, change_seq)
+                                   seed_time_ms, completed_at, first_announce, last_announce)
          SELECT user_id, info_hash, uploaded, downloaded, raw_uploaded, raw_downloaded,
-                seed_time_ms, completed_at, first_announce, last_announce, $11::bigint FROM input
+                seed_time_ms, completed_at, first_announce, last_announce FROM input
          ON CONFLICT (user_id, info_hash) DO UPDATE SET
            uploaded = ${saturatingAdd('h.uploaded', 'EXCLUDED.uploaded')},
            downloaded = ${saturatingAdd('h.downloaded', 'EXCLUDED.downloaded')},
@@ -207,15 +216,14 @@ export class LedgerRepository {
            seed_time_ms = ${saturatingAdd('h.seed_time_ms', 'EXCLUDED.seed_time_ms')},
            completed_at = COALESCE(h.completed_at, EXCLUDED.completed_at),
            first_announce = LEAST(h.first_announce, EXCLUDED.first_announce),
-           last_announce = GREATEST(h.last_announce, EXCLUDED.last_announce),
-           change_seq = EXCLUDED.change_seq
+           last_announce = GREATEST(h.last_announce, EXCLUDED.last_announce)
        )
        UPDATE torrents t SET completed = t.completed + s.n
        FROM new_snatches s WHERE t.info_hash = s.info_hash
        RETURNING t.info_hash, t.completed`,
       [
-        column((a) => a.userId),
-        column((a) => a.infoHash),
+        keys.userIds,
+        keys.infoHashes,
         column((a) => a.uploaded),
         column((a) => a.downloaded),
         column((a) => a.rawUploaded),
@@ -224,7 +232,6 @@ export class LedgerRepository {
         column((a) => a.completedAt),
         column((a) => a.firstAnnounce),
         column((a) => a.lastAnnounce),
-        seq,
       ],
       true,
     );
