@@ -10,12 +10,10 @@ const counts = { interval: 1800, minInterval: 900, complete: 3, incomplete: 4, d
 
 describe('announce answer encoding', () => {
   it('writes compact peers and peers6 with sorted keys', () => {
-    const encoded = encodeAnnounceAnswer({
-      ...counts,
-      peers: { compact4: v4, compact6: v6, ids4: null, ids6: null },
-      compact: true,
-      noPeerId: false,
-    });
+    const encoded = encodeAnnounceAnswer(
+      { ...counts, peers: { compact4: v4, compact6: v6, ids4: null, ids6: null } },
+      { compact: true, noPeerId: false },
+    );
     const decoded = bdecode(encoded) as Map<string, unknown>;
     expect([...decoded.keys()]).toEqual([
       'complete',
@@ -32,18 +30,16 @@ describe('announce answer encoding', () => {
   });
 
   it('leaves peers6 out when no IPv6 peer is returned', () => {
-    const encoded = encodeAnnounceAnswer({
-      ...counts,
-      peers: { compact4: v4, compact6: Buffer.alloc(0), ids4: null, ids6: null },
-      compact: true,
-      noPeerId: false,
-    });
+    const encoded = encodeAnnounceAnswer(
+      { ...counts, peers: { compact4: v4, compact6: Buffer.alloc(0), ids4: null, ids6: null } },
+      { compact: true, noPeerId: false },
+    );
     expect((bdecode(encoded) as Map<string, unknown>).has('peers6')).toBe(false);
   });
 
   it('writes non-compact peers as dicts, with peer ids unless no_peer_id', () => {
     const peers = { compact4: v4, compact6: v6, ids4: idA, ids6: idB };
-    const withIds = bdecode(encodeAnnounceAnswer({ ...counts, peers, compact: false, noPeerId: false })) as Map<
+    const withIds = bdecode(encodeAnnounceAnswer({ ...counts, peers }, { compact: false, noPeerId: false })) as Map<
       string,
       unknown
     >;
@@ -51,7 +47,7 @@ describe('announce answer encoding', () => {
     expect(list.map((peer) => (peer.get('ip') as Buffer).toString())).toEqual(['10.0.0.1', '2001:db8::1']);
     expect(list.map((peer) => peer.get('port'))).toEqual([6881, 6882]);
     expect(list[1].get('peer id')).toEqual(idB);
-    const withoutIds = bdecode(encodeAnnounceAnswer({ ...counts, peers, compact: false, noPeerId: true })) as Map<
+    const withoutIds = bdecode(encodeAnnounceAnswer({ ...counts, peers }, { compact: false, noPeerId: true })) as Map<
       string,
       unknown
     >;
@@ -59,13 +55,14 @@ describe('announce answer encoding', () => {
   });
   it('writes the warning message last, its length in UTF-8 bytes, compact or not', () => {
     for (const compact of [true, false]) {
-      const encoded = encodeAnnounceAnswer({
-        ...counts,
-        peers: { compact4: v4, compact6: v6, ids4: idA, ids6: idB },
-        compact,
-        noPeerId: false,
-        warning: 'Ratio low: seed more — merci',
-      });
+      const encoded = encodeAnnounceAnswer(
+        {
+          ...counts,
+          peers: { compact4: v4, compact6: v6, ids4: idA, ids6: idB },
+          warning: 'Ratio low: seed more — merci',
+        },
+        { compact, noPeerId: false },
+      );
       const decoded = bdecode(encoded) as Map<string, unknown>;
       expect([...decoded.keys()].slice(-2)).toEqual([compact ? 'peers6' : 'peers', 'warning message']);
       expect(Buffer.from(decoded.get('warning message') as Buffer).toString('utf8')).toBe(

@@ -1,5 +1,6 @@
 import type { SelectedPeers } from 'src/peers/peer-store.types';
 
+/** What the success answer holds (an AnnounceOutcome is one). */
 export interface AnnounceAnswer {
   interval: number;
   minInterval: number;
@@ -7,26 +8,31 @@ export interface AnnounceAnswer {
   incomplete: number;
   downloaded: number;
   peers: SelectedPeers;
+  /** BEP 3's `warning message`, the last key. */
+  warning?: string;
+}
+
+/** How the client asked for its peers. */
+export interface PeerListForm {
   compact: boolean;
   /** Non-compact only: leave `peer id` out of each peer dict. */
   noPeerId: boolean;
-  /** BEP 3's `warning message`, the last key. */
-  warning?: string;
 }
 
 /**
  * The success answer, bencoded by hand: this runs on every announce, so it writes the keys in their sorted
  * order (complete, downloaded, incomplete, interval, min interval, peers, peers6, warning message) straight into one
- * buffer.
+ * buffer. The form is a second argument rather than merged into the answer: copying the outcome into a new object
+ * cost more than the encoding.
  */
-export function encodeAnnounceAnswer(answer: AnnounceAnswer): Buffer {
+export function encodeAnnounceAnswer(answer: AnnounceAnswer, form: PeerListForm): Buffer {
   const head =
     `d8:completei${answer.complete}e10:downloadedi${answer.downloaded}e10:incompletei${answer.incomplete}e` +
     `8:intervali${answer.interval}e12:min intervali${answer.minInterval}e5:peers`;
   const { compact4, compact6 } = answer.peers;
   const tail = answer.warning === undefined ? END : warningThenEnd(answer.warning);
-  if (!answer.compact) {
-    return Buffer.concat([Buffer.from(head, 'latin1'), encodePeerDicts(answer.peers, answer.noPeerId), tail]);
+  if (!form.compact) {
+    return Buffer.concat([Buffer.from(head, 'latin1'), encodePeerDicts(answer.peers, form.noPeerId), tail]);
   }
   const peers = `${head}${compact4.length}:`;
   const peers6 = compact6.length > 0 ? `6:peers6${compact6.length}:` : '';

@@ -79,8 +79,7 @@ export class HttpTrackerAdapter implements OnModuleInit {
         return this.refused(outcome);
       }
       // The core refuses every announce whose decoding failed, so this one decoded.
-      const { compact, noPeerId } = decoded as AnnounceRequest;
-      return encodeAnnounceAnswer({ ...outcome, compact, noPeerId });
+      return encodeAnnounceAnswer(outcome, decoded as AnnounceRequest);
     }
     const infoHashes = decode(() => (query.get('info_hash') ?? []).map((raw) => decodeInfoHash(raw)));
     const outcome = await this.core.scrape({
