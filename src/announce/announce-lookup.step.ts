@@ -60,14 +60,26 @@ export class AnnounceLookupStep {
     private readonly bans: AbuseBanService,
   ) {}
 
-  // Lookups are answered from the cache without an await; only a miss waits for PostgreSQL.
-  async announce(input: AnnounceInput): Promise<AnnounceContext> {
+  /**
+   * Synchronous when the passkey and the info hash are in the lookup cache, as they are for nearly every announce:
+   * only a miss returns a promise, which waits for PostgreSQL.
+   */
+  announce(input: AnnounceInput): AnnounceContext | Promise<AnnounceContext> {
     const passkey = passkeyOf(input.passkey);
     const now = this.refuseFlooder(input.ip);
     const cachedUser = this.lookup.cachedUser(passkey);
-    const user = usable(
-      this.counted(cachedUser !== undefined ? cachedUser : await this.lookup.userByPasskey(passkey), input.ip, now),
-    );
+    if (cachedUser === undefined) {
+      return this.lookup.userByPasskey(passkey).then((found) => this.announceFor(input, found, now));
+    }
+    return this.announceFor(input, cachedUser, now);
+  }
+
+  private announceFor(
+    input: AnnounceInput,
+    found: UserSnapshot | null,
+    now: number,
+  ): AnnounceContext | Promise<AnnounceContext> {
+    const user = usable(this.counted(found, input.ip, now));
     // A failure from here on is the user's: the staff's announce log shows it, with the step that refused.
     try {
       const request = input.request;
@@ -79,33 +91,42 @@ export class AnnounceLookupStep {
         throw AnnounceFailure.badRequest('Your address could not be read.');
       }
       const cachedTorrent = this.lookup.cachedTorrent(request.infoHash);
-      const torrent = live(
-        this.counted(
-          cachedTorrent !== undefined ? cachedTorrent : await this.lookup.torrent(request.infoHash),
-          input.ip,
-          now,
-        ),
-      );
-      return {
-        user,
-        torrent,
-        request,
-        address,
-        userAgent: input.userAgent,
-        startedAt: input.startedAt,
-        credit: creditFactors(user, torrent, this.config.globalFreeleech),
-        warning: undefined,
-        flags: undefined,
-        actedBy: undefined,
-        wouldRefuse: undefined,
-      };
-    } catch (error) {
-      if (error instanceof AnnounceFailure) {
-        error.userId = user.id;
-        error.policy ??= AnnounceLookupStep.name;
+      if (cachedTorrent === undefined) {
+        return this.lookup
+          .torrent(request.infoHash)
+          .then((torrent) => this.contextFor(input, user, request, address, torrent, now))
+          .catch((error: unknown) => {
+            throw usersFailure(error, user);
+          });
       }
-      throw error;
+      return this.contextFor(input, user, request, address, cachedTorrent, now);
+    } catch (error) {
+      throw usersFailure(error, user);
     }
+  }
+
+  private contextFor(
+    input: AnnounceInput,
+    user: UserSnapshot,
+    request: AnnounceRequest,
+    address: PeerAddress,
+    found: TorrentSnapshot | null,
+    now: number,
+  ): AnnounceContext {
+    const torrent = live(this.counted(found, input.ip, now));
+    return {
+      user,
+      torrent,
+      request,
+      address,
+      userAgent: input.userAgent,
+      startedAt: input.startedAt,
+      credit: creditFactors(user, torrent, this.config.globalFreeleech),
+      warning: undefined,
+      flags: undefined,
+      actedBy: undefined,
+      wouldRefuse: undefined,
+    };
   }
 
   async scrape(input: ScrapeInput): Promise<ScrapeContext> {
@@ -174,6 +195,15 @@ function passkeyOf(passkey: string | null | undefined): string {
     throw new AnnounceFailure(FailureCode.BadPasskey, 'Invalid passkey: it must be 32 letters and digits.');
   }
   return passkey;
+}
+
+/** Marks a refusal met after the user was known as the user's, for the announce log. */
+function usersFailure(error: unknown, user: UserSnapshot): unknown {
+  if (error instanceof AnnounceFailure) {
+    error.userId = user.id;
+    error.policy ??= AnnounceLookupStep.name;
+  }
+  return error;
 }
 
 function usable(user: UserSnapshot | null): UserSnapshot {

@@ -5,12 +5,7 @@ import type { AnnounceOutcome, ScrapeOutcome } from 'src/announce/announce-outco
 import { TRACKER_CONFIG, type TrackerConfig } from 'src/config/tracker.config';
 import { TrackerMetrics } from 'src/metrics/tracker-metrics';
 import { PeerStore } from 'src/peers/peer-store';
-import {
-  PendingLedgerFullError,
-  type AnnounceResult,
-  type PeerAnnounce,
-  type StoreRefusal,
-} from 'src/peers/peer-store.types';
+import { PendingLedgerFullError, type AnnounceResult, type StoreRefusal } from 'src/peers/peer-store.types';
 
 /**
  * Announce and scrape once the user and torrent are known and the policy steps have passed: the PeerStore. Returns
@@ -36,25 +31,30 @@ export class AnnounceService {
   }: AnnounceContext): Promise<AnnounceOutcome> {
     const stopped = request.event === 'stopped';
     const numwant = stopped ? 0 : Math.min(request.numwant ?? this.config.numwantDefault, this.config.numwantMax);
-    const result = await this.announceToStore({
-      infoHash: torrent.infoHash,
-      userId: user.id,
-      peerId: request.peerId,
-      ip: address.ip,
-      ipBytes: address.bytes,
-      port: request.port,
-      uploaded: request.uploaded,
-      downloaded: request.downloaded,
-      left: request.left,
-      event: request.event,
-      numwant,
-      wantPeerIds: !request.compact && !request.noPeerId,
-      now: Date.now(),
-      uploadFactor: credit.uploadFactor,
-      downloadFactor: credit.downloadFactor,
-      policyFlags: flags,
-      downloadSlots: user.downloadSlots,
-    });
+    let result: AnnounceResult;
+    try {
+      result = await this.peers.announce({
+        infoHash: torrent.infoHash,
+        userId: user.id,
+        peerId: request.peerId,
+        ip: address.ip,
+        ipBytes: address.bytes,
+        port: request.port,
+        uploaded: request.uploaded,
+        downloaded: request.downloaded,
+        left: request.left,
+        event: request.event,
+        numwant,
+        wantPeerIds: !request.compact && !request.noPeerId,
+        now: Date.now(),
+        uploadFactor: credit.uploadFactor,
+        downloadFactor: credit.downloadFactor,
+        policyFlags: flags,
+        downloadSlots: user.downloadSlots,
+      });
+    } catch (error) {
+      busyAtLedgerBound(error);
+    }
     if (result.refused) {
       throw this.storeRefusal(result.refused);
     }
@@ -107,18 +107,6 @@ export class AnnounceService {
     return warning === undefined ? sentence : `${warning} ${sentence}`;
   }
 
-  /** At the ledger's bound nothing was changed: a temporary failure, so the client comes back later. */
-  private async announceToStore(announce: PeerAnnounce): Promise<AnnounceResult> {
-    try {
-      return await this.peers.announce(announce);
-    } catch (error) {
-      if (error instanceof PendingLedgerFullError) {
-        throw new AnnounceFailure(FailureCode.Unavailable, 'The tracker is busy; try again in a few minutes.', 5);
-      }
-      throw error;
-    }
-  }
-
   async scrape({ torrents, startedAt }: ScrapeContext): Promise<ScrapeOutcome> {
     const counts = await this.peers.scrape(torrents.map(({ snapshot }) => snapshot.infoHash));
     const files = torrents.map(({ snapshot, rawInfoHash }) => {
@@ -128,6 +116,14 @@ export class AnnounceService {
     this.metrics.succeeded('scrape', secondsSince(startedAt));
     return { kind: 'scrape', files, minRequestInterval: this.config.minInterval };
   }
+}
+
+/** At the ledger's bound nothing was changed: a temporary failure, so the client comes back later. */
+function busyAtLedgerBound(error: unknown): never {
+  if (error instanceof PendingLedgerFullError) {
+    throw new AnnounceFailure(FailureCode.Unavailable, 'The tracker is busy; try again in a few minutes.', 5);
+  }
+  throw error;
 }
 
 function secondsSince(start: number): number {

@@ -40,22 +40,34 @@ export class TrackerCore {
     private readonly log: AnnounceLog,
   ) {}
 
+  /** Never rejects: every failure is a Refusal. */
   announce(input: AnnounceInput): Promise<AnnounceOutcome | Refusal> {
-    return this.batch.run(() => this.announceLogged(input)).catch((error: unknown) => this.refusal(error, 'announce'));
+    return this.batch.run(() => this.announceLogged(input));
   }
 
   private async announceLogged(input: AnnounceInput): Promise<AnnounceOutcome | Refusal> {
     let context: AnnounceContext | undefined;
     try {
-      context = await this.lookup.announce(input);
-      await this.policies.check(context);
+      // The lookup step and the pipeline answer without a promise unless they must wait (a cache miss, a step).
+      const found = this.lookup.announce(input);
+      context = found instanceof Promise ? await found : found;
+      const checked = this.policies.check(context);
+      if (checked !== undefined) {
+        await checked;
+      }
       const outcome = await this.announces.announce(context);
       if (this.log.enabled) {
         this.log.record(context.user.id, answeredEntry(context, Date.now()));
       }
       return outcome;
     } catch (error) {
-      const refusal = this.refusal(error, 'announce');
+      return this.refusedAnnounce(error, input, context);
+    }
+  }
+
+  private refusedAnnounce(error: unknown, input: AnnounceInput, context: AnnounceContext | undefined): Refusal {
+    const refusal = this.refusal(error, 'announce');
+    try {
       const failure = error instanceof AnnounceFailure ? error : undefined;
       const userId = context?.user.id ?? failure?.userId;
       if (userId !== undefined && this.log.enabled) {
@@ -63,8 +75,10 @@ export class TrackerCore {
         const policy = failure?.policy ?? (context ? AnnounceService.name : undefined);
         this.log.record(userId, refusedEntry(input, context, refusal, policy, Date.now()));
       }
-      return refusal;
+    } catch (logError) {
+      this.unexpected(logError, 'announce');
     }
+    return refusal;
   }
 
   scrape(input: ScrapeInput): Promise<ScrapeOutcome | Refusal> {

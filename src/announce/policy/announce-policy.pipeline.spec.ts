@@ -77,19 +77,16 @@ class NotAPolicy {
   }
 }
 
-async function pipelineWith(policyModes: string): Promise<AnnouncePolicyPipeline> {
+const ALL_STEPS = [Last, HalvesDownload, NotAPolicy, AlsoAtTwenty, WarnsAsync, TriedOut];
+
+async function pipelineWith(policyModes: string, steps: unknown[] = ALL_STEPS): Promise<AnnouncePolicyPipeline> {
   const moduleRef = await Test.createTestingModule({
     imports: [DiscoveryModule],
     providers: [
       { provide: TRACKER_CONFIG, useValue: loadTrackerConfig({ POLICY_MODES: policyModes }) },
       TrackerMetrics,
       AnnouncePolicyPipeline,
-      Last,
-      HalvesDownload,
-      NotAPolicy,
-      AlsoAtTwenty,
-      WarnsAsync,
-      TriedOut,
+      ...(steps as (typeof ALL_STEPS)[number][]),
     ],
   }).compile();
   moduleRef.useLogger(false);
@@ -188,6 +185,14 @@ describe('the announce policy pipeline', () => {
   it('enforces a step declared observe when POLICY_MODES says enforce', async () => {
     const enforcing = await pipelineWith('TriedOut:enforce');
     await expect(enforcing.check(contextWithLeft(3))).rejects.toMatchObject({ policy: 'TriedOut' });
+  });
+
+  it('answers without a promise while every step is synchronous, and throws their refusal as it is', async () => {
+    const synchronous = await pipelineWith('', [HalvesDownload, AlsoAtTwenty, Last]);
+    const context = contextWithLeft(0);
+    expect(synchronous.check(context)).toBeUndefined();
+    expect(context.actedBy).toBe('AlsoAtTwenty');
+    expect(() => synchronous.check(contextWithLeft(1))).toThrow(expect.objectContaining({ policy: 'AlsoAtTwenty' }));
   });
 
   it('stops the boot on a POLICY_MODES name that is no policy', async () => {

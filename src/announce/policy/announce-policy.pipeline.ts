@@ -87,40 +87,69 @@ export class AnnouncePolicyPipeline implements OnModuleInit {
   /**
    * Runs every step; throws the AnnounceFailure of the first enforcing step that refuses, naming the step. A step in
    * observe mode that refuses is counted and the announce goes on. `context.actedBy` names the last step that warned
-   * or would have refused.
+   * or would have refused. Synchronous while the steps are (a promise only from the first step that answers one), so
+   * that the common announce spends no promise here.
    */
-  async check(context: AnnounceContext): Promise<void> {
+  check(context: AnnounceContext): Promise<void> | undefined {
+    return this.runFrom(0, context);
+  }
+
+  private runFrom(first: number, context: AnnounceContext): Promise<void> | undefined {
     const steps = this.steps;
-    for (let i = 0; i < steps.length; i++) {
+    for (let i = first; i < steps.length; i++) {
       const warning = context.warning;
+      let pending: void | Promise<void>;
       try {
-        const pending = steps[i].step.check(context);
-        if (pending !== undefined) {
-          await pending;
-        }
+        pending = steps[i].step.check(context);
       } catch (error) {
-        const { name, observed } = steps[i];
-        if (!(error instanceof AnnounceFailure)) {
-          const failure = this.unexpected(error, name);
-          if (observed === null) {
-            failure.policy = name;
-            throw failure;
-          }
-          continue; // logged; a step being tried out refuses nothing, not even by a bug
-        }
-        error.policy = name;
-        if (observed === null) {
-          throw error;
-        }
-        observed.value++;
-        context.wouldRefuse = error;
-        context.actedBy = name;
+        this.refusedBy(steps[i], context, error);
         continue;
+      }
+      if (pending !== undefined) {
+        return this.awaitStep(i, pending, warning, context);
       }
       if (context.warning !== warning) {
         context.actedBy = steps[i].name;
       }
     }
+    return undefined;
+  }
+
+  /** Waits for the step at `index`, then runs the rest. */
+  private async awaitStep(
+    index: number,
+    pending: Promise<void>,
+    warning: string | undefined,
+    context: AnnounceContext,
+  ): Promise<void> {
+    try {
+      await pending;
+      if (context.warning !== warning) {
+        context.actedBy = this.steps[index].name;
+      }
+    } catch (error) {
+      this.refusedBy(this.steps[index], context, error);
+    }
+    await this.runFrom(index + 1, context);
+  }
+
+  /** A step threw: rethrows its refusal (or a generic one) if it enforces; in observe mode, counts it and returns. */
+  private refusedBy({ name, observed }: DiscoveredStep, context: AnnounceContext, error: unknown): void {
+    if (!(error instanceof AnnounceFailure)) {
+      const failure = this.unexpected(error, name);
+      if (observed === null) {
+        failure.policy = name;
+        throw failure;
+      }
+      return; // logged; a step being tried out refuses nothing, not even by a bug
+    }
+    error.policy = name;
+    if (observed === null) {
+      throw error;
+    }
+    observed.value++;
+    context.wouldRefuse = error;
+    context.actedBy = name;
   }
 
   /** Logged without the request, whose URL holds the passkey. */
