@@ -1,11 +1,10 @@
 import type { AnnounceContext } from 'src/announce/announce-lookup.step';
 import type { AnnounceInput, Refusal } from 'src/announce/announce-outcome';
-import { AnnounceFailure } from 'src/announce/protocol/announce-failure';
-import { encodeLogEntry } from 'src/diagnostics/announce-log-entry.util';
+import type { LoggedOutcome } from 'src/diagnostics/announce-log-entry.util';
 
-/** The announce log's entry of an answered announce (encoded). */
-export function answeredEntry(context: AnnounceContext, now: number): string {
-  return encodeLogEntry(now, context.request, {
+/** What the announce log keeps of an answered announce, beside its request. */
+export function answeredOutcome(context: AnnounceContext): LoggedOutcome {
+  return {
     result: 'ok',
     sentence: null,
     retryIn: null,
@@ -13,18 +12,17 @@ export function answeredEntry(context: AnnounceContext, now: number): string {
     policy: context.actedBy ?? null,
     wouldRefuse: context.wouldRefuse?.code ?? null,
     family: context.address.bytes.length === 4 ? 'ipv4' : 'ipv6',
-  });
+  };
 }
 
-/** The announce log's entry of a refused one; `context` when the lookup step got that far. */
-export function refusedEntry(
+/** What it keeps of a refused one; `context` when the lookup step got that far. */
+export function refusedOutcome(
   input: AnnounceInput,
   context: AnnounceContext | undefined,
   refusal: Refusal,
   policy: string | undefined,
-  now: number,
-): string {
-  return encodeLogEntry(now, input.request instanceof AnnounceFailure ? null : input.request, {
+): LoggedOutcome {
+  return {
     result: refusal.code,
     sentence: refusal.sentence,
     retryIn: refusal.retryIn ?? null,
@@ -32,7 +30,7 @@ export function refusedEntry(
     policy: policy ?? null,
     wouldRefuse: context?.wouldRefuse?.code ?? null,
     family: context ? (context.address.bytes.length === 4 ? 'ipv4' : 'ipv6') : familyOf(input.ip),
-  });
+  };
 }
 
 function familyOf(ip: string | undefined): 'ipv4' | 'ipv6' | null {

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { answeredEntry, refusedEntry } from 'src/announce/announce-log.util';
+import { answeredOutcome, refusedOutcome } from 'src/announce/announce-log.util';
 import { AnnounceLookupStep, type AnnounceContext } from 'src/announce/announce-lookup.step';
 import type {
   AnnounceInput,
@@ -57,7 +57,7 @@ export class TrackerCore {
       }
       const outcome = await this.announces.announce(context);
       if (this.log.enabled) {
-        this.log.record(context.user.id, answeredEntry(context, Date.now()));
+        this.log.record(context.user.id, Date.now(), context.request, answeredOutcome(context));
       }
       return outcome;
     } catch (error) {
@@ -73,7 +73,8 @@ export class TrackerCore {
       if (userId !== undefined && this.log.enabled) {
         // Past the pipeline, which names its steps, only the store's own rules refuse (peer limit, pacing).
         const policy = failure?.policy ?? (context ? AnnounceService.name : undefined);
-        this.log.record(userId, refusedEntry(input, context, refusal, policy, Date.now()));
+        const request = input.request instanceof AnnounceFailure ? null : input.request;
+        this.log.record(userId, Date.now(), request, refusedOutcome(input, context, refusal, policy));
       }
     } catch (logError) {
       this.unexpected(logError, 'announce');

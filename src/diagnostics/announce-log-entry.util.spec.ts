@@ -51,14 +51,47 @@ describe('the announce log entry', () => {
 });
 
 describe('the memory announce log', () => {
+  const request = {
+    infoHash: entry.infoHash!,
+    event: entry.event!,
+    peerId: Buffer.from('-qB4520-ab' + 'x'.repeat(10), 'latin1'),
+    port: entry.port!,
+    uploaded: entry.uploaded!,
+    downloaded: entry.downloaded!,
+    left: entry.left!,
+  };
+  const times = async (log: MemoryAnnounceLog, userId: number) =>
+    (await log.read(userId)).map((text) => decodeLogEntry(text)!.time);
+
   it('keeps the last `size` entries of each user, latest first', async () => {
     const log = new MemoryAnnounceLog(3, 60_000);
-    for (const text of ['a', 'b', 'c', 'd']) {
-      log.record(1, text);
+    const now = Date.now();
+    for (const time of [now - 4, now - 3, now - 2, now - 1]) {
+      log.record(1, time, request, entry);
     }
-    log.record(2, 'x');
-    expect(await log.read(1)).toEqual(['d', 'c', 'b']);
-    expect(await log.read(2)).toEqual(['x']);
-    expect(await log.read(3)).toEqual([]);
+    log.record(2, now, request, entry);
+    expect(await times(log, 1)).toEqual([now - 1, now - 2, now - 3]);
+    expect(await times(log, 2)).toEqual([now]);
+    expect(await times(log, 3)).toEqual([]);
+  });
+
+  it('answers each entry as encodeLogEntry writes it, with or without a request, and leaves out expired ones', async () => {
+    const log = new MemoryAnnounceLog(5, 60_000);
+    const now = Date.now();
+    const answered = {
+      ...entry,
+      result: 'ok',
+      sentence: null,
+      retryIn: null,
+      warning: 'slow down',
+      family: 'ipv4' as const,
+    };
+    log.record(1, now - 120_000, request, answered);
+    log.record(1, now - 1, request, answered);
+    log.record(1, now, null, { ...entry, retryIn: 5, family: null });
+    expect(await log.read(1)).toEqual([
+      encodeLogEntry(now, null, { ...entry, retryIn: 5, family: null }),
+      encodeLogEntry(now - 1, request, answered),
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { Cluster } from 'ioredis';
 import { AnnounceLog } from 'src/diagnostics/announce-log';
+import { encodeLogEntry, type LoggedOutcome, type LoggedRequest } from 'src/diagnostics/announce-log-entry.util';
 import type { RedisClient } from 'src/redis/redis-connection';
 
 /** How long entries wait to be written together: announces are never kept waiting for them. */
@@ -65,11 +66,12 @@ export class RedisAnnounceLog extends AnnounceLog implements BeforeApplicationSh
     this.usersPerCall = client instanceof Cluster ? 1 : USERS_PER_CALL;
   }
 
-  record(userId: number, entry: string): void {
+  record(userId: number, time: number, request: LoggedRequest | null, outcome: LoggedOutcome): void {
     if (this.pendingCount >= MAX_PENDING) {
       this.dropped++;
       return;
     }
+    const entry = encodeLogEntry(time, request, outcome);
     const entries = this.pending.get(userId);
     if (entries === undefined) {
       this.pending.set(userId, [entry]);

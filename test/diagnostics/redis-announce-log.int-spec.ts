@@ -1,7 +1,18 @@
 import { Redis, type Cluster } from 'ioredis';
+import { decodeLogEntry, type LoggedOutcome } from 'src/diagnostics/announce-log-entry.util';
 import { RedisAnnounceLog } from 'src/diagnostics/redis-announce-log';
 import { deleteKeys, newPrefix } from 'test/peers/redis-store-behaviour';
 import { REDIS_URL, stopTestCluster, testCluster } from 'test/support/peer-store-envs';
+
+const OUTCOME: LoggedOutcome = {
+  result: 'ok',
+  sentence: null,
+  retryIn: null,
+  warning: null,
+  policy: null,
+  wouldRefuse: null,
+  family: 'ipv4',
+};
 
 afterAll(async () => {
   await stopTestCluster();
@@ -23,18 +34,21 @@ describe.each(['redis', 'redis cluster'])('the Redis announce log on %s', (name)
 
   it("keeps each user's last entries, latest first, across flushes, and expires a quiet user's list", async () => {
     const log = new RedisAnnounceLog(client, prefix, 3, 60_000);
+    // Each entry's time tells it apart: the user id, then 1 to 4 in the order written.
+    const record = (user: number, order: number) => log.record(user, user * 10 + order, null, OUTCOME);
+    const times = async (user: number) => (await log.read(user)).map((text) => decodeLogEntry(text)!.time);
     for (let user = 1; user <= 700; user++) {
-      log.record(user, `a${user}`);
-      log.record(user, `b${user}`);
+      record(user, 1);
+      record(user, 2);
     }
     await log.flush();
     for (let user = 1; user <= 700; user++) {
-      log.record(user, `c${user}`);
-      log.record(user, `d${user}`);
+      record(user, 3);
+      record(user, 4);
     }
-    expect(await log.read(1)).toEqual(['d1', 'c1', 'b1']);
-    expect(await log.read(700)).toEqual(['d700', 'c700', 'b700']);
-    expect(await log.read(701)).toEqual([]);
+    expect(await times(1)).toEqual([14, 13, 12]);
+    expect(await times(700)).toEqual([7004, 7003, 7002]);
+    expect(await times(701)).toEqual([]);
     const ttl = await client.pttl(`${prefix}announces:350`);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(60_000);
