@@ -2,7 +2,7 @@ import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common'
 import { LivePeers } from 'src/peers/memory/live-peers';
 import { memoryCheatFlags } from 'src/peers/memory/memory-cheat-flags';
 import { PeerSampler } from 'src/peers/memory/peer-sampler';
-import { NO_SLOT, PEER_ID_BYTES } from 'src/peers/memory/peer-slot-table';
+import { NO_SLOT, PEER_ID_BYTES, type PeerSlotTable } from 'src/peers/memory/peer-slot-table';
 import { PendingLedger } from 'src/peers/memory/pending-ledger';
 import {
   creditedBytes,
@@ -15,6 +15,7 @@ import { PeerStore } from 'src/peers/peer-store';
 import type {
   AnnounceResult,
   PeerAnnounce,
+  PeerEndpoint,
   PeerTotals,
   PeerView,
   PendingBacklog,
@@ -117,17 +118,21 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
   swarmPeers(infoHash: string, now: number): Promise<PeerView[]> {
     this.expire(now, Infinity);
     const s = this.peers.slots;
-    const views = this.peers.slotsOfSwarm(infoHash).map((slot): PeerView => ({
-      userId: s.userId[slot],
-      peerId: Buffer.from(s.peerId.subarray(slot * PEER_ID_BYTES, (slot + 1) * PEER_ID_BYTES)),
-      ip: s.ipText(slot),
-      port: s.port[slot],
-      seeder: s.isSeeder(slot),
-      uploaded: s.uploaded[slot],
-      downloaded: s.downloaded[slot],
-      left: s.left[slot],
-      lastAnnounce: s.lastAnnounce[slot],
-    }));
+    const views = this.peers.slotsOfSwarm(infoHash).map((slot): PeerView => {
+      const endpoints = liveEndpoints(s, slot, now - this.ttlMs);
+      return {
+        userId: s.userId[slot],
+        peerId: Buffer.from(s.peerId.subarray(slot * PEER_ID_BYTES, (slot + 1) * PEER_ID_BYTES)),
+        ip: endpoints[0].ip,
+        port: endpoints[0].port,
+        endpoints,
+        seeder: s.isSeeder(slot),
+        uploaded: s.uploaded[slot],
+        downloaded: s.downloaded[slot],
+        left: s.left[slot],
+        lastAnnounce: s.lastAnnounce[slot],
+      };
+    });
     return Promise.resolve(views);
   }
 
@@ -277,7 +282,15 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
     }
     const peers =
       a.numwant > 0
-        ? this.sampler.select(swarm, a.userId, seeder, a.numwant, a.wantPeerIds, now - this.ttlMs)
+        ? this.sampler.select(
+            swarm,
+            a.userId,
+            seeder,
+            a.numwant,
+            a.wantPeerIds,
+            now - this.ttlMs,
+            a.ipBytes.length === 16,
+          )
         : noPeers(a.wantPeerIds);
     return { complete: swarm.seeders.count, incomplete: swarm.leechers.count, peers };
   }
@@ -285,7 +298,9 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
   /**
    * Pacing of a live peer's announce: DUPLICATE for a repeat of its previous one (DUPLICATE_WINDOW_MS), else the ms
    * left of the minimum interval for a regular announce (no event, or paused), 0 when in time. The previous announce
-   * is the stored baseline's: a refused (strict) announce does not move it.
+   * is the previous one from the same address family (a dual-stack client announces over both each interval, and the
+   * first over a family brings a new endpoint: never too soon, never a duplicate); a refused (strict) announce does not
+   * move it. The totals compared are the peer's one baseline.
    */
   private pace(slot: number, a: PeerAnnounce): number {
     const s = this.peers.slots;
@@ -293,7 +308,7 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
     if (!regular && a.event !== 'started') {
       return 0;
     }
-    const since = a.now - s.lastAnnounce[slot];
+    const since = a.now - s.endpointSeen(slot, a.ipBytes.length === 16);
     if (
       since <= DUPLICATE_WINDOW_MS &&
       a.uploaded === s.uploaded[slot] &&
@@ -311,7 +326,15 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
     const seeder = this.peers.slots.isSeeder(slot);
     const peers =
       a.numwant > 0
-        ? this.sampler.select(swarm, a.userId, seeder, a.numwant, a.wantPeerIds, a.now - this.ttlMs)
+        ? this.sampler.select(
+            swarm,
+            a.userId,
+            seeder,
+            a.numwant,
+            a.wantPeerIds,
+            a.now - this.ttlMs,
+            a.ipBytes.length === 16,
+          )
         : noPeers(a.wantPeerIds);
     return { complete: swarm.seeders.count, incomplete: swarm.leechers.count, peers };
   }
@@ -341,6 +364,28 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
     }
     return this.peers.expire(now, budget);
   }
+}
+
+/** A slot's live endpoints, most recently seen first (README: dual-stack peers). */
+function liveEndpoints(s: PeerSlotTable, slot: number, liveSince: number): PeerEndpoint[] {
+  const own: PeerEndpoint = {
+    ip: s.ipText(slot),
+    port: s.port[slot],
+    family: s.isIpv6(slot) ? 'ipv6' : 'ipv4',
+    lastSeen: s.endpointSeen(slot, s.isIpv6(slot)),
+  };
+  if (!s.isDual(slot)) {
+    return [own];
+  }
+  const entry = s.second.entryOf(slot);
+  const second: PeerEndpoint = {
+    ip: s.secondIpText(slot),
+    port: s.second.port[entry],
+    family: s.isIpv6(slot) ? 'ipv4' : 'ipv6',
+    lastSeen: s.second.seen[entry],
+  };
+  const live = [own, second].filter((e) => e.lastSeen >= liveSince).sort((x, y) => y.lastSeen - x.lastSeen);
+  return live.length > 0 ? live : [own];
 }
 
 function refusedResult(refused: StoreRefusal, wantPeerIds: boolean): AnnounceResult {
