@@ -2,7 +2,8 @@ import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common'
 import { LivePeers } from 'src/peers/memory/live-peers';
 import { memoryCheatFlags } from 'src/peers/memory/memory-cheat-flags';
 import { PeerSampler } from 'src/peers/memory/peer-sampler';
-import { NO_SLOT, PEER_ID_BYTES, type PeerSlotTable } from 'src/peers/memory/peer-slot-table';
+import { liveEndpoints } from 'src/peers/memory/live-endpoints.util';
+import { NO_SLOT, PEER_ID_BYTES } from 'src/peers/memory/peer-slot-table';
 import { PendingLedger } from 'src/peers/memory/pending-ledger';
 import {
   creditedBytes,
@@ -15,7 +16,6 @@ import { PeerStore } from 'src/peers/peer-store';
 import type {
   AnnounceResult,
   PeerAnnounce,
-  PeerEndpoint,
   PeerTotals,
   PeerView,
   PendingBacklog,
@@ -250,6 +250,7 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
     );
 
     if (a.event === 'stopped') {
+      // Over either family, `stopped` removes the peer: both endpoints of a dual-stack one (README: dual-stack peers).
       if (slot !== NO_SLOT) {
         if (!s.isSeeder(slot)) {
           this.peers.swarms.byIdOrThrow(s.swarm[slot]).lastLeecherLeftAt = now;
@@ -364,28 +365,6 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
     }
     return this.peers.expire(now, budget);
   }
-}
-
-/** A slot's live endpoints, most recently seen first (README: dual-stack peers). */
-function liveEndpoints(s: PeerSlotTable, slot: number, liveSince: number): PeerEndpoint[] {
-  const own: PeerEndpoint = {
-    ip: s.ipText(slot),
-    port: s.port[slot],
-    family: s.isIpv6(slot) ? 'ipv6' : 'ipv4',
-    lastSeen: s.endpointSeen(slot, s.isIpv6(slot)),
-  };
-  if (!s.isDual(slot)) {
-    return [own];
-  }
-  const entry = s.second.entryOf(slot);
-  const second: PeerEndpoint = {
-    ip: s.secondIpText(slot),
-    port: s.second.port[entry],
-    family: s.isIpv6(slot) ? 'ipv4' : 'ipv6',
-    lastSeen: s.second.seen[entry],
-  };
-  const live = [own, second].filter((e) => e.lastSeen >= liveSince).sort((x, y) => y.lastSeen - x.lastSeen);
-  return live.length > 0 ? live : [own];
 }
 
 function refusedResult(refused: StoreRefusal, wantPeerIds: boolean): AnnounceResult {

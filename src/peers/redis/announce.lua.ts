@@ -216,6 +216,7 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, me
   if duplicate then
     -- Answered from the swarm as it is.
   elseif event == 'x' then
+    -- Over either family, stopped removes the peer: both endpoints of a dual-stack one (README: dual-stack peers).
     if old then
       redis.call('ZREM', oldSet, oldMember)
       redis.call('HDEL', peers, field)
