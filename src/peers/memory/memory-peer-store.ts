@@ -52,7 +52,8 @@ const DUPLICATE = -1;
 
 /**
  * The embedded peer store: every swarm in this process, in typed arrays with no per-peer objects (about 112
- * bytes a peer at a million peers, see scripts/bench/memory-per-peer.ts). Single-threaded, so each call is atomic.
+ * bytes a peer at a million peers, see scripts/bench/memory-per-peer.ts; a dual-stack peer's second endpoint ~93
+ * more, second-endpoints.ts). Single-threaded, so each call is atomic.
  * Time comes only from the `now` of each call (the sweep timer passes the wall clock), so tests control it.
  */
 export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModuleDestroy {
