@@ -209,39 +209,13 @@ export class PeerSlotTable {
 
   /** Writes the compact form (address then big-endian port: 6 or 18 bytes) at `offset`. */
   writeCompact(slot: number, out: Buffer, offset: number): void {
-    if (this.isIpv6(slot)) {
-      const at = this.ip[slot] * 16;
-      out.set(this.ipv6.bytes.subarray(at, at + 16), offset);
-      out.writeUInt16BE(this.port[slot], offset + 16);
-    } else {
-      // Byte by byte: writeUInt32BE's argument checks cost more than the writes, once per peer in every answer.
-      const ip = this.ip[slot];
-      const port = this.port[slot];
-      out[offset] = ip >>> 24;
-      out[offset + 1] = ip >>> 16;
-      out[offset + 2] = ip >>> 8;
-      out[offset + 3] = ip;
-      out[offset + 4] = port >>> 8;
-      out[offset + 5] = port;
-    }
+    this.writeAddress(this.ip[slot], this.port[slot], this.isIpv6(slot), out, offset);
   }
 
   /** The compact form of a dual-stack slot's second endpoint (18 bytes when the slot's own is IPv4, else 6). */
   writeSecondCompact(slot: number, out: Buffer, offset: number): void {
     const entry = this.second.entryOf(slot);
-    const ip = this.second.ip[entry];
-    const port = this.second.port[entry];
-    if (this.isIpv6(slot)) {
-      out[offset] = ip >>> 24;
-      out[offset + 1] = ip >>> 16;
-      out[offset + 2] = ip >>> 8;
-      out[offset + 3] = ip;
-      out[offset + 4] = port >>> 8;
-      out[offset + 5] = port;
-    } else {
-      out.set(this.ipv6.bytes.subarray(ip * 16, ip * 16 + 16), offset);
-      out.writeUInt16BE(port, offset + 16);
-    }
+    this.writeAddress(this.second.ip[entry], this.second.port[entry], !this.isIpv6(slot), out, offset);
   }
 
   ipText(slot: number): string {
@@ -252,6 +226,22 @@ export class PeerSlotTable {
   secondIpText(slot: number): string {
     const ip = this.second.ip[this.second.entryOf(slot)];
     return this.isIpv6(slot) ? ipv4Text(ip) : ipv6Text(this.ipv6.bytes, ip * 16);
+  }
+
+  /** `ip`: an IPv4 address, or for IPv6 an entry of `ipv6`. */
+  private writeAddress(ip: number, port: number, ipv6: boolean, out: Buffer, offset: number): void {
+    if (ipv6) {
+      out.set(this.ipv6.bytes.subarray(ip * 16, ip * 16 + 16), offset);
+      out.writeUInt16BE(port, offset + 16);
+      return;
+    }
+    // Byte by byte: writeUInt32BE's argument checks cost more than the writes, once per peer in every answer.
+    out[offset] = ip >>> 24;
+    out[offset + 1] = ip >>> 16;
+    out[offset + 2] = ip >>> 8;
+    out[offset + 3] = ip;
+    out[offset + 4] = port >>> 8;
+    out[offset + 5] = port;
   }
 
   /** Forgets a dual-stack slot's second endpoint: the peer is single-stack again. */
