@@ -84,6 +84,10 @@ describe.each(PEER_STORE_ENVS)('dual-stack peers through the server on both loop
     expect(peers6Of(leecher6)).toEqual([`${'0'.repeat(31)}1:51413`]);
     expect([leecher6.int('complete'), leecher6.int('incomplete')]).toEqual([1, 2]);
 
+    // Non-compact answers choose the endpoint the same way.
+    const dicts = await announce('::1', other.passkey, { infoHash, peerId: peerId(), port: 6004, left: 9, compact: 0 });
+    expect(ipsOfDicts(dicts)).toEqual(['::1']);
+
     // Both families report the same running totals: 4000 bytes are credited, once.
     await seed('127.0.0.1', 5000);
     await seed('::1', 5000);
@@ -105,7 +109,8 @@ describe.each(PEER_STORE_ENVS)('dual-stack peers through the server on both loop
     ]);
     const userPeers = await api('GET', '/api/users/1/peers');
     expect(userPeers.items).toEqual([expect.objectContaining({ infoHash: hex, ip: '::1', endpoints: expected })]);
-    expect(await api('GET', '/api/stats')).toMatchObject({ peers: 3, seeders: 1, leechers: 2 });
+    // The dual-stack seeder counts once beside user 2's three leechers.
+    expect(await api('GET', '/api/stats')).toMatchObject({ peers: 4, seeders: 1, leechers: 3 });
 
     // `stopped` over either family removes the peer, both endpoints.
     await seed('127.0.0.1', 5000, 'stopped');
@@ -122,4 +127,10 @@ function peers6Of(answer: Answer): string[] {
     out.push(`${bytes.toString('hex', i, i + 16)}:${bytes.readUInt16BE(i + 16)}`);
   }
   return out;
+}
+
+/** The `ip` of each peer dict of a non-compact answer. */
+function ipsOfDicts(answer: Answer): string[] {
+  const peers = answer.dict.get('peers') as Map<string, unknown>[];
+  return peers.map((peer) => (peer.get('ip') as Buffer).toString());
 }
