@@ -144,6 +144,20 @@ export function describeDualStackContract(ctx: ContractContext): void {
       }
     });
 
+    it('drops a dual-stack peer, both endpoints, with its user or its torrent', async () => {
+      for (const remove of ['user', 'torrent'] as const) {
+        const ih = newInfoHash();
+        await dualPeer(ih, false, { left: 0, now: ctx.t0 });
+        await dualPeer(ih, true, { left: 0, now: ctx.t0 + 1 });
+        await (remove === 'user' ? ctx.store.removeUser(1) : ctx.store.removeTorrent(ih));
+        expect(await ctx.store.swarmPeers(ih, ctx.t0 + 2)).toEqual([]);
+        const asked = await requester(ih, true, ctx.t0 + 2);
+        expect([asked.complete, endpointsIn(asked)]).toEqual([0, { peers: [], peers6: [] }]);
+        expect(await ctx.store.totals(ctx.t0 + 2)).toEqual({ peers: 1, seeders: 0, leechers: 1 });
+        await ctx.store.removeTorrent(ih);
+      }
+    });
+
     it('moves the peer between seeders and leechers once, whichever family reports it', async () => {
       const ih = newInfoHash();
       await dualPeer(ih, false, { left: 5, now: ctx.t0 });
