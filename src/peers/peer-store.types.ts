@@ -154,17 +154,32 @@ export interface CheatEvidence {
   withheld: boolean;
 }
 
+/**
+ * One address family's endpoint of a live peer. A dual-stack peer (README: dual-stack peers) has one of each
+ * family, and each expires on its own PEER_TTL after the last announce from its family.
+ */
+export interface PeerEndpoint {
+  ip: string;
+  port: number;
+  family: 'ipv4' | 'ipv6';
+  /** Milliseconds since the epoch: the last announce from this family. */
+  lastSeen: number;
+}
+
 /** A live peer as the admin API shows it. */
 export interface PeerView {
   userId: number;
   peerId: Buffer;
+  /** The most recently seen live endpoint's address and port (endpoints[0]). */
   ip: string;
   port: number;
+  /** The live endpoints, most recently seen first: one, or two for a dual-stack peer. */
+  endpoints: PeerEndpoint[];
   seeder: boolean;
   uploaded: number;
   downloaded: number;
   left: number;
-  /** Milliseconds since the epoch. */
+  /** Milliseconds since the epoch: the peer's last announce, from either family (the accounting baseline's time). */
   lastAnnounce: number;
 }
 

@@ -4,6 +4,7 @@ import { describeAccountingContract } from 'test/peers/contract/accounting.contr
 import { describeAdminViewsContract } from 'test/peers/contract/admin-views.contract';
 import type { ContractContext } from 'test/peers/contract/contract-fixtures';
 import { describeDownloadSlotsContract } from 'test/peers/contract/download-slots.contract';
+import { describeDualStackContract } from 'test/peers/contract/dual-stack.contract';
 import { describeLedgerContract } from 'test/peers/contract/ledger.contract';
 import {
   describeCheatSignalsContract,
@@ -70,5 +71,6 @@ export function describePeerStoreContract(
     describePacingContract(ctx);
     describeCheatSignalsContract(ctx);
     describeDownloadSlotsContract(ctx);
+    describeDualStackContract(ctx);
   });
 }

@@ -213,6 +213,22 @@ export function describeRedisStoreBehaviour(name: string, getClient: () => Redis
         expect([counts(fresh), returnedPorts(fresh)]).toEqual([[0, 1], []]);
       });
 
+      it('sends a dual-stack peer from kept members by its endpoint still live, once the other went silent', async () => {
+        const ih = newInfoHash();
+        const store = storeOf();
+        const ttl = peerTtlSeconds * 1000;
+        const half = ttl / 2;
+        await announce(store, { infoHash: ih, userId: 1, left: 0, ip: '127.0.0.1', port: 6881, now: t0 });
+        await announce(store, { infoHash: ih, userId: 1, left: 0, ip: '::1', port: 6882, now: t0 + half });
+        await announce(store, { infoHash: ih, userId: 2, left: 5, now: t0 + half + 1 });
+        await announce(store, { infoHash: ih, userId: 2, left: 5, now: t0 + half + 2 });
+        // Behind the store's back: only an answer from kept members still has user 1.
+        await getClient().zremrangebyrank(new RedisKeys(prefix).swarm(ih).seeders, 0, -1);
+        // The kept member still holds the IPv4 endpoint, silent since t0: the IPv4 requester gets the IPv6 one.
+        const kept = await announce(store, { infoHash: ih, userId: 2, left: 5, now: t0 + ttl + 1 });
+        expect([counts(kept), kept.peers.compact4.length, returnedPorts(kept)]).toEqual([[1, 1], 0, [6882]]);
+      });
+
       it("sees another instance's joins, stops, moves and role changes at the next announce", async () => {
         const ih = newInfoHash();
         const [a, b] = [storeOf(), storeOf()];

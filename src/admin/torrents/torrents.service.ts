@@ -9,6 +9,7 @@ import { PeerStore } from 'src/peers/peer-store';
 import type { TorrentEntity } from 'src/storage/entities/torrent.entity';
 import { HistoryRepository } from 'src/storage/repositories/history.repository';
 import { TorrentsRepository, type TorrentChanges } from 'src/storage/repositories/torrents.repository';
+import { endpointViews } from 'src/admin/common/peer-endpoint.dto';
 
 @Injectable()
 export class TorrentsService {
@@ -115,6 +116,7 @@ export class TorrentsService {
       peerId: peer.peerId.toString('hex'),
       ip: peer.ip,
       port: peer.port,
+      endpoints: endpointViews(peer.endpoints),
       seeder: peer.seeder,
       uploaded: peer.uploaded,
       downloaded: peer.downloaded,

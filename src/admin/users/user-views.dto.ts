@@ -5,6 +5,7 @@ import { MAX_SITE_ID } from 'src/admin/common/admin-params.dto';
 import { MAX_BULK_ITEMS } from 'src/admin/common/bulk-item.util';
 import { DecimalString } from 'src/admin/common/decimal.util';
 import { PageLimitQuery, parseFlag } from 'src/admin/common/page.dto';
+import { ENDPOINTS_DESCRIPTION, PeerEndpointDto } from 'src/admin/common/peer-endpoint.dto';
 import { CreateUserDto } from 'src/admin/users/user.dto';
 
 const HASH = 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a';
@@ -150,6 +151,8 @@ export class UserPeerDto {
   ip: string;
   @ApiProperty({ type: 'integer', example: 51413 })
   port: number;
+  @ApiProperty({ type: [PeerEndpointDto], description: ENDPOINTS_DESCRIPTION })
+  endpoints: PeerEndpointDto[];
   @ApiProperty({ example: true })
   seeder: boolean;
   @ApiProperty({ type: 'integer', format: 'int64', example: 0 })

@@ -12,6 +12,7 @@ import type { HistoryEntity } from 'src/storage/entities/history.entity';
 import type { UserEntity } from 'src/storage/entities/user.entity';
 import { type HistoryPageFilter, HistoryRepository } from 'src/storage/repositories/history.repository';
 import { UsersRepository } from 'src/storage/repositories/users.repository';
+import { endpointViews } from 'src/admin/common/peer-endpoint.dto';
 
 @Injectable()
 export class UsersService {
@@ -125,6 +126,7 @@ export class UsersService {
             client: clientOf(peer.peerId),
             ip: peer.ip,
             port: peer.port,
+            endpoints: endpointViews(peer.endpoints),
             seeder: peer.seeder,
             left: peer.left,
             uploaded: peer.uploaded,

@@ -42,6 +42,8 @@ export class LivePeers {
     s.swarm[slot] = swarm.id;
     s.userId[slot] = a.userId;
     s.writePeerId(slot, a.peerId);
+    s.writeIp(slot, a.ipBytes);
+    s.port[slot] = a.port;
     this.writeState(slot, a, seeder);
     this.index.insert(slot);
     swarm.listOf(seeder).add(slot);
@@ -53,6 +55,8 @@ export class LivePeers {
 
   update(swarm: Swarm, slot: number, a: PeerAnnounce, seeder: boolean): void {
     const was = this.slots.isSeeder(slot);
+    // Only the endpoint of the announce's family; the baseline below is the peer's one (README: dual-stack peers).
+    this.slots.writeEndpoint(slot, a.ipBytes, a.port, a.now, a.now - this.ttlMs);
     this.writeState(slot, a, seeder);
     if (was !== seeder) {
       if (seeder) {
@@ -175,11 +179,10 @@ export class LivePeers {
     return { peers: this.seeders + this.leechers, seeders: this.seeders, leechers: this.leechers };
   }
 
+  /** The accounting baseline and role, one per peer whichever family it announced over. */
   private writeState(slot: number, a: PeerAnnounce, seeder: boolean): void {
     const s = this.slots;
-    s.writeIp(slot, a.ipBytes);
     s.setSeeder(slot, seeder);
-    s.port[slot] = a.port;
     s.uploaded[slot] = a.uploaded;
     s.downloaded[slot] = a.downloaded;
     s.left[slot] = a.left;

@@ -2,6 +2,7 @@ import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common'
 import { LivePeers } from 'src/peers/memory/live-peers';
 import { memoryCheatFlags } from 'src/peers/memory/memory-cheat-flags';
 import { PeerSampler } from 'src/peers/memory/peer-sampler';
+import { liveEndpoints } from 'src/peers/memory/live-endpoints.util';
 import { NO_SLOT, PEER_ID_BYTES } from 'src/peers/memory/peer-slot-table';
 import { PendingLedger } from 'src/peers/memory/pending-ledger';
 import {
@@ -51,7 +52,8 @@ const DUPLICATE = -1;
 
 /**
  * The embedded peer store: every swarm in this process, in typed arrays with no per-peer objects (about 112
- * bytes a peer at a million peers, see scripts/bench/memory-per-peer.ts). Single-threaded, so each call is atomic.
+ * bytes a peer at a million peers, see scripts/bench/memory-per-peer.ts; a dual-stack peer's second endpoint ~93
+ * more, second-endpoints.ts). Single-threaded, so each call is atomic.
  * Time comes only from the `now` of each call (the sweep timer passes the wall clock), so tests control it.
  */
 export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModuleDestroy {
@@ -117,17 +119,21 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
   swarmPeers(infoHash: string, now: number): Promise<PeerView[]> {
     this.expire(now, Infinity);
     const s = this.peers.slots;
-    const views = this.peers.slotsOfSwarm(infoHash).map((slot): PeerView => ({
-      userId: s.userId[slot],
-      peerId: Buffer.from(s.peerId.subarray(slot * PEER_ID_BYTES, (slot + 1) * PEER_ID_BYTES)),
-      ip: s.ipText(slot),
-      port: s.port[slot],
-      seeder: s.isSeeder(slot),
-      uploaded: s.uploaded[slot],
-      downloaded: s.downloaded[slot],
-      left: s.left[slot],
-      lastAnnounce: s.lastAnnounce[slot],
-    }));
+    const views = this.peers.slotsOfSwarm(infoHash).map((slot): PeerView => {
+      const endpoints = liveEndpoints(s, slot, now - this.ttlMs);
+      return {
+        userId: s.userId[slot],
+        peerId: Buffer.from(s.peerId.subarray(slot * PEER_ID_BYTES, (slot + 1) * PEER_ID_BYTES)),
+        ip: endpoints[0].ip,
+        port: endpoints[0].port,
+        endpoints,
+        seeder: s.isSeeder(slot),
+        uploaded: s.uploaded[slot],
+        downloaded: s.downloaded[slot],
+        left: s.left[slot],
+        lastAnnounce: s.lastAnnounce[slot],
+      };
+    });
     return Promise.resolve(views);
   }
 
@@ -245,6 +251,7 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
     );
 
     if (a.event === 'stopped') {
+      // Over either family, `stopped` removes the peer: both endpoints of a dual-stack one (README: dual-stack peers).
       if (slot !== NO_SLOT) {
         if (!s.isSeeder(slot)) {
           this.peers.swarms.byIdOrThrow(s.swarm[slot]).lastLeecherLeftAt = now;
@@ -277,7 +284,15 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
     }
     const peers =
       a.numwant > 0
-        ? this.sampler.select(swarm, a.userId, seeder, a.numwant, a.wantPeerIds, now - this.ttlMs)
+        ? this.sampler.select(
+            swarm,
+            a.userId,
+            seeder,
+            a.numwant,
+            a.wantPeerIds,
+            now - this.ttlMs,
+            a.ipBytes.length === 16,
+          )
         : noPeers(a.wantPeerIds);
     return { complete: swarm.seeders.count, incomplete: swarm.leechers.count, peers };
   }
@@ -285,7 +300,9 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
   /**
    * Pacing of a live peer's announce: DUPLICATE for a repeat of its previous one (DUPLICATE_WINDOW_MS), else the ms
    * left of the minimum interval for a regular announce (no event, or paused), 0 when in time. The previous announce
-   * is the stored baseline's: a refused (strict) announce does not move it.
+   * is the previous one from the same address family (a dual-stack client announces over both each interval, and the
+   * first over a family brings a new endpoint: never too soon, never a duplicate); a refused (strict) announce does not
+   * move it. The totals compared are the peer's one baseline.
    */
   private pace(slot: number, a: PeerAnnounce): number {
     const s = this.peers.slots;
@@ -293,7 +310,7 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
     if (!regular && a.event !== 'started') {
       return 0;
     }
-    const since = a.now - s.lastAnnounce[slot];
+    const since = a.now - s.endpointSeen(slot, a.ipBytes.length === 16);
     if (
       since <= DUPLICATE_WINDOW_MS &&
       a.uploaded === s.uploaded[slot] &&
@@ -311,7 +328,15 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
     const seeder = this.peers.slots.isSeeder(slot);
     const peers =
       a.numwant > 0
-        ? this.sampler.select(swarm, a.userId, seeder, a.numwant, a.wantPeerIds, a.now - this.ttlMs)
+        ? this.sampler.select(
+            swarm,
+            a.userId,
+            seeder,
+            a.numwant,
+            a.wantPeerIds,
+            a.now - this.ttlMs,
+            a.ipBytes.length === 16,
+          )
         : noPeers(a.wantPeerIds);
     return { complete: swarm.seeders.count, incomplete: swarm.leechers.count, peers };
   }

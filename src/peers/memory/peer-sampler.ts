@@ -17,12 +17,15 @@ const EMPTY = Buffer.alloc(0);
  */
 export class PeerSampler {
   private picked = new Int32Array(128);
+  /** Per picked slot, 1 when a dual-stack peer's second endpoint is the one sent. */
+  private second = new Uint8Array(128);
 
   constructor(private readonly slots: PeerSlotTable) {}
 
   /**
    * Seeders get leechers only; leechers get seeders first, then leechers. Peers of `userId` are never returned,
-   * nor peers last seen before `liveSince` that the expiry sweep has not reached yet.
+   * nor peers last seen before `liveSince` that the expiry sweep has not reached yet. A dual-stack peer is sent once,
+   * by the endpoint of the requester's family when that one is live (README: dual-stack peers).
    */
   select(
     swarm: Swarm,
@@ -31,16 +34,18 @@ export class PeerSampler {
     numwant: number,
     wantPeerIds: boolean,
     liveSince: number,
+    requesterIpv6: boolean,
   ): SelectedPeers {
     if (this.picked.length < numwant) {
       this.picked = new Int32Array(numwant);
+      this.second = new Uint8Array(numwant);
     }
     let n = 0;
     if (!seeder) {
       n = this.sample(swarm.seeders, userId, numwant, liveSince, 0);
     }
     n = this.sample(swarm.leechers, userId, numwant, liveSince, n);
-    return this.pack(n, wantPeerIds);
+    return this.pack(n, wantPeerIds, requesterIpv6, liveSince);
   }
 
   /** Appends up to `numwant - n` eligible slots of `list`, from a random position on, to `picked`; returns the count. */
@@ -61,11 +66,14 @@ export class PeerSampler {
     return n;
   }
 
-  private pack(n: number, wantPeerIds: boolean): SelectedPeers {
-    const { slots, picked } = this;
+  private pack(n: number, wantPeerIds: boolean, requesterIpv6: boolean, liveSince: number): SelectedPeers {
+    const { slots, picked, second } = this;
     let n6 = 0;
     for (let i = 0; i < n; i++) {
-      if (slots.isIpv6(picked[i])) {
+      const slot = picked[i];
+      const useSecond = slots.isDual(slot) && slots.usesSecond(slot, requesterIpv6, liveSince);
+      second[i] = useSecond ? 1 : 0;
+      if (slots.isIpv6(slot) !== useSecond) {
         n6++;
       }
     }
@@ -78,14 +86,23 @@ export class PeerSampler {
     let i6 = 0;
     for (let i = 0; i < n; i++) {
       const slot = picked[i];
-      if (slots.isIpv6(slot)) {
-        slots.writeCompact(slot, compact6, i6 * 18);
+      const useSecond = second[i] === 1;
+      if (slots.isIpv6(slot) !== useSecond) {
+        if (useSecond) {
+          slots.writeSecondCompact(slot, compact6, i6 * 18);
+        } else {
+          slots.writeCompact(slot, compact6, i6 * 18);
+        }
         if (ids6) {
           slots.copyPeerId(slot, ids6, i6 * PEER_ID_BYTES);
         }
         i6++;
       } else {
-        slots.writeCompact(slot, compact4, i4 * 6);
+        if (useSecond) {
+          slots.writeSecondCompact(slot, compact4, i4 * 6);
+        } else {
+          slots.writeCompact(slot, compact4, i4 * 6);
+        }
         if (ids4) {
           slots.copyPeerId(slot, ids4, i4 * PEER_ID_BYTES);
         }

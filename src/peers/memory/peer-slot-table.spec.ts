@@ -69,4 +69,100 @@ describe('PeerSlotTable', () => {
     expect(out4.toString('hex')).toBe('c00002071ae1');
     expect(out6.toString('hex')).toBe('20010db8000000000000000000000009c8d5');
   });
+
+  describe('dual-stack endpoints', () => {
+    /** A live IPv4 peer last seen at 1000. */
+    function ipv4Peer(slots: PeerSlotTable): number {
+      const s = slots.allocate();
+      slots.writeIp(s, ip4);
+      slots.port[s] = 6881;
+      slots.lastAnnounce[s] = 1000;
+      return s;
+    }
+
+    it('keeps an announce over the other family beside the endpoint it has, each with its own time', () => {
+      const slots = new PeerSlotTable(16);
+      const s = ipv4Peer(slots);
+      slots.writeEndpoint(s, ip6, 51413, 2000, 0);
+      slots.lastAnnounce[s] = 2000;
+      expect(slots.isDual(s)).toBe(true);
+      expect([slots.ipText(s), slots.port[s], slots.endpointSeen(s, false)]).toEqual(['192.0.2.7', 6881, 1000]);
+      expect([slots.secondIpText(s), slots.endpointSeen(s, true)]).toEqual(['2001:db8::9', 2000]);
+      // Over its own family again: only that endpoint moves.
+      slots.writeEndpoint(s, Buffer.from([192, 0, 2, 8]), 6882, 3000, 0);
+      expect([slots.ipText(s), slots.port[s], slots.endpointSeen(s, false)]).toEqual(['192.0.2.8', 6882, 3000]);
+      expect([slots.secondIpText(s), slots.endpointSeen(s, true)]).toEqual(['2001:db8::9', 2000]);
+    });
+
+    it('sends a requester its own family while live, else the live endpoint', () => {
+      const slots = new PeerSlotTable(16);
+      const s = ipv4Peer(slots);
+      slots.writeEndpoint(s, ip6, 51413, 2000, 0);
+      expect(slots.usesSecond(s, true, 500)).toBe(true);
+      expect(slots.usesSecond(s, false, 500)).toBe(false);
+      // The IPv4 endpoint (1000) is silent at 1500: both get the IPv6 one.
+      expect(slots.usesSecond(s, false, 1500)).toBe(true);
+      const out = Buffer.alloc(18);
+      slots.writeSecondCompact(s, out, 0);
+      expect(out.toString('hex')).toBe('20010db8000000000000000000000009c8d5');
+    });
+
+    it('drops a silent endpoint as the other announces, without leaking IPv6 entries', () => {
+      const slots = new PeerSlotTable(16);
+      const s = ipv4Peer(slots);
+      slots.writeEndpoint(s, ip6, 51413, 2000, 0);
+      const entry = slots.second.ip[slots.second.entryOf(s)];
+      // IPv6 silent (2000 < 2500) when IPv4 announces: single-stack IPv4 again, its IPv6 entry free.
+      slots.writeEndpoint(s, ip4, 6881, 5000, 2500);
+      expect([slots.isDual(s), slots.isIpv6(s), slots.second.size]).toEqual([false, false, 0]);
+      expect(slots.ipv6.allocate()).toBe(entry);
+    });
+
+    it('promotes the live endpoint when the one in the slot went silent', () => {
+      const slots = new PeerSlotTable(16);
+      const s = ipv4Peer(slots);
+      slots.writeEndpoint(s, ip6, 51413, 2000, 0);
+      // IPv4 silent (1000 < 1500) when IPv6 announces: single-stack IPv6.
+      slots.writeEndpoint(s, ip6, 51414, 3000, 1500);
+      expect([slots.isDual(s), slots.isIpv6(s), slots.ipText(s), slots.port[s]]).toEqual([
+        false,
+        true,
+        '2001:db8::9',
+        51414,
+      ]);
+      expect(slots.endpointSeen(s, false)).toBe(-Infinity);
+      slots.free(s);
+      expect(slots.second.size).toBe(0);
+    });
+
+    it('keeps every second endpoint when the side table grows, and reuses freed entries', () => {
+      const slots = new PeerSlotTable(16);
+      const peers = Array.from({ length: 100 }, () => ipv4Peer(slots));
+      peers.forEach((s, i) => slots.writeEndpoint(s, ip6, 7000 + i, 2000 + i, 0));
+      peers.forEach((s, i) => {
+        expect([slots.secondIpText(s), slots.second.port[slots.second.entryOf(s)]]).toEqual(['2001:db8::9', 7000 + i]);
+        expect(slots.endpointSeen(s, true)).toBe(2000 + i);
+      });
+      const freed = slots.second.entryOf(peers[42]);
+      slots.free(peers[42]);
+      const again = ipv4Peer(slots);
+      slots.writeEndpoint(again, ip6, 1, 3000, 0);
+      expect(slots.second.entryOf(again)).toBe(freed);
+      expect(slots.second.size).toBe(100);
+    });
+
+    it('frees both endpoints with the slot', () => {
+      const slots = new PeerSlotTable(16);
+      const s = slots.allocate();
+      slots.writeIp(s, ip6);
+      slots.lastAnnounce[s] = 1000;
+      slots.writeEndpoint(s, ip4, 6881, 2000, 0);
+      expect([slots.isIpv6(s), slots.secondIpText(s)]).toEqual([true, '192.0.2.7']);
+      const entry = slots.ip[s];
+      slots.free(s);
+      expect(slots.second.size).toBe(0);
+      expect(slots.isDual(slots.allocate())).toBe(false);
+      expect(slots.ipv6.allocate()).toBe(entry);
+    });
+  });
 });

@@ -1,5 +1,6 @@
 import { ipv4Text, ipv6Text } from 'src/peers/ip-text.util';
 import { Ipv6AddressTable } from 'src/peers/memory/ipv6-address-table';
+import { SecondEndpoints } from 'src/peers/memory/second-endpoints';
 
 /** "No peer": the null of every slot link. */
 export const NO_SLOT = -1;
@@ -7,6 +8,8 @@ export const PEER_ID_BYTES = 20;
 
 const FLAG_SEEDER = 1;
 const FLAG_IPV6 = 2;
+/** The slot has a second endpoint, of the other family, in `second`. */
+const FLAG_DUAL = 4;
 const GROWTH = 1.5;
 /** 4 × f64, 8 × i32, u16, 20-byte peer id, u8 flags. */
 const BYTES_PER_SLOT = 4 * 8 + 8 * 4 + 2 + PEER_ID_BYTES + 1;
@@ -27,7 +30,7 @@ export class PeerSlotTable {
   /** Site user ids are PostgreSQL integers, so 32 bits hold them. */
   userId: Int32Array;
   peerId: Uint8Array;
-  /** The IPv4 address (big-endian), or for IPv6 peers the entry in `ipv6`. */
+  /** The IPv4 address (big-endian), or for IPv6 peers the entry in `ipv6`; a dual-stack peer's other is in `second`. */
   ip: Uint32Array;
   port: Uint16Array;
   flags: Uint8Array;
@@ -45,6 +48,7 @@ export class PeerSlotTable {
   userNext: Int32Array;
 
   readonly ipv6 = new Ipv6AddressTable();
+  readonly second = new SecondEndpoints();
   private freeHead = NO_SLOT;
   /** Slots below this have been handed out at least once. */
   private used = 0;
@@ -71,6 +75,9 @@ export class PeerSlotTable {
   }
 
   free(slot: number): void {
+    if (this.isDual(slot)) {
+      this.dropSecond(slot);
+    }
     if (this.isIpv6(slot)) {
       this.ipv6.free(this.ip[slot]);
     }
@@ -91,6 +98,73 @@ export class PeerSlotTable {
 
   isIpv6(slot: number): boolean {
     return (this.flags[slot] & FLAG_IPV6) !== 0;
+  }
+
+  isDual(slot: number): boolean {
+    return (this.flags[slot] & FLAG_DUAL) !== 0;
+  }
+
+  /**
+   * Records an announce's endpoint on a live peer: the endpoint of its family only. A peer seen over one family that
+   * announces over the other becomes dual-stack; the endpoint of a dual-stack peer that went silent (last seen before
+   * `liveSince`) is dropped as the other announces. Call before `lastAnnounce` is moved to `now`.
+   */
+  writeEndpoint(slot: number, address: Uint8Array, port: number, now: number, liveSince: number): void {
+    const ipv6 = address.length === 16;
+    const own = ipv6 === this.isIpv6(slot);
+    if (!this.isDual(slot)) {
+      if (own) {
+        this.writeIp(slot, address);
+        this.port[slot] = port;
+        return;
+      }
+      const entry = this.second.add(slot);
+      this.second.primarySeen[entry] = this.lastAnnounce[slot];
+      this.second.ip[entry] = ipv6 ? this.ipv6.allocate() : 0;
+      this.flags[slot] |= FLAG_DUAL;
+    }
+    const second = this.second;
+    const entry = second.entryOf(slot);
+    if (own) {
+      this.writeIp(slot, address);
+      this.port[slot] = port;
+      second.primarySeen[entry] = now;
+      if (second.seen[entry] < liveSince) {
+        this.dropSecond(slot);
+      }
+      return;
+    }
+    if (ipv6) {
+      this.ipv6.write(second.ip[entry], address);
+    } else {
+      second.ip[entry] = packIpv4(address);
+    }
+    second.port[entry] = port;
+    second.seen[entry] = now;
+    if (second.primarySeen[entry] < liveSince) {
+      this.promoteSecond(slot, entry);
+    }
+  }
+
+  /** When the peer last announced over this family; -Infinity when it has no endpoint of it. */
+  endpointSeen(slot: number, ipv6: boolean): number {
+    const own = ipv6 === this.isIpv6(slot);
+    if (!this.isDual(slot)) {
+      return own ? this.lastAnnounce[slot] : -Infinity;
+    }
+    const entry = this.second.entryOf(slot);
+    return own ? this.second.primarySeen[entry] : this.second.seen[entry];
+  }
+
+  /**
+   * Whether a requester of this family gets a dual-stack slot's second endpoint: the endpoint of its own family when
+   * that one is live, else the live one (a live slot has at least one).
+   */
+  usesSecond(slot: number, requesterIpv6: boolean, liveSince: number): boolean {
+    const entry = this.second.entryOf(slot);
+    return requesterIpv6 === this.isIpv6(slot)
+      ? this.second.primarySeen[entry] < liveSince
+      : this.second.seen[entry] >= liveSince;
   }
 
   writePeerId(slot: number, peerId: Uint8Array): void {
@@ -123,7 +197,7 @@ export class PeerSlotTable {
         this.ipv6.free(this.ip[slot]);
         this.flags[slot] &= ~FLAG_IPV6;
       }
-      this.ip[slot] = ((address[0] << 24) | (address[1] << 16) | (address[2] << 8) | address[3]) >>> 0;
+      this.ip[slot] = packIpv4(address);
       return;
     }
     if (!wasIpv6) {
@@ -135,25 +209,60 @@ export class PeerSlotTable {
 
   /** Writes the compact form (address then big-endian port: 6 or 18 bytes) at `offset`. */
   writeCompact(slot: number, out: Buffer, offset: number): void {
-    if (this.isIpv6(slot)) {
-      const at = this.ip[slot] * 16;
-      out.set(this.ipv6.bytes.subarray(at, at + 16), offset);
-      out.writeUInt16BE(this.port[slot], offset + 16);
-    } else {
-      // Byte by byte: writeUInt32BE's argument checks cost more than the writes, once per peer in every answer.
-      const ip = this.ip[slot];
-      const port = this.port[slot];
-      out[offset] = ip >>> 24;
-      out[offset + 1] = ip >>> 16;
-      out[offset + 2] = ip >>> 8;
-      out[offset + 3] = ip;
-      out[offset + 4] = port >>> 8;
-      out[offset + 5] = port;
-    }
+    this.writeAddress(this.ip[slot], this.port[slot], this.isIpv6(slot), out, offset);
+  }
+
+  /** The compact form of a dual-stack slot's second endpoint (18 bytes when the slot's own is IPv4, else 6). */
+  writeSecondCompact(slot: number, out: Buffer, offset: number): void {
+    const entry = this.second.entryOf(slot);
+    this.writeAddress(this.second.ip[entry], this.second.port[entry], !this.isIpv6(slot), out, offset);
   }
 
   ipText(slot: number): string {
     return this.isIpv6(slot) ? ipv6Text(this.ipv6.bytes, this.ip[slot] * 16) : ipv4Text(this.ip[slot]);
+  }
+
+  /** A dual-stack slot's second endpoint as text. */
+  secondIpText(slot: number): string {
+    const ip = this.second.ip[this.second.entryOf(slot)];
+    return this.isIpv6(slot) ? ipv4Text(ip) : ipv6Text(this.ipv6.bytes, ip * 16);
+  }
+
+  /** `ip`: an IPv4 address, or for IPv6 an entry of `ipv6`. */
+  private writeAddress(ip: number, port: number, ipv6: boolean, out: Buffer, offset: number): void {
+    if (ipv6) {
+      out.set(this.ipv6.bytes.subarray(ip * 16, ip * 16 + 16), offset);
+      out.writeUInt16BE(port, offset + 16);
+      return;
+    }
+    // Byte by byte: writeUInt32BE's argument checks cost more than the writes, once per peer in every answer.
+    out[offset] = ip >>> 24;
+    out[offset + 1] = ip >>> 16;
+    out[offset + 2] = ip >>> 8;
+    out[offset + 3] = ip;
+    out[offset + 4] = port >>> 8;
+    out[offset + 5] = port;
+  }
+
+  /** Forgets a dual-stack slot's second endpoint: the peer is single-stack again. */
+  private dropSecond(slot: number): void {
+    if (!this.isIpv6(slot)) {
+      this.ipv6.free(this.second.ip[this.second.entryOf(slot)]);
+    }
+    this.second.remove(slot);
+    this.flags[slot] &= ~FLAG_DUAL;
+  }
+
+  /** The slot's own endpoint went silent: the second one takes its place, and the peer is single-stack again. */
+  private promoteSecond(slot: number, entry: number): void {
+    if (this.isIpv6(slot)) {
+      this.ipv6.free(this.ip[slot]);
+    }
+    this.ip[slot] = this.second.ip[entry];
+    this.port[slot] = this.second.port[entry];
+    this.flags[slot] ^= FLAG_IPV6;
+    this.second.remove(slot);
+    this.flags[slot] &= ~FLAG_DUAL;
   }
 
   /**
@@ -193,6 +302,10 @@ export class PeerSlotTable {
 
   /** Bytes held, for metrics and the memory bench. */
   get byteLength(): number {
-    return this.capacity * BYTES_PER_SLOT + this.ipv6.byteLength;
+    return this.capacity * BYTES_PER_SLOT + this.ipv6.byteLength + this.second.byteLength;
   }
+}
+
+function packIpv4(address: Uint8Array): number {
+  return ((address[0] << 24) | (address[1] << 16) | (address[2] << 8) | address[3]) >>> 0;
 }

@@ -11,7 +11,8 @@
  * Per announce:
  * KEYS: 1 peers hash, 2 seeders zset, 3 leechers zset, 4 pending ledger hash, 5 membership version, 6 user peers hash
  *       (4-byte user id → its peer ids in the swarm, 20 bytes each, for MAX_PEERS_PER_USER_TORRENT)
- * ARGV: 1 member (4-byte user id .. 20-byte peer id .. address: 4|16-byte ip .. 2-byte port .. its length), 2 ip text,
+ * ARGV: 1 member (4-byte user id .. 20-byte peer id .. address: 4|16-byte ip .. 2-byte port .. its length; the
+ *       script makes it a dual-stack member when the peer has a live endpoint of the other family), 2 ip text,
  *       3 eleven big-endian doubles (ANNOUNCE_NUMBERS): now, uploaded, downloaded, left, upload factor,
  *         download factor, ttl ms, members wanted, random integer, the version of the members the caller keeps
  *         (0: none), the most bytes a second a peer may have moved (peer-accounting.util.ts plausibleDelta), the
@@ -49,6 +50,17 @@ export const ANNOUNCE_LUA = `
 -- Sums saturate here (2^53-1) rather than lose exactness or overflow the database's bigint.
 local MAX_EXACT = 9007199254740991
 local HEADER = '>dddddddddddd'
+-- A dual-stack peer's address (redis-peer.codec.ts): IPv4 endpoint, its last announce, IPv6 endpoint, its last
+-- announce, then this length byte, where a single endpoint's address ends with 6 or 18.
+local DUAL = 40
+-- The IPv4 and IPv6 endpoints (ip .. port) of a stored address and when each last announced (nil: none).
+local function endpoints(address, last)
+  local length = string.byte(address, -1)
+  if length == 6 then return string.sub(address, 1, 6), last, nil, nil end
+  if length == 18 then return nil, nil, string.sub(address, 1, 18), last end
+  return string.sub(address, 1, 6), struct.unpack('>d', address, 7), string.sub(address, 15, 32),
+    (struct.unpack('>d', address, 33))
+end
 local function announce(peers, seeders, leechers, ledger, version, userPeers, member, ip, numbers, event)
   local policyFlags = nil
   if #event > 1 then
@@ -56,6 +68,8 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, me
   end
   local field = string.sub(member, 1, 24)
   local user, peerId = string.sub(field, 1, 4), string.sub(field, 5, 24)
+  -- The announce's family (a 16-byte ip); a peer keeps one endpoint per family (README: dual-stack peers).
+  local ipv6 = #member == 24 + 19
   local now, up, down, left, upFactor, downFactor, ttl, want, rnd, kept, rate, peerLimit, pacing, minInterval,
     duplicateWindow, cheat, maxUploadRate = struct.unpack('>ddddddddddddddddd', numbers)
   local cutoff = now - ttl
@@ -77,7 +91,8 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, me
   if old then
     local flags, last
     flags, baseUp, baseDown, baseLeft, last = struct.unpack('>Bdddd', old)
-    oldMember = field .. string.sub(old, 34)
+    local oldAddress = string.sub(old, 34)
+    oldMember = field .. oldAddress
     oldSet = flags == 1 and seeders or leechers
     if last < cutoff then
       -- Silent for longer than the TTL: the peer was gone, so this is its first announce, pruned yet or not.
@@ -86,9 +101,29 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, me
       old = false
     else
       prevRole, prevLast = flags + 1, last
-      if pacing > 0 and (event == 'n' or event == 's') then
-        -- Measured from the stored baseline's time, which a refused announce does not move.
-        local since = now - last
+      -- This family's previous announce: pacing's measure. A single-stack peer announcing over its own family (an
+      -- address as long as the announce's) last announced at the baseline's time.
+      local seen = last
+      if #oldAddress ~= #member - 24 then
+        local v4, seen4, v6, seen6 = endpoints(oldAddress, last)
+        local other, otherSeen = v6, seen6
+        seen = seen4
+        if ipv6 then seen, other, otherSeen = seen6, v4, seen4 end
+        -- The other family's endpoint, while live, stays beside this one: the member becomes dual-stack.
+        if other and otherSeen >= cutoff then
+          local endpoint = string.sub(member, 25, -2)
+          if ipv6 then
+            member = field .. other .. struct.pack('>d', otherSeen) .. endpoint .. struct.pack('>dB', now, DUAL)
+          else
+            member = field .. endpoint .. struct.pack('>d', now) .. other .. struct.pack('>dB', otherSeen, DUAL)
+          end
+        end
+      end
+      if pacing > 0 and (event == 'n' or event == 's') and seen and seen >= cutoff then
+        -- Measured from the stored time of this family's endpoint, which a refused announce does not move (the first
+        -- announce over a family brings a new endpoint: neither too soon nor a duplicate); the totals compared are
+        -- the peer's one baseline.
+        local since = now - seen
         if since <= duplicateWindow and up == baseUp and down == baseDown and left == baseLeft then
           verdict, duplicate = 4, true
         elseif event == 'n' and since < minInterval then
@@ -181,6 +216,7 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, me
   if duplicate then
     -- Answered from the swarm as it is.
   elseif event == 'x' then
+    -- Over either family, stopped removes the peer: both endpoints of a dual-stack one (README: dual-stack peers).
     if old then
       redis.call('ZREM', oldSet, oldMember)
       redis.call('HDEL', peers, field)

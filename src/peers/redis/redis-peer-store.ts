@@ -229,7 +229,8 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
     }
     // A seeder gets leechers only; the script sends no seeders to one unless it sent the whole swarm.
     const samples = a.left === 0 ? [swarm.leechers] : [swarm.seeders, swarm.leechers];
-    const peers = packSampledPeers(a.userId, samples, a.numwant, a.wantPeerIds);
+    const requesterIpv6 = a.ipBytes.length === 16;
+    const peers = packSampledPeers(a.userId, samples, a.numwant, a.wantPeerIds, requesterIpv6, a.now - this.ttlMs);
     if (verdict === VERDICT_TOO_SOON_WARNED) {
       return { complete: swarm.complete, incomplete: swarm.incomplete, peers, tooSoonByMs: reply.verdictDetail };
     }
@@ -262,7 +263,7 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
     const cutoff = now - this.ttlMs;
     const peers: PeerView[] = [];
     for (let i = 0; i + 1 < pairs.length; i += 2) {
-      const peer = decodePeer(pairs[i], pairs[i + 1]);
+      const peer = decodePeer(pairs[i], pairs[i + 1], cutoff);
       if (peer.lastAnnounce >= cutoff) {
         peers.push(peer);
       }

@@ -31,6 +31,21 @@ describe('encodeMember', () => {
   });
 });
 
+/** A dual-stack member as the announce script writes it: IPv4 endpoint, its time, IPv6 endpoint, its time, 40. */
+const dual = (userId: number, n: number, seen: { seen4: number; seen6: number }) => {
+  const times = Buffer.alloc(16);
+  times.writeDoubleBE(seen.seen4, 0);
+  times.writeDoubleBE(seen.seen6, 8);
+  const four = v4(userId, n);
+  return Buffer.concat([
+    four.subarray(0, 30),
+    times.subarray(0, 8),
+    compact(v6(userId, n)),
+    times.subarray(8),
+    Buffer.from([40]),
+  ]);
+};
+
 /** A window as the announce script returns it: its members concatenated. */
 const window = (...members: Buffer[]) => Buffer.concat(members);
 const compact = (member: Buffer) => member.subarray(24, member.length - 1);
@@ -57,6 +72,24 @@ describe('packSampledPeers', () => {
     const peers = packSampledPeers(1, [window(member, v4(3, 3))], 50, false);
     expect(peers.compact6).toEqual(compact(member));
     expect(peers.compact4).toEqual(compact(v4(3, 3)));
+  });
+
+  it("sends a dual-stack member once, by the requester's family's endpoint while that one is live", () => {
+    const member = dual(2, 8, { seen4: 5000, seen6: 9000 });
+    const windows = [window(member, v4(3, 3))];
+    const asked4 = packSampledPeers(1, windows, 50, true, false, 4000);
+    expect(asked4.compact4).toEqual(Buffer.concat([compact(v4(3, 3)), compact(v4(2, 8))]));
+    expect(asked4.compact6).toEqual(Buffer.alloc(0));
+    expect(asked4.ids4).toEqual(Buffer.concat([peerId(3), peerId(8)]));
+    const asked6 = packSampledPeers(1, windows, 50, true, true, 4000);
+    expect(asked6.compact6).toEqual(compact(v6(2, 8)));
+    expect(asked6.ids6).toEqual(peerId(8));
+    expect(asked6.compact4).toEqual(compact(v4(3, 3)));
+    // Its IPv4 endpoint went silent: an IPv4 requester gets the live IPv6 one.
+    expect(packSampledPeers(1, windows, 50, false, false, 6000).compact6).toEqual(compact(v6(2, 8)));
+    // And the other way round.
+    const quiet6 = dual(2, 8, { seen4: 9000, seen6: 5000 });
+    expect(packSampledPeers(1, [quiet6], 50, false, true, 6000).compact4).toEqual(compact(v4(2, 8)));
   });
 
   it('refuses a window that does not split into members', () => {
@@ -127,17 +160,33 @@ describe('decodePeer', () => {
     record.writeDoubleBE(0, 17);
     record.writeDoubleBE(1_700_000_000_123, 25);
     member.copy(record, 33, 24);
-    expect(decodePeer(member.subarray(0, 24), record)).toEqual({
+    expect(decodePeer(member.subarray(0, 24), record, 0)).toEqual({
       userId: 42,
       peerId: peerId(5),
       ip: '2001::5',
       port: 7005,
+      endpoints: [{ ip: '2001::5', port: 7005, family: 'ipv6', lastSeen: 1_700_000_000_123 }],
       seeder: true,
       uploaded: Number.MAX_SAFE_INTEGER,
       downloaded: 7,
       left: 0,
       lastAnnounce: 1_700_000_000_123,
     });
+  });
+});
+
+describe('decodePeer of a dual-stack record', () => {
+  it('lists its live endpoints, most recently seen first, and names the latest as ip and port', () => {
+    const member = dual(42, 5, { seen4: 1000, seen6: 2000 });
+    const record = Buffer.concat([Buffer.alloc(33), member.subarray(24)]);
+    record.writeDoubleBE(2000, 25);
+    const peer = decodePeer(member.subarray(0, 24), record, 500);
+    expect(peer.endpoints).toEqual([
+      { ip: '2001::5', port: 7005, family: 'ipv6', lastSeen: 2000 },
+      { ip: '10.0.0.5', port: 6005, family: 'ipv4', lastSeen: 1000 },
+    ]);
+    expect([peer.ip, peer.port]).toEqual(['2001::5', 7005]);
+    expect(decodePeer(member.subarray(0, 24), record, 1500).endpoints.map((e) => e.family)).toEqual(['ipv6']);
   });
 });
 

@@ -4,6 +4,7 @@ import {
   CHEAT_FLAG_KINDS,
   type AnnounceEvent,
   type CheatFlag,
+  type PeerEndpoint,
   type PeerView,
   type PendingAccount,
   type SelectedPeers,
@@ -13,7 +14,9 @@ import {
  * Binary layouts shared with the Lua scripts (announce.lua.ts). Integers are big-endian; byte counts and times are
  * IEEE doubles, exact up to 2^53.
  *   peer field (24)  = user id (uint32) .. peer id (20)
- *   address          = ip (4|16) .. port (uint16) .. address length (one byte: 6|18)
+ *   address          = ip (4|16) .. port (uint16) .. address length (one byte: 6|18), or for a dual-stack peer
+ *                      (README: dual-stack peers) IPv4 ip .. port .. its last announce (double) .. IPv6 ip .. port ..
+ *                      its last announce .. 40; the script writes those (announce.lua.ts), Node sends single ones
  *   member           = peer field .. address
  *   peer record      = flags (1: seeder) .. uploaded .. downloaded .. left .. last announce (doubles) .. address
  *   pending account  = credited up, down, raw up, raw down, seed ms, completedAt (-1: none), first, last (doubles)
@@ -30,6 +33,11 @@ import {
 const FIELD_BYTES = 24;
 const RECORD_HEADER = 33;
 const ACCOUNT_HEADER = 64;
+/** A dual-stack address's length byte, and where its parts start. */
+const DUAL_ADDRESS = 40;
+const DUAL_SEEN4 = 6;
+const DUAL_IPV6 = 14;
+const DUAL_SEEN6 = 32;
 
 /** Event codes of the announce script; paused (and the wire's empty) count as a regular announce. */
 export const EVENT_CODES: Record<AnnounceEvent, string> = {
@@ -141,17 +149,20 @@ export function decodeAnnounceReplies(replies: Buffer): (AnnounceReply | Error)[
  * Packs sampled members into the wire's compact forms: at most `numwant` peers, none of `userId`'s. `samples` are
  * the script's concatenated windows, seeders first; members are taken from the end of each (order within a random
  * window does not matter). Two walks over the same members, one to count each family and one to copy, so that
- * nothing is allocated per member.
+ * nothing is allocated per member. A dual-stack member is sent by the endpoint of the requester's family
+ * (`requesterIpv6`) while that one is live (last seen at or after `liveSince`), else by its other one.
  */
 export function packSampledPeers(
   userId: number,
   samples: readonly Buffer[],
   numwant: number,
   wantPeerIds: boolean,
+  requesterIpv6 = false,
+  liveSince = -Infinity,
 ): SelectedPeers {
   let v4 = 0;
   let v6 = 0;
-  forEachChosen(userId, samples, numwant, (_sample, _start, addressLength) => {
+  forEachChosen(userId, requesterIpv6, liveSince, samples, numwant, (_sample, _idAt, _addressAt, addressLength) => {
     if (addressLength === 6) {
       v4++;
     } else {
@@ -165,14 +176,13 @@ export function packSampledPeers(
   let at4 = 0;
   let at6 = 0;
   // Byte loops rather than Buffer#copy: a copy call costs more than the 6 to 20 bytes it moves.
-  forEachChosen(userId, samples, numwant, (sample, start, addressLength) => {
-    const address = start + FIELD_BYTES;
+  forEachChosen(userId, requesterIpv6, liveSince, samples, numwant, (sample, idAt, addressAt, addressLength) => {
     const v4member = addressLength === 6;
     const at = v4member ? at4++ : at6++;
-    copyBytes(sample, address, v4member ? compact4 : compact6, at * addressLength, addressLength);
+    copyBytes(sample, addressAt, v4member ? compact4 : compact6, at * addressLength, addressLength);
     const ids = v4member ? ids4 : ids6;
     if (ids) {
-      copyBytes(sample, start + 4, ids, at * 20, 20);
+      copyBytes(sample, idAt, ids, at * 20, 20);
     }
   });
   return { compact4, compact6, ids4, ids6 };
@@ -184,12 +194,17 @@ function copyBytes(from: Buffer, fromAt: number, to: Buffer, toAt: number, lengt
   }
 }
 
-/** Visits the first `numwant` members of the windows, from the end of each, that are not `userId`'s. */
+/**
+ * Visits the first `numwant` members of the windows, from the end of each, that are not `userId`'s: the peer id's
+ * offset, and the offset and length (6|18) of the endpoint sent.
+ */
 function forEachChosen(
   userId: number,
+  requesterIpv6: boolean,
+  liveSince: number,
   samples: readonly Buffer[],
   numwant: number,
-  visit: (sample: Buffer, start: number, addressLength: number) => void,
+  visit: (sample: Buffer, idAt: number, addressAt: number, addressLength: number) => void,
 ): void {
   let chosen = 0;
   for (const sample of samples) {
@@ -200,7 +215,18 @@ function forEachChosen(
         throw new Error('Malformed member in a sampled window');
       }
       if (sample.readUInt32BE(start) !== userId) {
-        visit(sample, start, addressLength);
+        const at = start + FIELD_BYTES;
+        if (addressLength !== DUAL_ADDRESS) {
+          visit(sample, start + 4, at, addressLength);
+        } else if (
+          requesterIpv6
+            ? sample.readDoubleBE(at + DUAL_SEEN6) >= liveSince
+            : sample.readDoubleBE(at + DUAL_SEEN4) < liveSince
+        ) {
+          visit(sample, start + 4, at + DUAL_IPV6, 18);
+        } else {
+          visit(sample, start + 4, at, 6);
+        }
         chosen++;
       }
       end = start;
@@ -208,21 +234,53 @@ function forEachChosen(
   }
 }
 
-/** A live-or-not peer from its hash field and record. */
-export function decodePeer(field: Buffer, record: Buffer): PeerView {
-  const ipv6 = record[record.length - 1] === 18;
-  const ipLength = ipv6 ? 16 : 4;
+/** A peer from its hash field and record, with its endpoints live at `liveSince` (ms), most recently seen first. */
+export function decodePeer(field: Buffer, record: Buffer, liveSince: number): PeerView {
+  const lastAnnounce = record.readDoubleBE(25);
+  const endpoints = decodeEndpoints(record, lastAnnounce, liveSince);
   return {
     userId: field.readUInt32BE(0),
     peerId: Buffer.from(field.subarray(4, FIELD_BYTES)),
-    ip: ipv6 ? ipv6Text(record, RECORD_HEADER) : ipv4Text(record.readUInt32BE(RECORD_HEADER)),
-    port: record.readUInt16BE(RECORD_HEADER + ipLength),
+    ip: endpoints[0].ip,
+    port: endpoints[0].port,
+    endpoints,
     seeder: record[0] === 1,
     uploaded: record.readDoubleBE(1),
     downloaded: record.readDoubleBE(9),
     left: record.readDoubleBE(17),
-    lastAnnounce: record.readDoubleBE(25),
+    lastAnnounce,
   };
+}
+
+function decodeEndpoints(record: Buffer, lastAnnounce: number, liveSince: number): PeerEndpoint[] {
+  const at = RECORD_HEADER;
+  if (record[record.length - 1] !== DUAL_ADDRESS) {
+    const ipv6 = record[record.length - 1] === 18;
+    return [
+      {
+        ip: ipv6 ? ipv6Text(record, at) : ipv4Text(record.readUInt32BE(at)),
+        port: record.readUInt16BE(at + (ipv6 ? 16 : 4)),
+        family: ipv6 ? 'ipv6' : 'ipv4',
+        lastSeen: lastAnnounce,
+      },
+    ];
+  }
+  const both: PeerEndpoint[] = [
+    {
+      ip: ipv4Text(record.readUInt32BE(at)),
+      port: record.readUInt16BE(at + 4),
+      family: 'ipv4',
+      lastSeen: record.readDoubleBE(at + DUAL_SEEN4),
+    },
+    {
+      ip: ipv6Text(record, at + DUAL_IPV6),
+      port: record.readUInt16BE(at + DUAL_IPV6 + 16),
+      family: 'ipv6',
+      lastSeen: record.readDoubleBE(at + DUAL_SEEN6),
+    },
+  ];
+  const live = both.filter((e) => e.lastSeen >= liveSince).sort((x, y) => y.lastSeen - x.lastSeen);
+  return live.length > 0 ? live : both.sort((x, y) => y.lastSeen - x.lastSeen);
 }
 
 /** Just the parts of a record that the user index needs: is it live at `cutoff`, and is it seeding. */

@@ -691,6 +691,23 @@ export interface components {
             /** @example Xq3u0cLr9aZkP1m7Vb2nT8wE4yH6jD5s */
             passkey: string;
         };
+        PeerEndpointDto: {
+            /** @example 203.0.113.7 */
+            ip: string;
+            /** @example 51413 */
+            port: number;
+            /**
+             * @example ipv4
+             * @enum {string}
+             */
+            family: "ipv4" | "ipv6";
+            /**
+             * Format: date-time
+             * @description The last announce over this family
+             * @example 2026-01-31T12:00:00.000Z
+             */
+            lastSeen: string;
+        };
         UserPeerDto: {
             /** @example c12fe1c06bba254a9dc9f519b335aa7c1367a88a */
             infoHash: string;
@@ -705,6 +722,8 @@ export interface components {
             ip: string;
             /** @example 51413 */
             port: number;
+            /** @description The live endpoints, most recently seen first: one, or two (IPv4 and IPv6) for a dual-stack peer that announces over both families; each expires on its own PEER_TTL after its last announce. `ip` and `port` are the first one. */
+            endpoints: components["schemas"]["PeerEndpointDto"][];
             /** @example true */
             seeder: boolean;
             /**
@@ -901,6 +920,8 @@ export interface components {
             ip: string;
             /** @example 51413 */
             port: number;
+            /** @description The live endpoints, most recently seen first: one, or two (IPv4 and IPv6) for a dual-stack peer that announces over both families; each expires on its own PEER_TTL after its last announce. `ip` and `port` are the first one. */
+            endpoints: components["schemas"]["PeerEndpointDto"][];
             /** @example false */
             seeder: boolean;
             /**
