@@ -41,11 +41,8 @@ export class TrackerCore {
   ) {}
 
   /** Never rejects: every failure is a Refusal. */
-  announce(input: AnnounceInput): Promise<AnnounceOutcome | Refusal> {
-    return this.batch.run(() => this.announceLogged(input));
-  }
-
-  private async announceLogged(input: AnnounceInput): Promise<AnnounceOutcome | Refusal> {
+  async announce(input: AnnounceInput): Promise<AnnounceOutcome | Refusal> {
+    await this.batch.turn();
     let context: AnnounceContext | undefined;
     try {
       // The lookup step and the pipeline answer without a promise unless they must wait (a cache miss, a step).
@@ -82,10 +79,13 @@ export class TrackerCore {
     return refusal;
   }
 
-  scrape(input: ScrapeInput): Promise<ScrapeOutcome | Refusal> {
-    return this.batch
-      .run(async () => this.announces.scrape(await this.lookup.scrape(input)))
-      .catch((error: unknown) => this.refusal(error, 'scrape'));
+  async scrape(input: ScrapeInput): Promise<ScrapeOutcome | Refusal> {
+    await this.batch.turn();
+    try {
+      return await this.announces.scrape(await this.lookup.scrape(input));
+    } catch (error) {
+      return this.refusal(error, 'scrape');
+    }
   }
 
   private refusal(error: unknown, action: TrackerAction): Refusal {

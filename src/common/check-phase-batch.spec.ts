@@ -1,36 +1,39 @@
 import { CheckPhaseBatch } from 'src/common/check-phase-batch';
 
 describe('CheckPhaseBatch', () => {
-  it('runs nothing at once, then everything queued in one go, in order', async () => {
+  it('resumes nothing at once, then everything that awaited in one go, in order', async () => {
     const batch = new CheckPhaseBatch();
-    const issued: number[] = [];
-    const results = [1, 2, 3].map((n) =>
-      batch.run(() => {
-        issued.push(n);
-        return Promise.resolve(n * 10);
+    const resumed: number[] = [];
+    const waiting = [1, 2, 3].map(async (n) => {
+      await batch.turn();
+      resumed.push(n);
+      return n * 10;
+    });
+    await Promise.resolve();
+    expect(resumed).toEqual([]);
+    await expect(Promise.all(waiting)).resolves.toEqual([10, 20, 30]);
+    expect(resumed).toEqual([1, 2, 3]);
+  });
+
+  it('shares one turn within a poll phase, and starts a new one after it', async () => {
+    const batch = new CheckPhaseBatch();
+    const first = batch.turn();
+    expect(batch.turn()).toBe(first);
+    await first;
+    expect(batch.turn()).not.toBe(first);
+  });
+
+  it('runs the work of one turn before the ticks it schedules', async () => {
+    const batch = new CheckPhaseBatch();
+    const order: string[] = [];
+    await Promise.all(
+      ['a', 'b'].map(async (name) => {
+        await batch.turn();
+        order.push(name);
+        process.nextTick(() => order.push(`tick ${name}`));
       }),
     );
-    expect(issued).toEqual([]);
     await new Promise((resolve) => setImmediate(resolve));
-    expect(issued).toEqual([1, 2, 3]);
-    await expect(Promise.all(results)).resolves.toEqual([10, 20, 30]);
-  });
-
-  it('passes on a rejection, and turns a synchronous throw into one without stopping the others', async () => {
-    const batch = new CheckPhaseBatch();
-    const rejected = batch.run(() => Promise.reject(new Error('NOSCRIPT')));
-    const thrown = batch.run((): Promise<number> => {
-      throw new Error('bad argument');
-    });
-    const fine = batch.run(() => Promise.resolve('ok'));
-    await expect(rejected).rejects.toThrow('NOSCRIPT');
-    await expect(thrown).rejects.toThrow('bad argument');
-    await expect(fine).resolves.toBe('ok');
-  });
-
-  it('starts a new batch for what is queued after a batch was issued', async () => {
-    const batch = new CheckPhaseBatch();
-    await batch.run(() => Promise.resolve(1));
-    await expect(batch.run(() => Promise.resolve(2))).resolves.toBe(2);
+    expect(order).toEqual(['a', 'b', 'tick a', 'tick b']);
   });
 });
