@@ -22,6 +22,7 @@ import type {
   PendingBatch,
   SelectedPeers,
   StoreRefusal,
+  StoreRule,
   SwarmCounts,
   SwarmUsers,
   UserTorrents,
@@ -197,18 +198,33 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
     const s = this.peers.slots;
     this.expire(now, EXPIRY_BUDGET);
     const slot = this.peers.find(a.infoHash, a.userId, a.peerId, now);
+    // What rules in observe mode would have refused; made only when one would.
+    let wouldRefuse: StoreRefusal[] | undefined;
     if (slot === NO_SLOT && a.event !== 'stopped' && this.overPeerLimit(a)) {
-      return refusedResult({ rule: 'peer-limit', limit: this.rules.maxPeersPerUserTorrent }, a.wantPeerIds);
+      const refusal: StoreRefusal = { rule: 'peer-limit', limit: this.rules.maxPeersPerUserTorrent };
+      if (!this.observes('peer-limit')) {
+        return refusedResult(refusal, a.wantPeerIds);
+      }
+      wouldRefuse = [refusal];
     }
     if (typeof a.downloadSlots === 'number' && this.outOfDownloadSlots(slot, a, a.downloadSlots)) {
-      return refusedResult({ rule: 'download-slots', limit: a.downloadSlots }, a.wantPeerIds);
+      const refusal: StoreRefusal = { rule: 'download-slots', limit: a.downloadSlots };
+      if (!this.observes('download-slots')) {
+        return refusedResult(refusal, a.wantPeerIds);
+      }
+      (wouldRefuse ??= []).push(refusal);
     }
-    const tooSoonByMs = slot !== NO_SLOT && this.rules.pacing !== 'off' ? this.pace(slot, a) : 0;
+    let tooSoonByMs = slot !== NO_SLOT && this.rules.pacing !== 'off' ? this.pace(slot, a) : 0;
     if (tooSoonByMs === DUPLICATE) {
-      return this.answerDuplicate(slot, a);
+      return withWouldRefuse(this.answerDuplicate(slot, a), wouldRefuse);
     }
     if (tooSoonByMs > 0 && this.rules.pacing === 'strict') {
-      return refusedResult({ rule: 'pacing', retryInMs: tooSoonByMs }, a.wantPeerIds);
+      const refusal: StoreRefusal = { rule: 'pacing', retryInMs: tooSoonByMs };
+      if (!this.observes('pacing')) {
+        return refusedResult(refusal, a.wantPeerIds);
+      }
+      (wouldRefuse ??= []).push(refusal);
+      tooSoonByMs = 0; // applied and answered as an announce in time
     }
 
     // CONTRACT §4: a first announce or `started` only sets the baseline.
@@ -275,12 +291,15 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
     }
     if (tooSoonByMs > 0) {
       // Lenient pacing: applied and credited, but no peers.
-      return {
-        complete: swarm.seeders.count,
-        incomplete: swarm.leechers.count,
-        peers: noPeers(a.wantPeerIds),
-        tooSoonByMs,
-      };
+      return withWouldRefuse(
+        {
+          complete: swarm.seeders.count,
+          incomplete: swarm.leechers.count,
+          peers: noPeers(a.wantPeerIds),
+          tooSoonByMs,
+        },
+        wouldRefuse,
+      );
     }
     const peers =
       a.numwant > 0
@@ -294,7 +313,12 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
             a.ipBytes.length === 16,
           )
         : noPeers(a.wantPeerIds);
-    return { complete: swarm.seeders.count, incomplete: swarm.leechers.count, peers };
+    return withWouldRefuse({ complete: swarm.seeders.count, incomplete: swarm.leechers.count, peers }, wouldRefuse);
+  }
+
+  /** Whether a rule is in observe mode; asked only once the rule would refuse. */
+  private observes(rule: StoreRule): boolean {
+    return this.rules.observed.includes(rule);
   }
 
   /**
@@ -370,6 +394,14 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
 
 function refusedResult(refused: StoreRefusal, wantPeerIds: boolean): AnnounceResult {
   return { complete: 0, incomplete: 0, peers: noPeers(wantPeerIds), refused };
+}
+
+/** The result, with what observed rules would have refused when there is any. */
+function withWouldRefuse(result: AnnounceResult, wouldRefuse: StoreRefusal[] | undefined): AnnounceResult {
+  if (wouldRefuse !== undefined) {
+    result.wouldRefuse = wouldRefuse;
+  }
+  return result;
 }
 
 function noPeers(wantPeerIds: boolean): SelectedPeers {
