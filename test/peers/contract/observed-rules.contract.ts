@@ -30,7 +30,10 @@ export function describeObservedRulesContract(ctx: ContractContext): void {
       expect([third.complete, third.incomplete]).toEqual([1, 3]);
       expect(returnedPorts(third)).toEqual([portOf(2)]);
       expect((await store.swarmPeers(ih, ctx.t0 + 3)).filter((p) => p.userId === 1)).toHaveLength(3);
-      expect((await drainLedger(store)).get(ledgerKey(1, ih))).toMatchObject({ uploaded: 70, lastAnnounce: ctx.t0 + 3 });
+      expect((await drainLedger(store)).get(ledgerKey(1, ih))).toMatchObject({
+        uploaded: 70,
+        lastAnnounce: ctx.t0 + 3,
+      });
     });
 
     it('strict pacing: a regular announce too soon is credited and answered with peers, and reported', async () => {
