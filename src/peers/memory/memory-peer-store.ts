@@ -1,6 +1,7 @@
 import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { LivePeers } from 'src/peers/memory/live-peers';
 import { memoryCheatFlags } from 'src/peers/memory/memory-cheat-flags';
+import { DUPLICATE, MemoryStoreRules } from 'src/peers/memory/memory-store-rules';
 import { PeerSampler } from 'src/peers/memory/peer-sampler';
 import { liveEndpoints } from 'src/peers/memory/live-endpoints.util';
 import { NO_SLOT, PEER_ID_BYTES } from 'src/peers/memory/peer-slot-table';
@@ -22,17 +23,11 @@ import type {
   PendingBatch,
   SelectedPeers,
   StoreRefusal,
-  StoreRule,
   SwarmCounts,
   SwarmUsers,
   UserTorrents,
 } from 'src/peers/peer-store.types';
-import {
-  DUPLICATE_WINDOW_MS,
-  NO_STORE_RULES,
-  PendingLedgerFullError,
-  type PeerStoreRules,
-} from 'src/peers/peer-store.types';
+import { NO_STORE_RULES, PendingLedgerFullError, type PeerStoreRules } from 'src/peers/peer-store.types';
 
 export interface MemoryPeerStoreOptions {
   peerTtlSeconds: number;
@@ -48,8 +43,6 @@ export interface MemoryPeerStoreOptions {
 const EXPIRY_BUDGET = 64;
 const SWEEP_INTERVAL_MS = 5000;
 const EMPTY = Buffer.alloc(0);
-/** pace()'s answer for a duplicate announce. */
-const DUPLICATE = -1;
 
 /**
  * The embedded peer store: every swarm in this process, in typed arrays with no per-peer objects (about 112
@@ -62,6 +55,7 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
   private readonly ttlMs: number;
   private readonly maxTransferRate: number;
   private readonly rules: PeerStoreRules;
+  private readonly checks: MemoryStoreRules;
   private readonly peers: LivePeers;
   private readonly sampler: PeerSampler;
   private readonly ledger: PendingLedger;
@@ -77,6 +71,7 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
     this.peers = new LivePeers(this.ttlMs);
     this.sampler = new PeerSampler(this.peers.slots);
     this.ledger = new PendingLedger(options.maxPendingAccounts);
+    this.checks = new MemoryStoreRules(this.peers, this.rules, this.ttlMs);
   }
 
   onModuleInit(): void {
@@ -200,27 +195,27 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
     const slot = this.peers.find(a.infoHash, a.userId, a.peerId, now);
     // What rules in observe mode would have refused; made only when one would.
     let wouldRefuse: StoreRefusal[] | undefined;
-    if (slot === NO_SLOT && a.event !== 'stopped' && this.overPeerLimit(a)) {
+    if (slot === NO_SLOT && a.event !== 'stopped' && this.checks.overPeerLimit(a)) {
       const refusal: StoreRefusal = { rule: 'peer-limit', limit: this.rules.maxPeersPerUserTorrent };
-      if (!this.observes('peer-limit')) {
+      if (!this.checks.observes('peer-limit')) {
         return refusedResult(refusal, a.wantPeerIds);
       }
       wouldRefuse = [refusal];
     }
-    if (typeof a.downloadSlots === 'number' && this.outOfDownloadSlots(slot, a, a.downloadSlots)) {
+    if (typeof a.downloadSlots === 'number' && this.checks.outOfDownloadSlots(slot, a, a.downloadSlots)) {
       const refusal: StoreRefusal = { rule: 'download-slots', limit: a.downloadSlots };
-      if (!this.observes('download-slots')) {
+      if (!this.checks.observes('download-slots')) {
         return refusedResult(refusal, a.wantPeerIds);
       }
       (wouldRefuse ??= []).push(refusal);
     }
-    let tooSoonByMs = slot !== NO_SLOT && this.rules.pacing !== 'off' ? this.pace(slot, a) : 0;
+    let tooSoonByMs = slot !== NO_SLOT && this.rules.pacing !== 'off' ? this.checks.pace(slot, a) : 0;
     if (tooSoonByMs === DUPLICATE) {
       return withWouldRefuse(this.answerDuplicate(slot, a), wouldRefuse);
     }
     if (tooSoonByMs > 0 && this.rules.pacing === 'strict') {
       const refusal: StoreRefusal = { rule: 'pacing', retryInMs: tooSoonByMs };
-      if (!this.observes('pacing')) {
+      if (!this.checks.observes('pacing')) {
         return refusedResult(refusal, a.wantPeerIds);
       }
       (wouldRefuse ??= []).push(refusal);
@@ -316,36 +311,6 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
     return withWouldRefuse({ complete: swarm.seeders.count, incomplete: swarm.leechers.count, peers }, wouldRefuse);
   }
 
-  /** Whether a rule is in observe mode; asked only once the rule would refuse. */
-  private observes(rule: StoreRule): boolean {
-    return this.rules.observed.includes(rule);
-  }
-
-  /**
-   * Pacing of a live peer's announce: DUPLICATE for a repeat of its previous one (DUPLICATE_WINDOW_MS), else the ms
-   * left of the minimum interval for a regular announce (no event, or paused), 0 when in time. The previous announce
-   * is the previous one from the same address family (a dual-stack client announces over both each interval, and the
-   * first over a family brings a new endpoint: never too soon, never a duplicate); a refused (strict) announce does not
-   * move it. The totals compared are the peer's one baseline.
-   */
-  private pace(slot: number, a: PeerAnnounce): number {
-    const s = this.peers.slots;
-    const regular = a.event === 'none' || a.event === 'paused';
-    if (!regular && a.event !== 'started') {
-      return 0;
-    }
-    const since = a.now - s.endpointSeen(slot, a.ipBytes.length === 16);
-    if (
-      since <= DUPLICATE_WINDOW_MS &&
-      a.uploaded === s.uploaded[slot] &&
-      a.downloaded === s.downloaded[slot] &&
-      a.left === s.left[slot]
-    ) {
-      return DUPLICATE;
-    }
-    return regular && since < this.rules.minIntervalMs ? this.rules.minIntervalMs - since : 0;
-  }
-
   /** A duplicate is answered from the swarm as it is: nothing written, not even the ledger's times. */
   private answerDuplicate(slot: number, a: PeerAnnounce): AnnounceResult {
     const swarm = this.peers.swarms.byIdOrThrow(this.peers.slots.swarm[slot]);
@@ -363,25 +328,6 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
           )
         : noPeers(a.wantPeerIds);
     return { complete: swarm.seeders.count, incomplete: swarm.leechers.count, peers };
-  }
-
-  /** A new peer id of a user who already has MAX_PEERS_PER_USER_TORRENT live peers in the swarm. */
-  private overPeerLimit(a: PeerAnnounce): boolean {
-    const limit = this.rules.maxPeersPerUserTorrent;
-    const swarm = limit > 0 ? this.peers.swarms.get(a.infoHash) : undefined;
-    return swarm !== undefined && this.peers.countUserPeers(swarm, a.userId, a.now - this.ttlMs, limit) >= limit;
-  }
-
-  /**
-   * A leeching announce that would start a leech of this torrent (no live leecher of the user in it yet) while the
-   * user already leeches `limit` others. Seeding, stopped and a live leecher's re-announce always pass.
-   */
-  private outOfDownloadSlots(slot: number, a: PeerAnnounce, limit: number): boolean {
-    if (a.left === 0 || a.event === 'stopped' || (slot !== NO_SLOT && !this.peers.slots.isSeeder(slot))) {
-      return false;
-    }
-    const swarmId = this.peers.swarms.get(a.infoHash)?.id;
-    return this.peers.leechingElsewhere(swarmId, a.userId, a.now - this.ttlMs, limit) >= limit;
   }
 
   private expire(now: number, budget: number): number {
