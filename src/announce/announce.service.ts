@@ -3,9 +3,16 @@ import { AnnounceFailure, FailureCode } from 'src/announce/protocol/announce-fai
 import type { AnnounceContext, ScrapeContext } from 'src/announce/announce-lookup.step';
 import type { AnnounceOutcome, ScrapeOutcome } from 'src/announce/announce-outcome';
 import { TRACKER_CONFIG, type TrackerConfig } from 'src/config/tracker.config';
+import type { TallyCount } from 'src/metrics/tally-metrics';
 import { TrackerMetrics } from 'src/metrics/tracker-metrics';
 import { PeerStore } from 'src/peers/peer-store';
-import { PendingLedgerFullError, type AnnounceResult, type StoreRefusal } from 'src/peers/peer-store.types';
+import {
+  PendingLedgerFullError,
+  STORE_POLICIES,
+  type AnnounceResult,
+  type StoreRefusal,
+  type StoreRule,
+} from 'src/peers/peer-store.types';
 
 /**
  * Announce and scrape once the user and torrent are known and the policy steps have passed: the PeerStore. Returns
@@ -13,22 +20,23 @@ import { PendingLedgerFullError, type AnnounceResult, type StoreRefusal } from '
  */
 @Injectable()
 export class AnnounceService {
+  /** The would-refuse counters of the store rules in observe mode (POLICY_MODES), bound once. */
+  private readonly observedCounts: Partial<Record<StoreRule, TallyCount>> = {};
+
   constructor(
     @Inject(TRACKER_CONFIG) private readonly config: TrackerConfig,
     private readonly peers: PeerStore,
     private readonly metrics: TrackerMetrics,
-  ) {}
+  ) {
+    for (const [rule, name] of Object.entries(STORE_POLICIES) as [StoreRule, string][]) {
+      if (config.policyModes.get(name) === 'observe') {
+        this.observedCounts[rule] = metrics.policyWouldRefuse(name);
+      }
+    }
+  }
 
-  async announce({
-    user,
-    torrent,
-    request,
-    address,
-    startedAt,
-    credit,
-    warning,
-    flags,
-  }: AnnounceContext): Promise<AnnounceOutcome> {
+  async announce(context: AnnounceContext): Promise<AnnounceOutcome> {
+    const { user, torrent, request, address, startedAt, credit, flags } = context;
     const stopped = request.event === 'stopped';
     const numwant = stopped ? 0 : Math.min(request.numwant ?? this.config.numwantDefault, this.config.numwantMax);
     let result: AnnounceResult;
@@ -58,6 +66,10 @@ export class AnnounceService {
     if (result.refused) {
       throw this.storeRefusal(result.refused);
     }
+    if (result.wouldRefuse !== undefined) {
+      this.observed(result.wouldRefuse, context);
+    }
+    const warning = context.warning;
     this.metrics.succeeded('announce', secondsSince(startedAt));
     return {
       kind: 'announce',
@@ -69,6 +81,24 @@ export class AnnounceService {
       peers: result.peers,
       warning: result.tooSoonByMs === undefined ? warning : this.tooSoonWarning(result.tooSoonByMs, warning),
     };
+  }
+
+  /**
+   * Store rules in observe mode would have refused this announce, which went through: counted per rule, and shown in
+   * the staff's announce log as a pipeline step in observe mode is (the last one named).
+   */
+  private observed(refusals: readonly StoreRefusal[], context: AnnounceContext): void {
+    for (const refusal of refusals) {
+      const name = STORE_POLICIES[refusal.rule];
+      const count = this.observedCounts[refusal.rule];
+      if (count !== undefined) {
+        count.value++;
+      }
+      const failure = this.storeRefusal(refusal);
+      failure.policy = name;
+      context.wouldRefuse = failure;
+      context.actedBy = name;
+    }
   }
 
   /** The sentence for a rule the store enforced (nothing was changed). */

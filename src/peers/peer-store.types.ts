@@ -69,6 +69,11 @@ export interface AnnounceResult extends SwarmCounts {
    * no peers; this long (ms) was left of the interval.
    */
   tooSoonByMs?: number;
+  /**
+   * The store rules in observe mode (PeerStoreRules.observed) that would have refused this announce, in the order the
+   * store checks them; it was applied as an accepted one. Absent (no array made) when none would have.
+   */
+  wouldRefuse?: StoreRefusal[];
 }
 
 /** Why the store turned an announce away, decided in the same atomic step as the write it prevented. */
@@ -89,6 +94,19 @@ export type StoreRefusal =
       /** What is left of the interval. */
       retryInMs: number;
     };
+
+/** A rule the store enforces itself. */
+export type StoreRule = StoreRefusal['rule'];
+
+/**
+ * Each store rule's name in POLICY_MODES and in tracker_policy_would_refuse_total{policy}, as the pipeline's steps
+ * go by their class names.
+ */
+export const STORE_POLICIES: Readonly<Record<StoreRule, string>> = {
+  'peer-limit': 'PeerLimit',
+  'download-slots': 'DownloadSlots',
+  pacing: 'AnnouncePacing',
+};
 
 /** ANNOUNCE_PACING (README): off, lenient (answered without peers, with a warning) or strict (refused). */
 export type AnnouncePacing = 'off' | 'lenient' | 'strict';
@@ -111,6 +129,11 @@ export interface PeerStoreRules {
   cheatPolicy: CheatPolicy;
   /** MAX_UPLOAD_RATE: bytes a second of upload since the previous announce above which it is flagged; 0: never. */
   maxUploadRate: number;
+  /**
+   * Rules in observe mode (POLICY_MODES, STORE_POLICIES' names): an announce one of them would refuse is applied as an
+   * accepted one and reported in AnnounceResult.wouldRefuse. Strict pacing observed answers peers, as `off` does.
+   */
+  observed: readonly StoreRule[];
 }
 
 export const NO_STORE_RULES: PeerStoreRules = {
@@ -119,6 +142,7 @@ export const NO_STORE_RULES: PeerStoreRules = {
   minIntervalMs: 0,
   cheatPolicy: 'off',
   maxUploadRate: 0,
+  observed: [],
 };
 
 export type CheatPolicy = 'off' | 'observe' | 'withhold';

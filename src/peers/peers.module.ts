@@ -3,10 +3,12 @@ import { TRACKER_CONFIG, type TrackerConfig } from 'src/config/tracker.config';
 import { TrackerMetrics } from 'src/metrics/tracker-metrics';
 import { MemoryPeerStore } from 'src/peers/memory/memory-peer-store';
 import { PeerStore } from 'src/peers/peer-store';
-import type { PeerStoreRules } from 'src/peers/peer-store.types';
+import { STORE_POLICIES, type PeerStoreRules, type StoreRule } from 'src/peers/peer-store.types';
 import { RedisPeerStore } from 'src/peers/redis/redis-peer-store';
 import { RedisConnection } from 'src/redis/redis-connection';
 import { RedisModule } from 'src/redis/redis.module';
+
+const STORE_RULES = Object.keys(STORE_POLICIES) as StoreRule[];
 
 /** The rules the store enforces in its atomic step, from the configuration. */
 function storeRules(config: TrackerConfig): PeerStoreRules {
@@ -16,6 +18,7 @@ function storeRules(config: TrackerConfig): PeerStoreRules {
     minIntervalMs: config.minInterval * 1000,
     cheatPolicy: config.cheatPolicy,
     maxUploadRate: config.maxUploadRate,
+    observed: STORE_RULES.filter((rule) => config.policyModes.get(STORE_POLICIES[rule]) === 'observe'),
   };
 }
 

@@ -6,6 +6,7 @@ import type { ContractContext } from 'test/peers/contract/contract-fixtures';
 import { describeDownloadSlotsContract } from 'test/peers/contract/download-slots.contract';
 import { describeDualStackContract } from 'test/peers/contract/dual-stack.contract';
 import { describeLedgerContract } from 'test/peers/contract/ledger.contract';
+import { describeObservedRulesContract } from 'test/peers/contract/observed-rules.contract';
 import {
   describeCheatSignalsContract,
   describePacingContract,
@@ -71,6 +72,7 @@ export function describePeerStoreContract(
     describePacingContract(ctx);
     describeCheatSignalsContract(ctx);
     describeDownloadSlotsContract(ctx);
+    describeObservedRulesContract(ctx);
     describeDualStackContract(ctx);
   });
 }

@@ -53,8 +53,9 @@ export class UserAnnounceDto {
     type: 'string',
     nullable: true,
     description:
-      "The step that refused (a policy; AnnounceLookupStep; AnnounceService for the peer store's peer limit and " +
-      'pacing), else the last policy that warned or, in observe mode, would have refused',
+      "The step that refused (a policy; AnnounceLookupStep; AnnounceService for the peer store's peer limit, " +
+      'download slots and pacing), else the last policy that warned or, in observe mode, would have refused ' +
+      '(PeerLimit, DownloadSlots and AnnouncePacing name the peer store rules)',
     example: 'LeechPermissionPolicy',
   })
   policy: string | null;

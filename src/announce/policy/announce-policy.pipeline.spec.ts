@@ -200,4 +200,12 @@ describe('the announce policy pipeline', () => {
       /POLICY_MODES names no policy called NoSuchPolicy/,
     );
   });
+
+  it("accepts the peer store's own rules in POLICY_MODES, as the abuse ban's", async () => {
+    const modes = 'PeerLimit:observe,DownloadSlots:observe,AnnouncePacing:enforce,AbuseBan:observe';
+    await expect(pipelineWith(modes)).resolves.toBeInstanceOf(AnnouncePolicyPipeline);
+    await expect(pipelineWith('PeerLimits:observe')).rejects.toThrow(
+      /known: .*PeerLimit, DownloadSlots, AnnouncePacing/,
+    );
+  });
 });

@@ -8,12 +8,14 @@ import { AnnounceFailure, FailureCode } from 'src/announce/protocol/announce-fai
 import { TRACKER_CONFIG, type PolicyMode, type TrackerConfig } from 'src/config/tracker.config';
 import type { TallyCount } from 'src/metrics/tally-metrics';
 import { TrackerMetrics } from 'src/metrics/tracker-metrics';
+import { STORE_POLICIES } from 'src/peers/peer-store.types';
 
 /**
  * Refusing rules that are not pipeline steps but may be named in POLICY_MODES: the abuse ban, which the lookup
- * step applies before any lookup.
+ * step applies before any lookup, and the rules the PeerStore enforces in its atomic step (AnnounceService counts
+ * what they would refuse).
  */
-export const FIXED_POLICIES = [ABUSE_BAN_POLICY];
+export const FIXED_POLICIES = [ABUSE_BAN_POLICY, ...Object.values(STORE_POLICIES)];
 
 interface DiscoveredStep {
   name: string;

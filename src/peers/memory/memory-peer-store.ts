@@ -1,6 +1,7 @@
 import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { LivePeers } from 'src/peers/memory/live-peers';
 import { memoryCheatFlags } from 'src/peers/memory/memory-cheat-flags';
+import { DUPLICATE, MemoryStoreRules } from 'src/peers/memory/memory-store-rules';
 import { PeerSampler } from 'src/peers/memory/peer-sampler';
 import { liveEndpoints } from 'src/peers/memory/live-endpoints.util';
 import { NO_SLOT, PEER_ID_BYTES } from 'src/peers/memory/peer-slot-table';
@@ -26,12 +27,7 @@ import type {
   SwarmUsers,
   UserTorrents,
 } from 'src/peers/peer-store.types';
-import {
-  DUPLICATE_WINDOW_MS,
-  NO_STORE_RULES,
-  PendingLedgerFullError,
-  type PeerStoreRules,
-} from 'src/peers/peer-store.types';
+import { NO_STORE_RULES, PendingLedgerFullError, type PeerStoreRules } from 'src/peers/peer-store.types';
 
 export interface MemoryPeerStoreOptions {
   peerTtlSeconds: number;
@@ -47,8 +43,6 @@ export interface MemoryPeerStoreOptions {
 const EXPIRY_BUDGET = 64;
 const SWEEP_INTERVAL_MS = 5000;
 const EMPTY = Buffer.alloc(0);
-/** pace()'s answer for a duplicate announce. */
-const DUPLICATE = -1;
 
 /**
  * The embedded peer store: every swarm in this process, in typed arrays with no per-peer objects (about 112
@@ -61,6 +55,7 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
   private readonly ttlMs: number;
   private readonly maxTransferRate: number;
   private readonly rules: PeerStoreRules;
+  private readonly checks: MemoryStoreRules;
   private readonly peers: LivePeers;
   private readonly sampler: PeerSampler;
   private readonly ledger: PendingLedger;
@@ -76,6 +71,7 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
     this.peers = new LivePeers(this.ttlMs);
     this.sampler = new PeerSampler(this.peers.slots);
     this.ledger = new PendingLedger(options.maxPendingAccounts);
+    this.checks = new MemoryStoreRules(this.peers, this.rules, this.ttlMs);
   }
 
   onModuleInit(): void {
@@ -197,18 +193,33 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
     const s = this.peers.slots;
     this.expire(now, EXPIRY_BUDGET);
     const slot = this.peers.find(a.infoHash, a.userId, a.peerId, now);
-    if (slot === NO_SLOT && a.event !== 'stopped' && this.overPeerLimit(a)) {
-      return refusedResult({ rule: 'peer-limit', limit: this.rules.maxPeersPerUserTorrent }, a.wantPeerIds);
+    // What rules in observe mode would have refused; made only when one would.
+    let wouldRefuse: StoreRefusal[] | undefined;
+    if (slot === NO_SLOT && a.event !== 'stopped' && this.checks.overPeerLimit(a)) {
+      const refusal: StoreRefusal = { rule: 'peer-limit', limit: this.rules.maxPeersPerUserTorrent };
+      if (!this.checks.observes('peer-limit')) {
+        return refusedResult(refusal, a.wantPeerIds);
+      }
+      wouldRefuse = [refusal];
     }
-    if (typeof a.downloadSlots === 'number' && this.outOfDownloadSlots(slot, a, a.downloadSlots)) {
-      return refusedResult({ rule: 'download-slots', limit: a.downloadSlots }, a.wantPeerIds);
+    if (typeof a.downloadSlots === 'number' && this.checks.outOfDownloadSlots(slot, a, a.downloadSlots)) {
+      const refusal: StoreRefusal = { rule: 'download-slots', limit: a.downloadSlots };
+      if (!this.checks.observes('download-slots')) {
+        return refusedResult(refusal, a.wantPeerIds);
+      }
+      (wouldRefuse ??= []).push(refusal);
     }
-    const tooSoonByMs = slot !== NO_SLOT && this.rules.pacing !== 'off' ? this.pace(slot, a) : 0;
+    let tooSoonByMs = slot !== NO_SLOT && this.rules.pacing !== 'off' ? this.checks.pace(slot, a) : 0;
     if (tooSoonByMs === DUPLICATE) {
-      return this.answerDuplicate(slot, a);
+      return withWouldRefuse(this.answerDuplicate(slot, a), wouldRefuse);
     }
     if (tooSoonByMs > 0 && this.rules.pacing === 'strict') {
-      return refusedResult({ rule: 'pacing', retryInMs: tooSoonByMs }, a.wantPeerIds);
+      const refusal: StoreRefusal = { rule: 'pacing', retryInMs: tooSoonByMs };
+      if (!this.checks.observes('pacing')) {
+        return refusedResult(refusal, a.wantPeerIds);
+      }
+      (wouldRefuse ??= []).push(refusal);
+      tooSoonByMs = 0; // applied and answered as an announce in time
     }
 
     // CONTRACT §4: a first announce or `started` only sets the baseline.
@@ -275,12 +286,15 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
     }
     if (tooSoonByMs > 0) {
       // Lenient pacing: applied and credited, but no peers.
-      return {
-        complete: swarm.seeders.count,
-        incomplete: swarm.leechers.count,
-        peers: noPeers(a.wantPeerIds),
-        tooSoonByMs,
-      };
+      return withWouldRefuse(
+        {
+          complete: swarm.seeders.count,
+          incomplete: swarm.leechers.count,
+          peers: noPeers(a.wantPeerIds),
+          tooSoonByMs,
+        },
+        wouldRefuse,
+      );
     }
     const peers =
       a.numwant > 0
@@ -294,32 +308,7 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
             a.ipBytes.length === 16,
           )
         : noPeers(a.wantPeerIds);
-    return { complete: swarm.seeders.count, incomplete: swarm.leechers.count, peers };
-  }
-
-  /**
-   * Pacing of a live peer's announce: DUPLICATE for a repeat of its previous one (DUPLICATE_WINDOW_MS), else the ms
-   * left of the minimum interval for a regular announce (no event, or paused), 0 when in time. The previous announce
-   * is the previous one from the same address family (a dual-stack client announces over both each interval, and the
-   * first over a family brings a new endpoint: never too soon, never a duplicate); a refused (strict) announce does not
-   * move it. The totals compared are the peer's one baseline.
-   */
-  private pace(slot: number, a: PeerAnnounce): number {
-    const s = this.peers.slots;
-    const regular = a.event === 'none' || a.event === 'paused';
-    if (!regular && a.event !== 'started') {
-      return 0;
-    }
-    const since = a.now - s.endpointSeen(slot, a.ipBytes.length === 16);
-    if (
-      since <= DUPLICATE_WINDOW_MS &&
-      a.uploaded === s.uploaded[slot] &&
-      a.downloaded === s.downloaded[slot] &&
-      a.left === s.left[slot]
-    ) {
-      return DUPLICATE;
-    }
-    return regular && since < this.rules.minIntervalMs ? this.rules.minIntervalMs - since : 0;
+    return withWouldRefuse({ complete: swarm.seeders.count, incomplete: swarm.leechers.count, peers }, wouldRefuse);
   }
 
   /** A duplicate is answered from the swarm as it is: nothing written, not even the ledger's times. */
@@ -341,25 +330,6 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
     return { complete: swarm.seeders.count, incomplete: swarm.leechers.count, peers };
   }
 
-  /** A new peer id of a user who already has MAX_PEERS_PER_USER_TORRENT live peers in the swarm. */
-  private overPeerLimit(a: PeerAnnounce): boolean {
-    const limit = this.rules.maxPeersPerUserTorrent;
-    const swarm = limit > 0 ? this.peers.swarms.get(a.infoHash) : undefined;
-    return swarm !== undefined && this.peers.countUserPeers(swarm, a.userId, a.now - this.ttlMs, limit) >= limit;
-  }
-
-  /**
-   * A leeching announce that would start a leech of this torrent (no live leecher of the user in it yet) while the
-   * user already leeches `limit` others. Seeding, stopped and a live leecher's re-announce always pass.
-   */
-  private outOfDownloadSlots(slot: number, a: PeerAnnounce, limit: number): boolean {
-    if (a.left === 0 || a.event === 'stopped' || (slot !== NO_SLOT && !this.peers.slots.isSeeder(slot))) {
-      return false;
-    }
-    const swarmId = this.peers.swarms.get(a.infoHash)?.id;
-    return this.peers.leechingElsewhere(swarmId, a.userId, a.now - this.ttlMs, limit) >= limit;
-  }
-
   private expire(now: number, budget: number): number {
     if (now > this.clock) {
       this.clock = now;
@@ -370,6 +340,14 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
 
 function refusedResult(refused: StoreRefusal, wantPeerIds: boolean): AnnounceResult {
   return { complete: 0, incomplete: 0, peers: noPeers(wantPeerIds), refused };
+}
+
+/** The result, with what observed rules would have refused when there is any. */
+function withWouldRefuse(result: AnnounceResult, wouldRefuse: StoreRefusal[] | undefined): AnnounceResult {
+  if (wouldRefuse !== undefined) {
+    result.wouldRefuse = wouldRefuse;
+  }
+  return result;
 }
 
 function noPeers(wantPeerIds: boolean): SelectedPeers {

@@ -17,14 +17,16 @@
  *         download factor, ttl ms, members wanted, random integer, the version of the members the caller keeps
  *         (0: none), the most bytes a second a peer may have moved (peer-accounting.util.ts plausibleDelta), the
  *         most live peers per user in the swarm (0: no limit), pacing (0 off, 1 lenient, 2 strict), the minimum
- *         interval ms, the duplicate window ms, cheat policy (0 off, 1 observe, 2 withhold), MAX_UPLOAD_RATE (0: off);
- *         one argument rather than seventeen, because each argument costs ioredis an encoding and Redis a parse,
+ *         interval ms, the duplicate window ms, cheat policy (0 off, 1 observe, 2 withhold), MAX_UPLOAD_RATE (0: off),
+ *         the rules in observe mode (POLICY_MODES: 1 the peer limit, 2 strict pacing, 3 both; read only once one of
+ *         them would refuse); one argument rather than eighteen, because each argument costs ioredis an encoding and Redis a parse,
  *       4 event (n|s|c|x = none|started|completed|stopped), followed by `,kind` for each cheat flag a policy raised
  * Returns one string: each announce's reply in turn, ANNOUNCE_REPLY_HEADER bytes of twelve big-endian doubles
  *   (seeders, leechers, index entry due (0|1), ledger became non-empty (0|1), previous role (0 none or expired,
  *   1 leecher, 2 seeder), previous last announce, version, oldest score, verdict (0 applied, 1 refused: peer
  *   limit, 2 refused: too soon (strict pacing), 3 applied but too soon (lenient pacing: no members), 4 a duplicate:
- *   nothing written), verdict detail (the limit, or the ms left of the minimum interval), byte lengths of the seeder and the leecher members), then the seeder members, then the
+ *   nothing written, 5 applied but over the peer limit (observed), 6 applied but too soon (strict pacing observed:
+ *   with members)), verdict detail (the limit, or the ms left of the minimum interval), byte lengths of the seeder and the leecher members), then the seeder members, then the
  *   leecher members (redis-peer.codec.ts). A refused announce changed nothing (but prune an expired record of
  *   its own peer). One string rather than
  *   arrays: ioredis decodes an array's integers one by one, most of its cost per reply. An announce that failed
@@ -42,7 +44,7 @@
  *   The user index entry (user → swarm) is due for a new peer and once per 8-TTL period of a live one.
  */
 /** Byte length of an announce's ARGV[3]. */
-export const ANNOUNCE_NUMBERS = 17 * 8;
+export const ANNOUNCE_NUMBERS = 18 * 8;
 /** Byte length of an announce's reply before its members. */
 export const ANNOUNCE_REPLY_HEADER = 12 * 8;
 
@@ -71,7 +73,7 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, me
   -- The announce's family (a 16-byte ip); a peer keeps one endpoint per family (README: dual-stack peers).
   local ipv6 = #member == 24 + 19
   local now, up, down, left, upFactor, downFactor, ttl, want, rnd, kept, rate, peerLimit, pacing, minInterval,
-    duplicateWindow, cheat, maxUploadRate = struct.unpack('>ddddddddddddddddd', numbers)
+    duplicateWindow, cheat, maxUploadRate, observe = struct.unpack('>dddddddddddddddddd', numbers)
   local cutoff = now - ttl
   local seeder = left == 0
   local creditUp, creditDown, rawUp, rawDown, seed = 0, 0, 0, 0, 0
@@ -127,10 +129,14 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, me
         if since <= duplicateWindow and up == baseUp and down == baseDown and left == baseLeft then
           verdict, duplicate = 4, true
         elseif event == 'n' and since < minInterval then
-          if pacing == 2 then
+          if pacing ~= 2 then
+            verdict, detail, want = 3, minInterval - since, 0
+          elseif observe < 2 then
             return struct.pack(HEADER, 0, 0, 0, 0, 0, 0, 0, 0, 2, minInterval - since, 0, 0)
+          else
+            -- Strict pacing in observe mode: applied and answered as in time, and reported.
+            verdict, detail = 6, minInterval - since
           end
-          verdict, detail, want = 3, minInterval - since, 0
         end
       end
       if duplicate then
@@ -169,7 +175,11 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, me
       end
     end
     if peerLimit > 0 and n >= peerLimit then
-      return struct.pack(HEADER, 0, 0, 0, 0, 0, 0, 0, 0, 1, peerLimit, 0, 0)
+      if observe % 2 == 0 then
+        return struct.pack(HEADER, 0, 0, 0, 0, 0, 0, 0, 0, 1, peerLimit, 0, 0)
+      end
+      -- The peer limit in observe mode: the new peer joins, and the verdict reports it.
+      verdict, detail = 5, peerLimit
     end
     live[n + 1] = peerId
     redis.call('HSET', userPeers, user, table.concat(live)) -- its expiry: with the other keys', below

@@ -33,6 +33,8 @@ import {
   recordState,
   VERDICT_DUPLICATE,
   VERDICT_PEER_LIMIT,
+  VERDICT_PEER_LIMIT_OBSERVED,
+  VERDICT_TOO_SOON_OBSERVED,
   VERDICT_TOO_SOON_REFUSED,
   VERDICT_TOO_SOON_WARNED,
 } from 'src/peers/redis/redis-peer.codec';
@@ -44,7 +46,7 @@ import { inChunks } from 'src/peers/redis/redis-scan.util';
 import { RedisScripts } from 'src/peers/redis/redis-scripts';
 import { swarmCountsInOneTrip } from 'src/peers/redis/redis-swarm-counts';
 import { RedisUserIndex } from 'src/peers/redis/redis-user-index';
-import { RedisDownloadSlots, SLOTS_REFUSED, SLOTS_UNUSED } from 'src/peers/redis/redis-download-slots';
+import { RedisDownloadSlots, SLOTS_FULL, SLOTS_REFUSED, SLOTS_UNUSED } from 'src/peers/redis/redis-download-slots';
 import { DEFAULT_MAX_TRANSFER_RATE } from 'src/peers/peer-accounting.util';
 
 export interface RedisPeerStoreOptions {
@@ -117,6 +119,8 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
   private readonly announceCommand: AnnounceCommand;
   private readonly keptSwarms: KeptSwarms;
   private readonly downloadSlots: RedisDownloadSlots;
+  /** The announce script's code of the rules it checks in observe mode (announce.lua.ts). */
+  private readonly observeCode: number;
 
   constructor(
     private readonly client: Redis | Cluster,
@@ -138,6 +142,8 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
     this.announceCommand = new AnnounceCommand(client, this.scripts);
     this.keptSwarms = new KeptSwarms(options.keptSwarmsBytes ?? 64 * 1024 * 1024);
     this.downloadSlots = new RedisDownloadSlots(client, this.keys, this.scripts, this.ttlMs);
+    const observed = this.rules.observed;
+    this.observeCode = (observed.includes('peer-limit') ? 1 : 0) + (observed.includes('pacing') ? 2 : 0);
   }
 
   /** Writes the counter deltas still in memory; the client itself belongs to RedisConnection. */
@@ -147,17 +153,30 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
 
   async announce(a: PeerAnnounce): Promise<AnnounceResult> {
     if (typeof a.downloadSlots !== 'number') {
-      return this.announceInSwarm(a, SLOTS_UNUSED);
+      return this.announceInSwarm(a, SLOTS_UNUSED, undefined);
     }
     const slots = await this.downloadSlots.before(a);
     if (slots === SLOTS_REFUSED) {
-      return refusedResult({ rule: 'download-slots', limit: a.downloadSlots }, a.wantPeerIds);
+      const refusal: StoreRefusal = { rule: 'download-slots', limit: a.downloadSlots };
+      if (!this.rules.observed.includes('download-slots')) {
+        return refusedResult(refusal, a.wantPeerIds);
+      }
+      // Observed: the leech starts, and is listed among the user's leeches once applied, as a full user's
+      // re-announce is, so that the slots count what the user really leeches.
+      return this.announceInSwarm(a, SLOTS_FULL, [refusal]);
     }
-    return this.announceInSwarm(a, slots);
+    return this.announceInSwarm(a, slots, undefined);
   }
 
-  /** The announce script, and what download slots need done after it (redis-download-slots.ts). */
-  private async announceInSwarm(a: PeerAnnounce, slots: number): Promise<AnnounceResult> {
+  /**
+   * The announce script, and what download slots need done after it (redis-download-slots.ts). `wouldRefuse`: what
+   * observed rules checked before the script would have refused.
+   */
+  private async announceInSwarm(
+    a: PeerAnnounce,
+    slots: number,
+    wouldRefuse: StoreRefusal[] | undefined,
+  ): Promise<AnnounceResult> {
     const keys = this.keys.swarm(a.infoHash);
     const member = encodeMember(a.userId, a.peerId, a.ipBytes, a.port);
     const want = a.numwant > 0 ? a.numwant + OWN_PEER_SLACK : 0;
@@ -180,6 +199,7 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
       DUPLICATE_WINDOW_MS,
       CHEAT_POLICY_CODES[this.rules.cheatPolicy],
       this.rules.maxUploadRate,
+      this.observeCode,
     ]);
     // The routes hand announces over a poll phase at a time (CheckPhaseBatch): on a single Redis, a phase's
     // announces go in one script call (announce-command.ts).
@@ -203,6 +223,11 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
     }
     if (refused) {
       return refusedReply(verdict, reply.verdictDetail, a.wantPeerIds);
+    }
+    if (verdict === VERDICT_PEER_LIMIT_OBSERVED) {
+      (wouldRefuse ??= []).push({ rule: 'peer-limit', limit: reply.verdictDetail });
+    } else if (verdict === VERDICT_TOO_SOON_OBSERVED) {
+      (wouldRefuse ??= []).push({ rule: 'pacing', retryInMs: reply.verdictDetail });
     }
     if (verdict !== VERDICT_DUPLICATE) {
       this.counters.move(
@@ -231,10 +256,14 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
     const samples = a.left === 0 ? [swarm.leechers] : [swarm.seeders, swarm.leechers];
     const requesterIpv6 = a.ipBytes.length === 16;
     const peers = packSampledPeers(a.userId, samples, a.numwant, a.wantPeerIds, requesterIpv6, a.now - this.ttlMs);
+    const result: AnnounceResult = { complete: swarm.complete, incomplete: swarm.incomplete, peers };
     if (verdict === VERDICT_TOO_SOON_WARNED) {
-      return { complete: swarm.complete, incomplete: swarm.incomplete, peers, tooSoonByMs: reply.verdictDetail };
+      result.tooSoonByMs = reply.verdictDetail;
     }
-    return { complete: swarm.complete, incomplete: swarm.incomplete, peers };
+    if (wouldRefuse !== undefined) {
+      result.wouldRefuse = wouldRefuse;
+    }
+    return result;
   }
 
   async scrape(infoHashes: readonly string[]): Promise<Map<string, SwarmCounts>> {

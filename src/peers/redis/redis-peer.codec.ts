@@ -94,7 +94,7 @@ export interface AnnounceReply {
   version: number;
   /** The oldest whole member's last announce. */
   oldest: number;
-  /** 0: applied; otherwise a VERDICT_* code: the store's rules turned the announce away, nothing was changed. */
+  /** A VERDICT_* code: applied, refused (nothing was changed), applied with a warning, a duplicate, or observed. */
   verdict: number;
   /** What the verdict's sentence needs: the limit, or the ms left of the minimum interval. */
   verdictDetail: number;
@@ -106,6 +106,10 @@ export const VERDICT_PEER_LIMIT = 1;
 export const VERDICT_TOO_SOON_REFUSED = 2;
 export const VERDICT_TOO_SOON_WARNED = 3;
 export const VERDICT_DUPLICATE = 4;
+/** Applied: the peer limit, in observe mode, would have refused it. */
+export const VERDICT_PEER_LIMIT_OBSERVED = 5;
+/** Applied with members: strict pacing, in observe mode, would have refused it. */
+export const VERDICT_TOO_SOON_OBSERVED = 6;
 
 /** The counts of an announce that failed inside the script call; its message stands where the seeders would. */
 const FAILED_COUNT = -2;
