@@ -103,6 +103,12 @@ export class AnnounceService {
 
   /** The sentence for a rule the store enforced (nothing was changed). */
   private storeRefusal(refused: StoreRefusal): AnnounceFailure {
+    const failure = this.storeFailure(refused);
+    failure.policy = STORE_POLICIES[refused.rule];
+    return failure;
+  }
+
+  private storeFailure(refused: StoreRefusal): AnnounceFailure {
     switch (refused.rule) {
       case 'peer-limit':
         return new AnnounceFailure(

@@ -68,7 +68,7 @@ export class TrackerCore {
       const failure = error instanceof AnnounceFailure ? error : undefined;
       const userId = context?.user.id ?? failure?.userId;
       if (userId !== undefined && this.log.enabled) {
-        // Past the pipeline, which names its steps, only the store's own rules refuse (peer limit, pacing).
+        // Steps and the store's rules name themselves; anything else past the lookup is the store's failing.
         const policy = failure?.policy ?? (context ? AnnounceService.name : undefined);
         const request = input.request instanceof AnnounceFailure ? null : input.request;
         this.log.record(userId, Date.now(), request, refusedOutcome(input, context, refusal, policy));

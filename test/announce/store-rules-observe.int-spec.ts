@@ -93,7 +93,7 @@ describe.each(PEER_STORE_ENVS)('store rules in observe mode on the $name peer st
     expect(await lastLogged(enforcing, enforced.userId)).toMatchObject({
       outcome: 'refused',
       code: 'peer_limit',
-      policy: 'AnnounceService',
+      policy: 'PeerLimit',
       wouldRefuse: null,
     });
   });

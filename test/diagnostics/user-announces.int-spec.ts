@@ -180,7 +180,7 @@ describe.each(PEER_STORE_ENVS)('the announce log on the $name store', (store) =>
     expect((body as { items: Entry[] }).items[0]).toMatchObject({
       outcome: 'refused',
       code: 'peer_limit',
-      policy: 'AnnounceService',
+      policy: 'PeerLimit',
       port: 8100,
     });
   });

@@ -53,9 +53,8 @@ export class UserAnnounceDto {
     type: 'string',
     nullable: true,
     description:
-      "The step that refused (a policy; AnnounceLookupStep; AnnounceService for the peer store's peer limit, " +
-      'download slots and pacing), else the last policy that warned or, in observe mode, would have refused ' +
-      '(PeerLimit, DownloadSlots and AnnouncePacing name the peer store rules)',
+      'The step that refused (a policy; AnnounceLookupStep; PeerLimit, DownloadSlots or AnnouncePacing for the ' +
+      "peer store's own rules), else the last policy that warned or, in observe mode, would have refused",
     example: 'LeechPermissionPolicy',
   })
   policy: string | null;

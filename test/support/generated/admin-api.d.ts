@@ -1244,7 +1244,7 @@ export interface components {
              */
             warning: string | null;
             /**
-             * @description The step that refused (a policy; AnnounceLookupStep; AnnounceService for the peer store's peer limit, download slots and pacing), else the last policy that warned or, in observe mode, would have refused (PeerLimit, DownloadSlots and AnnouncePacing name the peer store rules)
+             * @description The step that refused (a policy; AnnounceLookupStep; PeerLimit, DownloadSlots or AnnouncePacing for the peer store's own rules), else the last policy that warned or, in observe mode, would have refused
              * @example LeechPermissionPolicy
              */
             policy: string | null;
