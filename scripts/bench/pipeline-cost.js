@@ -78,8 +78,16 @@ async function main() {
 
 /** Settings of the tracker under test taken from this process's environment (FLUSH_INTERVAL_MS, CHEAT_POLICY…). */
 function trackerEnvFromProcess() {
-  const names = ['FLUSH_INTERVAL_MS', 'ANNOUNCE_LOG_SIZE', 'CHEAT_POLICY', 'ANNOUNCE_PACING', 'MAX_PEERS_PER_USER_TORRENT'];
-  return Object.fromEntries(names.filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]]));
+  const names = [
+    'FLUSH_INTERVAL_MS',
+    'ANNOUNCE_LOG_SIZE',
+    'CHEAT_POLICY',
+    'ANNOUNCE_PACING',
+    'MAX_PEERS_PER_USER_TORRENT',
+  ];
+  return Object.fromEntries(
+    names.filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]]),
+  );
 }
 
 /** The pid of the redis-server at REDIS_URL when it runs on this machine (its /proc entry exists), else null. */

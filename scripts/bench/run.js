@@ -26,6 +26,25 @@ const {
 const CEILING = path.join(__dirname, 'ceiling-server.js');
 const PROFILER = path.join(__dirname, 'lib', 'profiler-preload.js');
 
+/**
+ * --rules: issue 15's rules all on in the modes that refuse nothing (`<store>+rules`), or all off (`<store>`): the
+ * peer limit and download slots observed, lenient pacing, cheat flags observed, the announce log and abuse bans on.
+ */
+const RULES_ON = {
+  MAX_PEERS_PER_USER_TORRENT: '3',
+  ANNOUNCE_PACING: 'lenient',
+  CHEAT_POLICY: 'observe',
+  MAX_UPLOAD_RATE: '1000000000',
+  ANNOUNCE_LOG_SIZE: '50',
+  POLICY_MODES: 'PeerLimit:observe,DownloadSlots:observe',
+};
+const RULES_OFF = {
+  MAX_PEERS_PER_USER_TORRENT: '0',
+  ANNOUNCE_PACING: 'off',
+  CHEAT_POLICY: 'off',
+  ANNOUNCE_LOG_SIZE: '0',
+};
+
 const options = parseOptions(process.argv.slice(2));
 const cleanups = [];
 
@@ -58,6 +77,7 @@ async function main() {
   // Every target runs side by side (idle while another is measured), so that their rounds can alternate.
   // With --baseline, each store is also run from the baseline's build, as `<store>@base`, in the same rounds.
   // With --promotions=N, each store also runs as `<store>+promotions` (N tokens and a site-wide event), same rounds.
+  // With --rules, each store runs with the swarm-integrity rules off and as `<store>+rules` with every one on.
   const names = options.only.flatMap((name) =>
     name === 'ceiling'
       ? [name]
@@ -65,6 +85,7 @@ async function main() {
           name,
           ...(options.baseline ? [`${name}@base`] : []),
           ...(options.promotions > 0 ? [`${name}+promotions`] : []),
+          ...(options.rules ? [`${name}+rules`] : []),
         ],
   );
   const rows = new Map(names.map((name) => [name, null]));
@@ -134,7 +155,12 @@ async function startTarget(name, context) {
   const base = name.endsWith('@base');
   const build = base
     ? { name, entry: path.join(options.baseline, 'dist', 'src', 'main.js'), env: {}, blockEntries: 0 }
-    : { name, entry: ENTRY, env: clientRulesEnv(options), blockEntries: options.clientRules };
+    : {
+        name,
+        entry: ENTRY,
+        env: { ...rulesEnv(name, options), ...clientRulesEnv(options) },
+        blockEntries: options.clientRules,
+      };
   if (name.startsWith('redis')) {
     const redisUrl = options.redisUrl ?? (await startPrivateRedis(context.workDir));
     const { client, reason } = await fixtures.connectRedis(redisUrl);
@@ -155,12 +181,13 @@ async function startTarget(name, context) {
   return startTracker(build, context, {}, null);
 }
 
-/** With --baseline or --promotions: each store against its baseline, or without promotions, from the same rounds. */
+/** With --baseline, --promotions or --rules: each store against its baseline, or without them, same rounds. */
 function printComparison(rows) {
   const ok = (store) => rows.find((row) => row.store === store && row.status === 'ok');
   const pairs = ['memory', 'redis'].flatMap((store) => [
     [store, `${store}@base`],
     [`${store}+promotions`, store],
+    [`${store}+rules`, store],
   ]);
   for (const [name, other] of pairs) {
     const [candidate, base] = [ok(name), ok(other)];
@@ -252,6 +279,13 @@ function profiling(profileDir, name) {
   };
 }
 
+function rulesEnv(name, { rules }) {
+  if (!rules) {
+    return {};
+  }
+  return name.endsWith('+rules') ? RULES_ON : RULES_OFF;
+}
+
 /** --client-rules: the User-Agent check on (the block-list entries are registered by startTracker). */
 function clientRulesEnv({ env, clientRules }) {
   return clientRules > 0 ? { CLIENT_USER_AGENT_CHECK: 'on', ...env } : env;
@@ -300,6 +334,11 @@ async function startTracker(
   if (blockEntries > 0) {
     await fixtures.registerBlockList(url, adminToken, blockEntries);
     console.log(`   registered ${blockEntries} client block-list entries; CLIENT_USER_AGENT_CHECK=on`);
+  }
+  if (store.endsWith('+rules')) {
+    // Download slots observed need a number to compare with: more than any bench user leeches, so none would refuse.
+    await fixtures.setDownloadSlots(url, adminToken, pool, 10_000);
+    console.log('   rules on: peer limit 3 and download slots observed, lenient pacing, cheat flags, announce log');
   }
   if (promoted) {
     const seeding = Date.now();

@@ -74,6 +74,20 @@ async function registerPool(baseUrl, adminToken, pool) {
   await inParallel(pool.infoHashes, 16, (infoHash) => post('/api/torrents', { infoHash }));
 }
 
+/** Gives every user of the pool a downloadSlots limit (PATCH /api/users/:id). */
+async function setDownloadSlots(baseUrl, adminToken, pool, downloadSlots) {
+  await inParallel(pool.accounts, 8, async (account) => {
+    const response = await fetch(`${baseUrl}/api/users/${account.id}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ downloadSlots }),
+    });
+    if (response.status !== 200) {
+      throw new Error(`PATCH /api/users/${account.id} answered ${response.status}: ${await response.text()}`);
+    }
+  });
+}
+
 /**
  * `--promotions=N`: N active freeleech tokens spread evenly over the pool's users (each user's cover the pool's
  * torrents first, so announces find them; the rest are on extra torrents registered here that nobody announces),
@@ -282,6 +296,7 @@ module.exports = {
   backendPids,
   registerPool,
   registerBlockList,
+  setDownloadSlots,
   seedPromotions,
   probeAnnounce,
   waitForOk,

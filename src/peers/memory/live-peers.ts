@@ -3,6 +3,7 @@ import { PeerSlotIndex } from 'src/peers/memory/peer-slot-index';
 import { NO_SLOT, PeerSlotTable } from 'src/peers/memory/peer-slot-table';
 import type { Swarm } from 'src/peers/memory/swarm';
 import { SwarmRegistry } from 'src/peers/memory/swarm-registry';
+import { UserLeeches } from 'src/peers/memory/user-leeches';
 import { UserPeerLists } from 'src/peers/memory/user-peer-lists';
 import type { PeerAnnounce, PeerTotals } from 'src/peers/peer-store.types';
 
@@ -17,6 +18,7 @@ export class LivePeers {
   private readonly index = new PeerSlotIndex(this.slots);
   private readonly expiry = new ExpiryQueue(this.slots);
   private readonly users = new UserPeerLists(this.slots);
+  private readonly leeches = new UserLeeches();
   private seeders = 0;
   private leechers = 0;
 
@@ -50,6 +52,9 @@ export class LivePeers {
     this.expiry.push(slot);
     this.users.link(slot);
     this.count(seeder, 1);
+    if (!seeder) {
+      this.leeches.add(a.userId, swarm.id);
+    }
     return slot;
   }
 
@@ -66,6 +71,11 @@ export class LivePeers {
       swarm.listOf(seeder).add(slot);
       this.count(was, -1);
       this.count(seeder, 1);
+      if (seeder) {
+        this.leeches.remove(a.userId, swarm.id);
+      } else {
+        this.leeches.add(a.userId, swarm.id);
+      }
     }
     this.expiry.touch(slot);
   }
@@ -78,6 +88,9 @@ export class LivePeers {
     this.index.remove(slot);
     this.expiry.unlink(slot);
     this.users.unlink(slot);
+    if (!seeder) {
+      this.leeches.remove(s.userId[slot], swarm.id);
+    }
     s.free(slot);
     this.count(seeder, -1);
     if (swarm.size === 0) {
@@ -141,25 +154,12 @@ export class LivePeers {
   }
 
   /**
-   * Download slots: the other swarms `userId` has a live leecher in (last announce at or after `liveSince`), counted
-   * up to `atMost`, or -1 when it already leeches `swarmId` (undefined: a swarm that does not exist). Walks the user's
-   * list; only an announce that would start a new leech of a user with download slots pays for it.
+   * The torrents other than `swarmId` (undefined: a swarm that does not exist) in which the user has a live leecher,
+   * or -1 when it has one in `swarmId`. A leecher silent past the TTL counts until the expiry sweep removes it (a few
+   * announces later at most).
    */
-  leechingElsewhere(swarmId: number | undefined, userId: number, liveSince: number, atMost: number): number {
-    const s = this.slots;
-    const others = new Set<number>();
-    for (let slot = this.users.first(userId); slot !== NO_SLOT; slot = s.userNext[slot]) {
-      if (s.isSeeder(slot) || s.lastAnnounce[slot] < liveSince) {
-        continue;
-      }
-      if (s.swarm[slot] === swarmId) {
-        return -1;
-      }
-      if (others.size < atMost) {
-        others.add(s.swarm[slot]);
-      }
-    }
-    return others.size;
+  leechingElsewhere(swarmId: number | undefined, userId: number): number {
+    return this.leeches.elsewhere(userId, swarmId);
   }
 
   slotsOfSwarm(infoHash: string): number[] {

@@ -68,6 +68,6 @@ export class MemoryStoreRules {
       return false;
     }
     const swarmId = this.peers.swarms.get(a.infoHash)?.id;
-    return this.peers.leechingElsewhere(swarmId, a.userId, a.now - this.ttlMs, limit) >= limit;
+    return this.peers.leechingElsewhere(swarmId, a.userId) >= limit;
   }
 }
