@@ -1,10 +1,21 @@
-import type { Cluster, Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import type { PeerAnnounce } from 'src/peers/peer-store.types';
 import { recordState } from 'src/peers/redis/redis-peer.codec';
 import type { RedisKeys } from 'src/peers/redis/redis-keys';
 import type { RedisScripts } from 'src/peers/redis/redis-scripts';
 
 const PEER_ID_BYTES = 20;
+/** Users per script call on a single Redis, as announce-command.ts bounds its calls. */
+const MAX_USERS_PER_CALL = 64;
+
+type Arg = string | number | Buffer;
+
+interface QueuedTake {
+  key: string;
+  args: Arg[];
+  resolve: (answer: number) => void;
+  reject: (error: unknown) => void;
+}
 
 /** before()'s answers: nothing to do afterwards (no slots, or not a leeching announce). */
 export const SLOTS_UNUSED = -1;
@@ -22,10 +33,13 @@ export const SLOTS_REFUSED = -2;
  * of the swarm's announce script: the torrents a user leeches are a sorted set of their own (`d:<user id>`, no hash
  * tag), in which a script (download-slots.lua.ts) takes a slot atomically before the announce script runs, and which
  * is corrected after it: a refused announce gives its slot back, a leecher that completes or stops frees its torrent.
- * Users without download slots pay nothing; others one script call per leeching announce, a few commands when a leech
- * ends, and two reads of their own entries in the swarm when their slots are full.
+ * Users without download slots pay nothing; others a share of one script call per tick on a single Redis (the leeching
+ * announces of a tick go together, as the announce script's do) or one call per leeching announce on a Cluster, a few
+ * commands when a leech ends, and two reads of their own entries in the swarm when their slots are full.
  */
 export class RedisDownloadSlots {
+  private queued: QueuedTake[] = [];
+
   constructor(
     private readonly client: Redis | Cluster,
     private readonly keys: RedisKeys,
@@ -39,14 +53,13 @@ export class RedisDownloadSlots {
     if (typeof slots !== 'number' || a.left === 0 || a.event === 'stopped') {
       return SLOTS_UNUSED;
     }
-    const taken = await this.scripts.run.peerStoreDownloadSlot(
-      this.keys.leeching(a.userId),
+    const taken = await this.take(this.keys.leeching(a.userId), [
       Buffer.from(a.infoHash, 'hex'),
       a.now,
       a.now - this.ttlMs,
       slots,
       this.ttlMs * 2,
-    );
+    ]);
     if (taken !== SLOTS_FULL) {
       return taken;
     }
@@ -78,6 +91,33 @@ export class RedisDownloadSlots {
       if (!(await this.leeches(a))) {
         await this.release(a);
       }
+    }
+  }
+
+  /** The slot script's answer for one user: batched per tick on a single Redis, one call per user on a Cluster. */
+  private take(key: string, args: Arg[]): Promise<number> {
+    if (this.client instanceof Cluster) {
+      return this.scripts.run.peerStoreDownloadSlot(key, ...args).then(([answer]) => answer);
+    }
+    return new Promise((resolve, reject) => {
+      if (this.queued.length === 0) {
+        process.nextTick(() => this.sendQueued());
+      }
+      this.queued.push({ key, args, resolve, reject });
+    });
+  }
+
+  private sendQueued(): void {
+    const queued = this.queued;
+    this.queued = [];
+    for (let start = 0; start < queued.length; start += MAX_USERS_PER_CALL) {
+      const call = queued.slice(start, start + MAX_USERS_PER_CALL);
+      this.scripts.run
+        .peerStoreDownloadSlots(call.length, ...call.map(({ key }) => key), ...call.flatMap(({ args }) => args))
+        .then(
+          (answers) => call.forEach(({ resolve }, i) => resolve(answers[i])),
+          (error: unknown) => call.forEach(({ reject }) => reject(error)),
+        );
     }
   }
 

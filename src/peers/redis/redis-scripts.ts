@@ -7,7 +7,7 @@ import {
   BATCH_SEAL_LUA,
   BATCH_TAKE_LUA,
 } from 'src/peers/redis/batch.lua';
-import { DOWNLOAD_SLOT_LUA } from 'src/peers/redis/download-slots.lua';
+import { DOWNLOAD_SLOTS_LUA } from 'src/peers/redis/download-slots.lua';
 import { CLAIM_LEDGERS_LUA } from 'src/peers/redis/ledger.lua';
 import { REMOVE_PEERS_LUA, REMOVE_SWARM_LUA, SWARM_COUNTS_LUA } from 'src/peers/redis/swarm.lua';
 
@@ -29,7 +29,10 @@ interface ScriptCommands {
   peerStoreBatchRenew(...args: Arg[]): Promise<number>;
   peerStoreBatchSeal(...args: Arg[]): Promise<string[] | null>;
   peerStoreBatchAck(...args: Arg[]): Promise<number>;
-  peerStoreDownloadSlot(...args: Arg[]): Promise<number>;
+  /** One user (Cluster): answers [answer]. */
+  peerStoreDownloadSlot(...args: Arg[]): Promise<number[]>;
+  /** Takes the number of keys first. Never on a Cluster. */
+  peerStoreDownloadSlots(...args: Arg[]): Promise<number[]>;
 }
 
 const DEFINITIONS: Record<string, { numberOfKeys?: number; lua: string }> = {
@@ -44,7 +47,8 @@ const DEFINITIONS: Record<string, { numberOfKeys?: number; lua: string }> = {
   peerStoreBatchRenew: { numberOfKeys: 1, lua: BATCH_RENEW_LUA },
   peerStoreBatchSeal: { numberOfKeys: 1, lua: BATCH_SEAL_LUA },
   peerStoreBatchAck: { numberOfKeys: 2, lua: BATCH_ACK_LUA },
-  peerStoreDownloadSlot: { numberOfKeys: 1, lua: DOWNLOAD_SLOT_LUA },
+  peerStoreDownloadSlot: { numberOfKeys: 1, lua: DOWNLOAD_SLOTS_LUA },
+  peerStoreDownloadSlots: { lua: DOWNLOAD_SLOTS_LUA },
 };
 
 /**
