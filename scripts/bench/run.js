@@ -345,8 +345,7 @@ async function startTracker(
     const seeded = await fixtures.seedPromotions(url, adminToken, database.url, pool, options.promotions);
     console.log(
       `   promotions: ${seeded.tokens} tokens (${seeded.perHolder} each for ${seeded.holders} users, ` +
-        `${seeded.extraUsers} of them and ${seeded.extraTorrents} torrents beyond the pool) and a site-wide event in ` +
-        `${Date.now() - seeding} ms`,
+        `${seeded.extraUsers} of them beyond the pool) and a site-wide event in ${Date.now() - seeding} ms`,
     );
   }
   const probe = await fixtures.probeAnnounce(url, pool);

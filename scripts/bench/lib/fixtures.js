@@ -94,19 +94,17 @@ const CHUNK = 50_000;
 
 /**
  * `--promotions=N`: N active freeleech tokens, 20 per user, so ceil(N / 20) users hold them: the pool's users first
- * (the ones that announce), then users added here that never announce. Half of a holder's tokens are on pool
- * torrents, holder k's on pool torrents k … k + 9, so the announcing users (the first ones) hold tokens on torrents
- * they announce on (announce.lua's peer g announces torrent (g div users) mod torrents: the low ones first) and
- * every pool torrent carries some hundred tokens of other users; the other half are on torrents added here that
- * nobody announces, about 10 tokens each. Users, torrents and tokens are written with direct SQL in chunks, then a
- * site-wide event (double upload, half download) through the admin API. Tokens end in a week, so all are active.
- * Returns what was created.
+ * (the ones that announce), then users added here that never announce. Holder k's tokens are on pool torrents
+ * k … k + 9, which the announcing users (the first holders) announce on (announce.lua's peer g announces torrent
+ * (g div users) mod torrents: the low ones first), and k + T/2 … k + T/2 + 9, which they do not; every pool torrent
+ * carries some hundred tokens. No torrent is added: the catalogue is the same as in the run without promotions
+ * (the flush's cost grows with it). Users and tokens are written with direct SQL in chunks, then a site-wide event
+ * (double upload, half download) through the admin API. Tokens end in a week, so all are active. Returns what was
+ * created.
  */
 async function seedPromotions(baseUrl, adminToken, databaseUrl, pool, tokens) {
   const { Client } = require('pg');
   const holders = Math.ceil(tokens / TOKENS_PER_HOLDER);
-  const onPool = TOKENS_PER_HOLDER / 2;
-  const extraTorrents = Math.max(onPool, Math.ceil(tokens / (2 * onPool)));
   const extraUsers = Math.max(0, holders - pool.accounts.length);
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
@@ -119,10 +117,6 @@ async function seedPromotions(baseUrl, adminToken, databaseUrl, pool, tokens) {
         `INSERT INTO users (id, passkey) SELECT g, md5('bench holder ' || g) FROM generate_series($1::integer, $2) g`,
         [firstExtraId + i, firstExtraId + Math.min(extraUsers, i + CHUNK) - 1],
       );
-    }
-    const extra = Array.from({ length: extraTorrents }, () => randomBytes(20).toString('hex'));
-    for (let i = 0; i < extra.length; i += CHUNK) {
-      await client.query('INSERT INTO torrents (info_hash) SELECT unnest($1::char(40)[])', [extra.slice(i, i + CHUNK)]);
     }
     const endsAt = new Date(Date.now() + 7 * 86_400_000);
     const users = [];
@@ -141,12 +135,10 @@ async function seedPromotions(baseUrl, adminToken, databaseUrl, pool, tokens) {
       const userId = k < pool.accounts.length ? pool.accounts[k].id : firstExtraId + k - pool.accounts.length;
       for (let j = 0; j < TOKENS_PER_HOLDER && written + users.length < tokens; j++) {
         users.push(userId);
-        // Distinct torrents per holder: 10 consecutive pool torrents, 10 consecutive extra ones.
-        infoHashes.push(
-          j < onPool
-            ? pool.infoHashes[(k + j) % pool.infoHashes.length]
-            : extra[(k * onPool + j - onPool) % extra.length],
-        );
+        // Distinct torrents per holder (the pool has at least 20): 10 consecutive ones, and 10 half the pool away.
+        const torrents = pool.infoHashes.length;
+        const half = j < TOKENS_PER_HOLDER / 2 ? 0 : Math.floor(torrents / 2) - TOKENS_PER_HOLDER / 2;
+        infoHashes.push(pool.infoHashes[(k + j + half) % torrents]);
         if (users.length === CHUNK) {
           await flush();
         }
@@ -168,7 +160,7 @@ async function seedPromotions(baseUrl, adminToken, databaseUrl, pool, tokens) {
   if (response.status !== 201) {
     throw new Error(`POST /api/promotions answered ${response.status}: ${await response.text()}`);
   }
-  return { tokens: written, holders, perHolder: TOKENS_PER_HOLDER, extraUsers, extraTorrents };
+  return { tokens: written, holders, perHolder: TOKENS_PER_HOLDER, extraUsers };
 }
 
 /**
