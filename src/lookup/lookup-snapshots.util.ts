@@ -33,8 +33,18 @@ export function toUserSnapshot(user: UserSnapshot, promotions: PromotionWindowRo
     tokens:
       own.length === promotions.length ? null : promotionTokens(promotions.filter((row) => row.infoHash !== null)),
     promotionsStamp: stamp,
-    promotionsUntil: promotions.reduce((earliest, row) => Math.min(earliest, row.endsAt ?? Infinity), Infinity),
+    promotionsUntil: earliestEnd(promotions),
   };
+}
+
+function earliestEnd(promotions: PromotionWindowRow[]): number | null {
+  let earliest: number | null = null;
+  for (const { endsAt } of promotions) {
+    if (endsAt !== null && (earliest === null || endsAt < earliest)) {
+      earliest = endsAt;
+    }
+  }
+  return earliest;
 }
 
 /** A reloaded user that keeps the promotions of its previous snapshot (their stamp has not changed). */

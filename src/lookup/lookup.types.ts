@@ -15,8 +15,11 @@ export interface UserSnapshot {
   tokens?: PromotionTokens | null;
   /** The user's promotion stamp when they were read (0: none): a reload keeps them while it is unchanged. */
   promotionsStamp?: number;
-  /** The earliest end among them (Infinity: none ends): from then on a reload reads them again, dropping it. */
-  promotionsUntil?: number;
+  /**
+   * The earliest end among them (null: none ends; not Infinity, which every snapshot would hold boxed): from then on
+   * a reload reads them again, dropping it.
+   */
+  promotionsUntil?: number | null;
 }
 
 export interface TorrentSnapshot {
