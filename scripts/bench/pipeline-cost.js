@@ -3,9 +3,15 @@
 // around the core (lookup step, announce service) and the peer store (with the accounting flusher running beside them, as in the server), called in-process on the memory
 // or Redis store, 64 announces at a time. What `npm run bench` measures on top of this is Fastify, Node's HTTP and
 // the kernel's sockets. Peers as in the bench's default: 100,000 peers announcing again and again over 5,000
-// torrents and 50 users. Usage: npm run build && node scripts/bench/pipeline-cost.js [announces=200000] [redis]
+// torrents and 50 users. Usage:
+//   npm run build && node scripts/bench/pipeline-cost.js [announces=200000] [redis] [--promotions=N]
 // (PostgreSQL at 127.0.0.1:5432 with trust auth, PG_ADMIN_URL overrides; for redis, REDIS_URL or 127.0.0.1:6379,
 // under a random key prefix deleted afterwards; redis-server's own CPU is read from /proc when it runs here.)
+// --promotions=N seeds N freeleech tokens and a site-wide event as `npm run bench -- --promotions=N` does
+// (fixtures.seedPromotions). PostgreSQL's cost of the measured announces is printed too: its backends' CPU and
+// pg_stat_statements' execution time for this database (reset before the measured run). LOOKUP_CACHE_TTL_MS in the
+// environment reaches the tracker like FLUSH_INTERVAL_MS (a short TTL makes the lookup cache's reloads show).
+// PIPELINE_PROFILE=file.cpuprofile writes a CPU profile of the measured run (lib/cpu-profile.js summarizes it).
 require('reflect-metadata');
 const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
@@ -18,10 +24,15 @@ const dist = path.resolve(__dirname, '../../dist/src');
 const { createTrackerApp } = require(`${dist}/bootstrap.js`);
 const { HttpTrackerAdapter } = require(`${dist}/announce/http/http-tracker.adapter.js`);
 
-const ANNOUNCES = Number(process.argv[2] ?? 200_000);
+const flags = process.argv.slice(2).filter((arg) => arg.startsWith('--'));
+const positional = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const ANNOUNCES = Number(positional[0] ?? 200_000);
 const PEERS = 100_000;
 const CONCURRENT = 64;
-const STORE = process.argv[3] === 'redis' ? 'redis' : 'memory';
+const STORE = positional[1] === 'redis' ? 'redis' : 'memory';
+const PROMOTIONS = Number(
+  /^--promotions=(\d+)$/.exec(flags.find((flag) => flag.startsWith('--promotions=')) ?? '')?.[1] ?? 0,
+);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 async function main() {
@@ -40,12 +51,20 @@ async function main() {
     ...trackerEnvFromProcess(),
   });
   try {
-    await fixtures.registerPool(await listen(), 'pipeline-cost-token', pool);
+    const url = await listen();
+    await fixtures.registerPool(url, 'pipeline-cost-token', pool);
+    if (PROMOTIONS > 0) {
+      const seeded = await fixtures.seedPromotions(url, 'pipeline-cost-token', database.url, pool, PROMOTIONS);
+      console.log(`seeded ${JSON.stringify(seeded)} and a site-wide event`);
+    }
     const adapter = app.get(HttpTrackerAdapter);
     const peers = peerPopulation(pool);
     const redisPid = STORE === 'redis' ? await redisServerPid() : null;
     const run = async (count) => {
       const redisBefore = redisPid && processCpuSeconds(redisPid);
+      const pgPids = await fixtures.backendPids(database.name);
+      const pgBefore = cpuSecondsOf(pgPids);
+      await pgStatements.reset(database.name);
       const cpu = process.cpuUsage();
       for (let done = 0; done < count; done += CONCURRENT) {
         const batch = [];
@@ -58,12 +77,27 @@ async function main() {
       const used = process.cpuUsage(cpu);
       const node = (used.user + used.system) / count;
       const redis = redisPid ? ((processCpuSeconds(redisPid) - redisBefore) * 1e6) / count : null;
-      return { node, redis };
+      const pg = ((cpuSecondsOf(pgPids) - pgBefore) * 1e6) / count;
+      return { node, redis, pg, statements: await pgStatements.read(database.name) };
     };
     await run(ANNOUNCES / 2); // warm-up: fills the swarms and the lookup cache, lets V8 optimize
-    const { node, redis } = await run(ANNOUNCES);
+    const stopProfile = process.env.PIPELINE_PROFILE ? await startProfile() : null;
+    const { node, redis, pg, statements } = await run(ANNOUNCES);
+    if (stopProfile) {
+      await stopProfile(process.env.PIPELINE_PROFILE);
+    }
     const redisPart = redis === null ? '' : ` + ${redis.toFixed(1)} µs of redis-server`;
-    console.log(`${node.toFixed(1)} µs of node CPU${redisPart} per announce (${ANNOUNCES} announces, ${STORE} store)`);
+    const promotionsPart = PROMOTIONS > 0 ? `, ${PROMOTIONS} tokens + a site-wide event` : '';
+    console.log(
+      `${node.toFixed(1)} µs of node CPU${redisPart} + ${pg.toFixed(1)} µs of PostgreSQL backends per announce ` +
+        `(${ANNOUNCES} announces, ${STORE} store${promotionsPart})`,
+    );
+    const execMs = statements.reduce((sum, row) => sum + row.ms, 0);
+    console.log(`pg_stat_statements: ${((execMs * 1000) / ANNOUNCES).toFixed(1)} µs of execution per announce; top:`);
+    // The top ones, and every one that reads promotions.
+    for (const row of statements.filter((row, i) => i < 6 || /promotion/.test(row.query))) {
+      console.log(`  ${row.calls} calls ${row.ms.toFixed(1)} ms  ${row.query.replace(/\s+/g, ' ').slice(0, 110)}`);
+    }
   } finally {
     await app.close();
     await database.drop();
@@ -84,10 +118,63 @@ function trackerEnvFromProcess() {
     'CHEAT_POLICY',
     'ANNOUNCE_PACING',
     'MAX_PEERS_PER_USER_TORRENT',
+    'LOOKUP_CACHE_TTL_MS',
   ];
   return Object.fromEntries(
     names.filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]]),
   );
+}
+
+/** PIPELINE_PROFILE=file.cpuprofile: a V8 CPU profile of the measured run only (not the seeding and warm-up). */
+async function startProfile() {
+  const { Session } = require('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async (file) => {
+    const { profile } = await session.post('Profiler.stop');
+    fs.writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
+function cpuSecondsOf(pids) {
+  return pids.reduce((sum, pid) => sum + (processCpuSeconds(pid) ?? 0), 0);
+}
+
+/** pg_stat_statements of one database (the extension must be loaded; from the admin database). */
+const pgStatements = {
+  async reset(database) {
+    await onAdmin((client) =>
+      client.query('SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = $1), 0)', [
+        database,
+      ]),
+    );
+  },
+  async read(database) {
+    const { rows } = await onAdmin((client) =>
+      client.query(
+        `SELECT calls::float8 AS calls, total_exec_time AS ms, query FROM pg_stat_statements
+         WHERE dbid = (SELECT oid FROM pg_database WHERE datname = $1) ORDER BY total_exec_time DESC`,
+        [database],
+      ),
+    );
+    return rows;
+  },
+};
+
+async function onAdmin(use) {
+  const { Client } = require('pg');
+  const client = new Client({
+    connectionString: process.env.PG_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
+  });
+  await client.connect();
+  try {
+    return await use(client);
+  } finally {
+    await client.end();
+  }
 }
 
 /** The pid of the redis-server at REDIS_URL when it runs on this machine (its /proc entry exists), else null. */

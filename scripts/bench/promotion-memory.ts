@@ -2,7 +2,8 @@
  * Memory per freeleech token (user × torrent promotion) in the lookup cache: builds U user snapshots the way the
  * LookupService does (toUserSnapshot from the database's rows), once without tokens and once with T tokens each
  * (half of them timed), and compares the heap plus external memory (typed arrays' backing stores) after full GCs.
- * Then times the token lookup an announce makes (one search per announce of a user holding tokens).
+ * Then times the token lookup an announce makes (a user holding tokens: one hash-table probe or two, for a torrent
+ * it holds a token on and for one it does not).
  *
  *   node --expose-gc scripts/bench/promotion-memory.js [users=100000] [tokensPerUser=20]
  */
@@ -61,7 +62,7 @@ console.log(
     `(users without tokens: ${((withoutTokens - baseline) / users).toFixed(1)} bytes/user)`,
 );
 
-// The announce's cost: one search among the user's tokens, for a hash it holds and one it does not.
+// The announce's cost: one lookup among the user's tokens, for a hash it holds and one it does not.
 const scan = new PromotionScan();
 const held = promoted.map((snapshot) => snapshot.tokens!.infoHashes.slice(0, 40));
 const missing = randomBytes(20).toString('hex');

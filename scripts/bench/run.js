@@ -344,8 +344,8 @@ async function startTracker(
     const seeding = Date.now();
     const seeded = await fixtures.seedPromotions(url, adminToken, database.url, pool, options.promotions);
     console.log(
-      `   promotions: ${seeded.tokens} tokens (${seeded.perUser} per user, ${seeded.extraTorrents} torrents beyond the ` +
-        `pool) and a site-wide event in ${Date.now() - seeding} ms`,
+      `   promotions: ${seeded.tokens} tokens (${seeded.perHolder} each for ${seeded.holders} users, ` +
+        `${seeded.extraUsers} of them beyond the pool) and a site-wide event in ${Date.now() - seeding} ms`,
     );
   }
   const probe = await fixtures.probeAnnounce(url, pool);

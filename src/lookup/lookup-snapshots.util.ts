@@ -16,8 +16,11 @@ export function groupByKey(rows: PromotionWindowRow[]): Map<string, PromotionWin
   return groups;
 }
 
-/** `promotions`: the user's rows, user-wide ones (no info hash) and tokens mixed. */
-export function toUserSnapshot(user: UserSnapshot, promotions: PromotionWindowRow[] = []): UserSnapshot {
+/**
+ * `promotions`: the user's rows, user-wide ones (no info hash) and tokens mixed, read while its promotion stamp was
+ * `stamp` (PromotionsRepository.stampsForPasskeys; 0: none).
+ */
+export function toUserSnapshot(user: UserSnapshot, promotions: PromotionWindowRow[] = [], stamp = 0): UserSnapshot {
   const own = promotions.filter((row) => row.infoHash === null);
   return {
     id: user.id,
@@ -29,23 +32,30 @@ export function toUserSnapshot(user: UserSnapshot, promotions: PromotionWindowRo
     promotions: own.length === 0 ? null : promotionWindows(own),
     tokens:
       own.length === promotions.length ? null : promotionTokens(promotions.filter((row) => row.infoHash !== null)),
-    promotionsVersion: versionOf(promotions),
+    promotionsStamp: stamp,
+    promotionsUntil: earliestEnd(promotions),
   };
 }
 
-/** A reloaded user that keeps the promotions of its previous snapshot (their version has not changed). */
+function earliestEnd(promotions: PromotionWindowRow[]): number | null {
+  let earliest: number | null = null;
+  for (const { endsAt } of promotions) {
+    if (endsAt !== null && (earliest === null || endsAt < earliest)) {
+      earliest = endsAt;
+    }
+  }
+  return earliest;
+}
+
+/** A reloaded user that keeps the promotions of its previous snapshot (their stamp has not changed). */
 export function withPromotionsOf(user: UserSnapshot, previous: UserSnapshot): UserSnapshot {
   return {
     ...toUserSnapshot(user),
     promotions: previous.promotions,
     tokens: previous.tokens,
-    promotionsVersion: previous.promotionsVersion,
+    promotionsStamp: previous.promotionsStamp,
+    promotionsUntil: previous.promotionsUntil,
   };
-}
-
-/** As PromotionsRepository.versionsForPasskeys computes it. */
-function versionOf(promotions: PromotionWindowRow[]): string {
-  return promotions.length === 0 ? '' : `${promotions.length}:${promotions.reduce((max, p) => Math.max(max, p.id), 0)}`;
 }
 
 export function toTorrentSnapshot(torrent: TorrentSnapshot, promotions: PromotionWindowRow[] = []): TorrentSnapshot {

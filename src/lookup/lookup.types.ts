@@ -13,8 +13,13 @@ export interface UserSnapshot {
   promotions?: PromotionWindows | null;
   /** The user's tokens (user × torrent promotions) not over when loaded; null when none. */
   tokens?: PromotionTokens | null;
-  /** `count:largest id` of those promotions ('' when none): a reload keeps them when it has not changed. */
-  promotionsVersion?: string;
+  /** The user's promotion stamp when they were read (0: none): a reload keeps them while it is unchanged. */
+  promotionsStamp?: number;
+  /**
+   * The earliest end among them (null: none ends; not Infinity, which every snapshot would hold boxed): from then on
+   * a reload reads them again, dropping it.
+   */
+  promotionsUntil?: number | null;
 }
 
 export interface TorrentSnapshot {

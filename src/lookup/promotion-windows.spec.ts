@@ -81,4 +81,26 @@ describe('promotion windows', () => {
       expect(firstToken(tokens, hash(i)) >= 0).toBe(i % 2 === 0);
     }
   });
+
+  it('find tokens among hashes sharing their first or last digits, and every token of a repeated hash', () => {
+    const prefixed = (n: number) => 'abcdef01' + n.toString(16).padStart(32, '0');
+    const suffixed = (n: number) => n.toString(16).padStart(32, '0') + 'abcdef01';
+    const held = Array.from({ length: 300 }, (_, i) => (i % 2 === 0 ? prefixed(i) : suffixed(i)));
+    const tokens = promotionTokens(
+      [...held, held[7], held[7]].map((infoHash, i) => ({
+        infoHash,
+        uploadFactor: i >= held.length ? 4 : 1,
+        downloadFactor: i === held.length + 1 ? 0 : 1,
+        startsAt: null,
+        endsAt: null,
+      })),
+    )!;
+    for (let i = 0; i < 600; i++) {
+      const infoHash = i % 2 === 0 ? prefixed(i) : suffixed(i);
+      expect(firstToken(tokens, infoHash) >= 0).toBe(i < 300);
+    }
+    scan.reset();
+    scan.addTokens(tokens, held[7], 0);
+    expect([scan.upload, scan.download]).toEqual([4, 0]);
+  });
 });

@@ -15,33 +15,44 @@ export class SnapshotReader {
   ) {}
 
   /**
-   * These passkeys' users, each with its promotions and tokens. With `cached` (a reload of cached users), a cached
-   * user whose promotions' version is unchanged keeps them, and only the others' are read.
+   * These passkeys' users, each with its promotions and tokens. Each user's promotion stamp is read first (one index
+   * probe per user): users that never had a promotion skip the promotions' query, and with `cached` (a reload of
+   * cached users) a cached user whose stamp is unchanged, and none of whose promotions has ended, keeps them. So a
+   * reload costs the same whatever number of tokens the users hold, unless they changed.
    */
   async users(
     passkeys: string[],
     cached?: (passkey: string) => UserSnapshot | undefined,
   ): Promise<Map<string, UserSnapshot>> {
-    const now = new Date(this.clock.now());
-    const [users, versions] = await Promise.all([
+    const now = this.clock.now();
+    // The stamp is read before the promotions: a write between the two reads leaves the old stamp beside the new
+    // promotions, which the next reload reads again; never the reverse.
+    const [users, stamps] = await Promise.all([
       this.usersRepository.findManyByPasskey(passkeys),
-      cached ? this.promotionsRepository.versionsForPasskeys(passkeys, now) : null,
+      this.promotionsRepository.stampsForPasskeys(passkeys),
     ]);
     const kept = new Map<string, UserSnapshot>();
-    for (const user of versions && cached ? users : []) {
-      const previous = cached!(user.passkey);
-      if (previous && previous.promotionsVersion === (versions!.get(user.passkey) ?? '')) {
+    const toRead: string[] = [];
+    for (const user of users) {
+      const stamp = stamps.get(user.passkey) ?? 0;
+      const previous = cached?.(user.passkey);
+      if (previous && previous.promotionsStamp === stamp && now < (previous.promotionsUntil ?? Infinity)) {
         kept.set(user.passkey, previous);
+      } else if (stamp !== 0) {
+        toRead.push(user.passkey);
       }
     }
-    const toRead = users.filter((user) => !kept.has(user.passkey)).map((user) => user.passkey);
-    const byPasskey = groupByKey(toRead.length === 0 ? [] : await this.promotionsRepository.forPasskeys(toRead, now));
+    const byPasskey = groupByKey(
+      toRead.length === 0 ? [] : await this.promotionsRepository.forPasskeys(toRead, new Date(now)),
+    );
     return new Map(
       users.map((user) => {
         const previous = kept.get(user.passkey);
         return [
           user.passkey,
-          previous ? withPromotionsOf(user, previous) : toUserSnapshot(user, byPasskey.get(user.passkey)),
+          previous
+            ? withPromotionsOf(user, previous)
+            : toUserSnapshot(user, byPasskey.get(user.passkey), stamps.get(user.passkey) ?? 0),
         ];
       }),
     );

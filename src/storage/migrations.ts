@@ -8,6 +8,7 @@ import { ClientBlocklist1765100000000 } from 'migrations/1765100000000-client-bl
 import { Promotions1765200000000 } from 'migrations/1765200000000-promotions';
 import { DownloadSlots1765300000000 } from 'migrations/1765300000000-download-slots';
 import { ChangeFeedByBatch1765400000000 } from 'migrations/1765400000000-change-feed-by-batch';
+import { PromotionStamps1765500000000 } from 'migrations/1765500000000-promotion-stamps';
 
 /** Every migration, oldest first. Listed explicitly so jest, the CLI and the server load the same classes. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   Promotions1765200000000,
   DownloadSlots1765300000000,
   ChangeFeedByBatch1765400000000,
+  PromotionStamps1765500000000,
 ];

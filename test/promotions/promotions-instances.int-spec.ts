@@ -86,9 +86,11 @@ describe('promotions across instances', () => {
 describe('promotions in lookup cache entries past their TTL', () => {
   let t: TestApp;
   let f: PromotionFixture;
+  const clock = new TestClock();
 
   beforeAll(async () => {
     t = await createTestApp({ LOOKUP_CACHE_TTL_MS: '300' });
+    clock.control(t);
     f = new PromotionFixture(t);
   }, 60_000);
 
@@ -124,5 +126,28 @@ describe('promotions in lookup cache entries past their TTL', () => {
       .query(`INSERT INTO promotions (user_id, info_hash, download_factor) VALUES ($1, $2, 0)`, [user.id, other]);
     const changed = await reloaded('the user reloaded with the new token');
     expect(changed!.tokens?.infoHashes).toBe([infoHash, other].sort().join(''));
+
+    await t.app.get(DataSource).query(`DELETE FROM promotions WHERE user_id = $1 AND info_hash = $2`, [user.id, other]);
+    const deleted = await reloaded('the user reloaded without the deleted token');
+    expect(deleted!.tokens?.infoHashes).toBe(infoHash);
+  });
+
+  it("read a user's tokens again once one has ended, which leaves memory; no write happened", async () => {
+    const lookup = t.app.get(LookupService);
+    const user = await f.user();
+    const [kept, ending] = [await f.torrent(), await f.torrent()];
+    await f.promote({ userId: user.id, infoHash: kept, downloadFactor: 0 });
+    await f.promote({ userId: user.id, infoHash: ending, downloadFactor: 0, endsAt: clock.iso(3_600_000) });
+    await f.join(user, kept);
+    expect(lookup.cachedUser(user.passkey)!.tokens?.infoHashes).toBe([kept, ending].sort().join(''));
+
+    clock.now += 2 * 3_600_000;
+    await waitFor(
+      async () => {
+        await f.transfer(user, kept, 0, 0); // a stale entry asks for its reload
+        return lookup.cachedUser(user.passkey)?.tokens?.infoHashes === kept ? true : undefined;
+      },
+      { description: 'the ended token gone from the cached user', timeoutMs: 3000, intervalMs: 100 },
+    );
   });
 });

@@ -88,27 +88,35 @@ async function setDownloadSlots(baseUrl, adminToken, pool, downloadSlots) {
   });
 }
 
+/** Freeleech tokens each holder gets from seedPromotions: a community's shape (issue 14: 100k users × 20). */
+const TOKENS_PER_HOLDER = 20;
+const CHUNK = 50_000;
+
 /**
- * `--promotions=N`: N active freeleech tokens spread evenly over the pool's users (each user's cover the pool's
- * torrents first, so announces find them; the rest are on extra torrents registered here that nobody announces),
- * written with direct SQL in chunks, then a site-wide event (double upload, half download) through the admin API.
- * Tokens end in a week, so all are active and carry a window. Returns what was created.
+ * `--promotions=N`: N active freeleech tokens, 20 per user, so ceil(N / 20) users hold them: the pool's users first
+ * (the ones that announce), then users added here that never announce. Holder k's tokens are on pool torrents
+ * k … k + 9, which the announcing users (the first holders) announce on (announce.lua's peer g announces torrent
+ * (g div users) mod torrents: the low ones first), and k + T/2 … k + T/2 + 9, which they do not; every pool torrent
+ * carries some hundred tokens. No torrent is added: the catalogue is the same as in the run without promotions
+ * (the flush's cost grows with it). Users and tokens are written with direct SQL in chunks, then a site-wide event
+ * (double upload, half download) through the admin API. Tokens end in a week, so all are active. Returns what was
+ * created.
  */
 async function seedPromotions(baseUrl, adminToken, databaseUrl, pool, tokens) {
   const { Client } = require('pg');
-  const perUser = Math.ceil(tokens / pool.accounts.length);
-  const extra = Array.from({ length: Math.max(0, perUser - pool.infoHashes.length) }, () =>
-    randomBytes(20).toString('hex'),
-  );
-  const hashes = [...pool.infoHashes, ...extra];
+  const holders = Math.ceil(tokens / TOKENS_PER_HOLDER);
+  const extraUsers = Math.max(0, holders - pool.accounts.length);
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   let written = 0;
   try {
-    for (let i = 0; i < extra.length; i += 50_000) {
-      await client.query('INSERT INTO torrents (info_hash) SELECT unnest($1::char(40)[])', [
-        extra.slice(i, i + 50_000),
-      ]);
+    // Site ids after the pool's; passkeys that no announce uses (32 hex characters).
+    const firstExtraId = pool.accounts.length + 1;
+    for (let i = 0; i < extraUsers; i += CHUNK) {
+      await client.query(
+        `INSERT INTO users (id, passkey) SELECT g, md5('bench holder ' || g) FROM generate_series($1::integer, $2) g`,
+        [firstExtraId + i, firstExtraId + Math.min(extraUsers, i + CHUNK) - 1],
+      );
     }
     const endsAt = new Date(Date.now() + 7 * 86_400_000);
     const users = [];
@@ -123,11 +131,15 @@ async function seedPromotions(baseUrl, adminToken, databaseUrl, pool, tokens) {
       users.length = 0;
       infoHashes.length = 0;
     };
-    for (const account of pool.accounts) {
-      for (let i = 0; i < perUser && written + users.length < tokens; i++) {
-        users.push(account.id);
-        infoHashes.push(hashes[i]);
-        if (users.length === 50_000) {
+    for (let k = 0; k < holders; k++) {
+      const userId = k < pool.accounts.length ? pool.accounts[k].id : firstExtraId + k - pool.accounts.length;
+      for (let j = 0; j < TOKENS_PER_HOLDER && written + users.length < tokens; j++) {
+        users.push(userId);
+        // Distinct torrents per holder (the pool has at least 20): 10 consecutive ones, and 10 half the pool away.
+        const torrents = pool.infoHashes.length;
+        const half = j < TOKENS_PER_HOLDER / 2 ? 0 : Math.floor(torrents / 2) - TOKENS_PER_HOLDER / 2;
+        infoHashes.push(pool.infoHashes[(k + j + half) % torrents]);
+        if (users.length === CHUNK) {
           await flush();
         }
       }
@@ -135,6 +147,9 @@ async function seedPromotions(baseUrl, adminToken, databaseUrl, pool, tokens) {
     if (users.length > 0) {
       await flush();
     }
+    // Vacuumed with fresh statistics, as a site's tables are: otherwise the planner takes them for small ones, and
+    // autovacuum works through the million new rows during the measured run, on the +promotions row's account.
+    await client.query('VACUUM (ANALYZE) users, torrents, promotions');
   } finally {
     await client.end();
   }
@@ -146,7 +161,7 @@ async function seedPromotions(baseUrl, adminToken, databaseUrl, pool, tokens) {
   if (response.status !== 201) {
     throw new Error(`POST /api/promotions answered ${response.status}: ${await response.text()}`);
   }
-  return { tokens: written, perUser, extraTorrents: extra.length };
+  return { tokens: written, holders, perHolder: TOKENS_PER_HOLDER, extraUsers };
 }
 
 /**

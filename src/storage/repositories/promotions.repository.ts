@@ -113,22 +113,25 @@ export class PromotionsRepository {
   }
 
   /**
-   * `count:largest id` of each passkey's user's promotions not over at `now` (users with none are left out). Ids
-   * only grow and promotions are never updated, so an unchanged version means unchanged promotions: the lookup
-   * cache's periodic reload reads a user's thousands of tokens again only when they changed.
+   * The promotion stamp of each passkey's user (users who never had a promotion are left out). Triggers renew a
+   * user's stamp on every write of its promotions (migrations/1765500000000-promotion-stamps.ts), so an unchanged
+   * stamp means unchanged promotions: the lookup cache's periodic reload checks a user holding thousands of tokens
+   * with one index probe, and reads the tokens again only when they changed.
    */
-  async versionsForPasskeys(passkeys: string[], now: Date): Promise<Map<string, string>> {
-    const rows: { passkey: string; version: string }[] = await this.dataSource.query(
-      `SELECT u.passkey, count(*) || ':' || max(p.id) AS version
-       FROM users u JOIN promotions p ON p.user_id = u.id
-       WHERE u.passkey = ANY($1) AND (p.ends_at IS NULL OR p.ends_at > $2)
-       GROUP BY u.passkey`,
-      [passkeys, now],
+  async stampsForPasskeys(passkeys: string[]): Promise<Map<string, number>> {
+    const rows: { passkey: string; stamp: number }[] = await this.dataSource.query(
+      `SELECT u.passkey, s.stamp::float8 AS stamp
+       FROM users u JOIN promotion_stamps s ON s.user_id = u.id
+       WHERE u.passkey = ANY($1)`,
+      [passkeys],
     );
-    return new Map(rows.map((row) => [row.passkey, row.version]));
+    return new Map(rows.map((row) => [row.passkey, row.stamp]));
   }
 
-  /** Torrent-scope promotions (no user) of these info hashes not over at `now`; `key` is the info hash. */
+  /**
+   * Torrent-scope promotions (no user) of these info hashes not over at `now`; `key` is the info hash. Through
+   * promotions_no_user_idx: a torrent's tokens (many on a popular torrent) are not walked.
+   */
   forTorrents(infoHashes: string[], now: Date): Promise<PromotionWindowRow[]> {
     return this.dataSource.query(
       `SELECT p.info_hash AS key, p.info_hash AS "infoHash", ${WINDOW}
@@ -138,7 +141,7 @@ export class PromotionsRepository {
     );
   }
 
-  /** Site-wide promotions not over at `now`. */
+  /** Site-wide promotions not over at `now` (promotions_no_user_idx: the tokens are not scanned). */
   siteWide(now: Date): Promise<PromotionWindowRow[]> {
     return this.dataSource.query(
       `SELECT '' AS key, NULL AS "infoHash", ${WINDOW}
