@@ -341,8 +341,12 @@ async function startTracker(
   }
   if (store.endsWith('+rules')) {
     // Download slots observed need a number to compare with: more than any bench user leeches, so none would refuse.
-    await fixtures.setDownloadSlots(url, adminToken, pool, 10_000);
-    console.log('   rules on: peer limit 3 and download slots observed, lenient pacing, cheat flags, announce log');
+    const slotted = options.rules === 'tenth' ? pool.accounts.filter((_, i) => i % 10 === 0) : pool.accounts;
+    await fixtures.setDownloadSlots(url, adminToken, slotted, 10_000);
+    console.log(
+      `   rules on: peer limit 3 and download slots (${slotted.length} users) observed, lenient pacing, cheat flags, ` +
+        'announce log',
+    );
   }
   if (promoted) {
     const seeding = Date.now();

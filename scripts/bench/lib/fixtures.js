@@ -74,9 +74,9 @@ async function registerPool(baseUrl, adminToken, pool) {
   await inParallel(pool.infoHashes, 16, (infoHash) => post('/api/torrents', { infoHash }));
 }
 
-/** Gives every user of the pool a downloadSlots limit (PATCH /api/users/:id). */
-async function setDownloadSlots(baseUrl, adminToken, pool, downloadSlots) {
-  await inParallel(pool.accounts, 8, async (account) => {
+/** Gives these accounts of the pool a downloadSlots limit (PATCH /api/users/:id). */
+async function setDownloadSlots(baseUrl, adminToken, accounts, downloadSlots) {
+  await inParallel(accounts, 8, async (account) => {
     const response = await fetch(`${baseUrl}/api/users/${account.id}`, {
       method: 'PATCH',
       headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },

@@ -47,8 +47,11 @@ function parseOptions(argv) {
     clientRules: 0,
     /** With N > 0: each store also runs as `<store>+promotions`, holding N tokens and a site-wide event (A/B). */
     promotions: 0,
-    /** Each store also runs as `<store>+rules`, with issue 15's rules on (lenient/observe), and itself with them off. */
-    rules: false,
+    /**
+     * `all` or `tenth`: each store also runs as `<store>+rules`, with issue 15's rules on (lenient/observe) and download
+     * slots for every user or one in ten, and itself with them off.
+     */
+    rules: undefined,
   };
   for (const arg of argv) {
     const [key, value] = arg.replace(/^--/, '').split('=');
@@ -60,7 +63,9 @@ function parseOptions(argv) {
     } else if (key === 'env' && value) {
       const assignment = arg.slice(arg.indexOf('=') + 1);
       parsed.env[assignment.slice(0, assignment.indexOf('='))] = assignment.slice(assignment.indexOf('=') + 1);
-    } else if (['profile', 'build', 'close', 'keep', 'rules'].includes(key) && value === undefined) {
+    } else if (key === 'rules' && (value === undefined || value === 'tenth')) {
+      parsed.rules = value ?? 'all';
+    } else if (['profile', 'build', 'close', 'keep'].includes(key) && value === undefined) {
       parsed[key] = true;
     } else if (key === 'only' && value) {
       parsed.only = value.split(',');
@@ -92,7 +97,7 @@ usage: npm run bench -- [--only=ceiling,memory,redis] [--rounds=3] [--duration=1
                         [--torrents=5000] [--users=50] [--peers=100000 (0: a new peer every announce)] [--redis-url=redis://…] [--profile] [--build]
                         [--close] [--keep] [--baseline=<checkout with dist/>] [--env=NAME=value]
                         [--client-rules[=100] (block-list entries, at most ${MAX_CLIENT_RULES}, and the User-Agent check)]
-                        [--promotions=<tokens, e.g. 1000000>] [--rules]`);
+                        [--promotions=<tokens, e.g. 1000000>] [--rules[=tenth]]`);
   process.exit(2);
 }
 
