@@ -72,7 +72,9 @@ describe("the HTTP request reader against Node's parser", () => {
 
   beforeAll(async () => {
     reader = new TrackerHttpServer(OPTIONS, (request, response) => other(request, response, readerLog), readAddress);
-    reader.answerTrackerRequests((action, request) => Promise.resolve(answerTracker(request, readerLog)));
+    reader.handleTrackerRequestsWith({
+      answer: (action, request) => Promise.resolve(answerTracker(request, readerLog)),
+    });
     node = createServer(OPTIONS, (request, response) => {
       if (request.method === 'GET' && trackerRoute(request.url ?? '/')) {
         const body = answerTracker(

@@ -6,7 +6,7 @@ import { decodeInfoHash, parseAnnounceRequest } from 'src/announce/http/announce
 import { encodeAnnounceAnswer } from 'src/announce/http/announce-response.util';
 import { encodeFailureAnswer } from 'src/announce/http/failure-answer.util';
 import { queryOf, splitQuery } from 'src/announce/http/raw-query.util';
-import type { TrackerHttpRequest } from 'src/announce/http/tracker-http-request';
+import type { TrackerHttpRequest, TrackerRequestHandler } from 'src/announce/http/tracker-http-request';
 import { TrackerHttpServer } from 'src/announce/http/tracker-http-server';
 import { trackerRoute } from 'src/announce/protocol/tracker-route.util';
 import { AnnounceFailure } from 'src/announce/protocol/announce-failure';
@@ -27,7 +27,7 @@ import { TrackerMetrics, type TrackerAction } from 'src/metrics/tracker-metrics'
  * bootstrap.ts the TrackerHttpServer answers them first (the fast path), so the routes never see a client's request.
  */
 @Injectable()
-export class HttpTrackerAdapter implements OnModuleInit {
+export class HttpTrackerAdapter implements OnModuleInit, TrackerRequestHandler {
   private readonly logger = new Logger(HttpTrackerAdapter.name);
 
   constructor(
@@ -51,7 +51,7 @@ export class HttpTrackerAdapter implements OnModuleInit {
       );
       return;
     }
-    server.answerTrackerRequests((action, request) => this.answer(action, request));
+    server.handleTrackerRequestsWith(this);
     this.metrics.counter(
       'tracker_connections_refused_total',
       'Connections closed at once because MAX_CONNECTIONS were open',

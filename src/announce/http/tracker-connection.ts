@@ -1,11 +1,12 @@
 import type { Socket } from 'node:net';
 import { readRequestHead } from 'src/announce/http/request-head.util';
 import { trackerRoute } from 'src/announce/protocol/tracker-route.util';
-import type { TrackerAnswerer } from 'src/announce/http/tracker-http-request';
+import type { TrackerRequestHandler } from 'src/announce/http/tracker-http-request';
 
 /** What a connection needs from the server that accepted it. */
 export interface TrackerConnectionHost {
-  readonly answer: TrackerAnswerer;
+  /** Set before any connection is read by a TrackerConnection. */
+  readonly handler: TrackerRequestHandler;
   /** Shutdown began: answer with `Connection: close`, then close. */
   readonly closing: boolean;
   /** Idle connections are closed after this long, as Node's `keepAliveTimeout`. */
@@ -166,7 +167,7 @@ export class TrackerConnection {
       userAgent: head.userAgent,
       startedAt,
     };
-    this.host.answer(route.action, request).then(
+    this.host.handler.answer(route.action, request).then(
       (body) => this.respond(head.keepAlive, 200, body),
       // The answerer answers refusals itself; only a bug in it gets here.
       () => this.respond(false, 500, EMPTY),

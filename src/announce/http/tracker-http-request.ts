@@ -14,5 +14,11 @@ export interface TrackerHttpRequest {
   startedAt: number;
 }
 
-/** Answers a tracker request with a bencoded body; the answerer turns every refusal into a bencoded failure. */
-export type TrackerAnswerer = (action: TrackerAction, request: TrackerHttpRequest) => Promise<Buffer>;
+/**
+ * What answers the tracker requests the HTTP server reads (HttpTrackerAdapter implements it): a bencoded body for
+ * every request, refusals included. An interface rather than a callback, so that a reader following `answer` from the
+ * socket finds its one implementation.
+ */
+export interface TrackerRequestHandler {
+  answer(action: TrackerAction, request: TrackerHttpRequest): Promise<Buffer>;
+}

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { request } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { clientAddressReader, TrackerHttpServer } from 'src/announce/http/tracker-http-server';
-import type { TrackerAnswerer } from 'src/announce/http/tracker-http-request';
+import type { TrackerRequestHandler } from 'src/announce/http/tracker-http-request';
 
 describe('clientAddressReader', () => {
   const from = (remoteAddress: string, forwardedFor?: string) =>
@@ -32,7 +32,7 @@ describe('TrackerHttpServer', () => {
   let server: TrackerHttpServer;
   let port: number;
   const seen: string[] = [];
-  let answer: TrackerAnswerer;
+  let answer: TrackerRequestHandler['answer'];
 
   beforeAll(async () => {
     server = new TrackerHttpServer(
@@ -43,7 +43,7 @@ describe('TrackerHttpServer', () => {
       },
       clientAddressReader(false),
     );
-    server.answerTrackerRequests((action, req) => answer(action, req));
+    server.handleTrackerRequestsWith({ answer: (action, req) => answer(action, req) });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
   });
@@ -119,7 +119,7 @@ describe('TrackerHttpServer', () => {
 
     it('lets go of a closed connection once its answer is out, without waiting for the client to close', async () => {
       const own = new TrackerHttpServer({}, () => undefined, clientAddressReader(false));
-      own.answerTrackerRequests(() => Promise.resolve(Buffer.from('d8:intervali1ee')));
+      own.handleTrackerRequestsWith({ answer: () => Promise.resolve(Buffer.from('d8:intervali1ee')) });
       await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve));
       const connections = () =>
         new Promise<number>((resolve, reject) =>
@@ -169,7 +169,7 @@ describe('TrackerHttpServer', () => {
 
     it('reads the client address through trusted proxies', async () => {
       const proxied = new TrackerHttpServer({}, () => undefined, clientAddressReader(true));
-      proxied.answerTrackerRequests((_, req) => Promise.resolve(Buffer.from(String(req.ip))));
+      proxied.handleTrackerRequestsWith({ answer: (_, req) => Promise.resolve(Buffer.from(String(req.ip))) });
       await new Promise<void>((resolve) => proxied.listen(0, '127.0.0.1', resolve));
       try {
         const request = 'GET /k/announce HTTP/1.1\r\nX-Forwarded-For: 1.2.3.4\r\n\r\n';
@@ -249,9 +249,11 @@ describe('TrackerHttpServer', () => {
       const own = new TrackerHttpServer({}, () => undefined, clientAddressReader(false));
       const body = Buffer.alloc(64 * 1024, 0x61);
       let answered = 0;
-      own.answerTrackerRequests(() => {
-        answered++;
-        return Promise.resolve(body);
+      own.handleTrackerRequestsWith({
+        answer: () => {
+          answered++;
+          return Promise.resolve(body);
+        },
       });
       const accepted = new Promise<Socket>((resolve) => own.once('connection', resolve));
       await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve));
@@ -291,7 +293,7 @@ describe('TrackerHttpServer', () => {
 
     it('refuses connections beyond maxConnections, and counts them', async () => {
       const own = new TrackerHttpServer({}, () => undefined, clientAddressReader(false));
-      own.answerTrackerRequests(() => Promise.resolve(Buffer.from('ok')));
+      own.handleTrackerRequestsWith({ answer: () => Promise.resolve(Buffer.from('ok')) });
       own.maxConnections = 1;
       await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve));
       const ownPort = (own.address() as AddressInfo).port;

@@ -10,7 +10,7 @@ import {
 import type { Socket } from 'node:net';
 import { trackerRoute } from 'src/announce/protocol/tracker-route.util';
 import { TrackerConnection, type TrackerConnectionHost } from 'src/announce/http/tracker-connection';
-import type { TrackerAnswerer, TrackerHttpRequest } from 'src/announce/http/tracker-http-request';
+import type { TrackerHttpRequest, TrackerRequestHandler } from 'src/announce/http/tracker-http-request';
 
 /**
  * The app's HTTP server (Fastify's `serverFactory`). `GET /<passkey>/announce` and `GET /<passkey>/scrape` are
@@ -27,7 +27,7 @@ import type { TrackerAnswerer, TrackerHttpRequest } from 'src/announce/http/trac
  * (a handed-over connection's, or all of them before the answerer is set) take the same route through `request`.
  */
 export class TrackerHttpServer extends Server {
-  private answer: TrackerAnswerer | null = null;
+  private handler: TrackerRequestHandler | null = null;
   private closing = false;
   private readonly trackerConnections = new Set<TrackerConnection>();
   /** Closes tracker connections whose head takes too long, as Node's connectionsCheckingInterval does for its own. */
@@ -44,7 +44,7 @@ export class TrackerHttpServer extends Server {
     private readonly clientAddress: ClientAddressReader,
   ) {
     super(options, (request, response) => {
-      if (!this.answer || request.method !== 'GET' || !this.serveTracker(request, response, this.answer)) {
+      if (!this.handler || request.method !== 'GET' || !this.serveTracker(request, response, this.handler)) {
         fastifyHandler(request, response);
       }
     });
@@ -57,7 +57,7 @@ export class TrackerHttpServer extends Server {
       this.removeListener('connection', readWithNode);
       const host = this.connectionHost(readWithNode);
       this.on('connection', (socket: Socket) => {
-        if (this.answer) {
+        if (this.handler) {
           this.trackerConnections.add(new TrackerConnection(socket, host));
         } else {
           readWithNode.call(this, socket);
@@ -100,9 +100,12 @@ export class TrackerHttpServer extends Server {
     }
   }
 
-  /** Takes over announce and scrape (HttpTrackerAdapter, once the app's services exist). */
-  answerTrackerRequests(answer: TrackerAnswerer): void {
-    this.answer = answer;
+  /**
+   * Takes over announce and scrape: HttpTrackerAdapter calls it at init, because this server exists before the app's
+   * providers do (Fastify's serverFactory).
+   */
+  handleTrackerRequestsWith(handler: TrackerRequestHandler): void {
+    this.handler = handler;
   }
 
   /** Shutdown began: answer what is in flight with `Connection: close`, so keep-alive clients let go. */
@@ -130,7 +133,9 @@ export class TrackerHttpServer extends Server {
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the host's getters read the server's state
     const server = this;
     return {
-      answer: (action, request) => server.answer!(action, request),
+      get handler() {
+        return server.handler!;
+      },
       get closing() {
         return server.closing;
       },
@@ -159,7 +164,7 @@ export class TrackerHttpServer extends Server {
   }
 
   /** False when the path is not a tracker's, for Fastify to route. */
-  private serveTracker(request: IncomingMessage, response: ServerResponse, answer: TrackerAnswerer): boolean {
+  private serveTracker(request: IncomingMessage, response: ServerResponse, handler: TrackerRequestHandler): boolean {
     const startedAt = performance.now();
     const url = request.url ?? '/';
     const route = trackerRoute(url);
@@ -173,7 +178,7 @@ export class TrackerHttpServer extends Server {
       userAgent: request.headers['user-agent'],
       startedAt,
     };
-    answer(route.action, tracker).then(
+    handler.answer(route.action, tracker).then(
       (body) => this.send(response, body),
       () => {
         // The answerer answers refusals itself; only a bug in it gets here.
