@@ -26,7 +26,8 @@ export class ChangesQuery {
     minimum: 1,
     maximum: MAX_CHANGES,
     default: DEFAULT_CHANGES,
-    description: 'About this many users and history rows at most (a flush is never split, so one may give more)',
+    description:
+      'About this many history rows at most, with their users (a flush is never split, so one may give more)',
     example: 1000,
   })
   @IsOptional()

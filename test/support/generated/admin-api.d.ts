@@ -2646,7 +2646,7 @@ export interface operations {
             query?: {
                 /** @description The previous answer's `next`. Absent: no rows, and `next` is the feed's present position */
                 after?: number;
-                /** @description About this many users and history rows at most (a flush is never split, so one may give more) */
+                /** @description About this many history rows at most, with their users (a flush is never split, so one may give more) */
                 limit?: number;
             };
             header?: never;
