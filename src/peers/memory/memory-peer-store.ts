@@ -3,6 +3,7 @@ import { LivePeers } from 'src/peers/memory/live-peers';
 import { memoryCheatFlags } from 'src/peers/memory/memory-cheat-flags';
 import { DUPLICATE, MemoryStoreRules } from 'src/peers/memory/memory-store-rules';
 import { PeerSampler } from 'src/peers/memory/peer-sampler';
+import type { Swarm } from 'src/peers/memory/swarm';
 import { liveEndpoints } from 'src/peers/memory/live-endpoints.util';
 import { NO_SLOT, PEER_ID_BYTES } from 'src/peers/memory/peer-slot-table';
 import { PendingLedger } from 'src/peers/memory/pending-ledger';
@@ -296,38 +297,24 @@ export class MemoryPeerStore extends PeerStore implements OnModuleInit, OnModule
         wouldRefuse,
       );
     }
-    const peers =
-      a.numwant > 0
-        ? this.sampler.select(
-            swarm,
-            a.userId,
-            seeder,
-            a.numwant,
-            a.wantPeerIds,
-            now - this.ttlMs,
-            a.ipBytes.length === 16,
-          )
-        : noPeers(a.wantPeerIds);
+    const peers = this.peersFor(swarm, seeder, a);
     return withWouldRefuse({ complete: swarm.seeders.count, incomplete: swarm.leechers.count, peers }, wouldRefuse);
   }
 
   /** A duplicate is answered from the swarm as it is: nothing written, not even the ledger's times. */
   private answerDuplicate(slot: number, a: PeerAnnounce): AnnounceResult {
     const swarm = this.peers.swarms.byIdOrThrow(this.peers.slots.swarm[slot]);
-    const seeder = this.peers.slots.isSeeder(slot);
-    const peers =
-      a.numwant > 0
-        ? this.sampler.select(
-            swarm,
-            a.userId,
-            seeder,
-            a.numwant,
-            a.wantPeerIds,
-            a.now - this.ttlMs,
-            a.ipBytes.length === 16,
-          )
-        : noPeers(a.wantPeerIds);
+    const peers = this.peersFor(swarm, this.peers.slots.isSeeder(slot), a);
     return { complete: swarm.seeders.count, incomplete: swarm.leechers.count, peers };
+  }
+
+  /** The peers answered to an announce: a sample of the swarm's live ones in the requester's family, or none. */
+  private peersFor(swarm: Swarm, seeder: boolean, a: PeerAnnounce): SelectedPeers {
+    if (a.numwant <= 0) {
+      return noPeers(a.wantPeerIds);
+    }
+    const liveSince = a.now - this.ttlMs;
+    return this.sampler.select(swarm, a.userId, seeder, a.numwant, a.wantPeerIds, liveSince, a.ipBytes.length === 16);
   }
 
   private expire(now: number, budget: number): number {
