@@ -4,6 +4,7 @@ import { ANNOUNCE_LUA } from 'src/peers/redis/announce.lua';
 import { type AnnounceReply, decodeAnnounceReplies } from 'src/peers/redis/redis-peer.codec';
 import type { RedisScripts } from 'src/peers/redis/redis-scripts';
 import type { SwarmKeys } from 'src/peers/redis/redis-keys';
+import { TickBatch } from 'src/peers/redis/tick-batch';
 
 /** The announce script's arguments after its keys (announce.lua.ts). */
 export interface AnnounceArgs {
@@ -40,7 +41,9 @@ const MAX_ANNOUNCES_PER_CALL = 64;
  * commands.
  */
 export class AnnounceCommand {
-  private queued: QueuedAnnounce[] = [];
+  private readonly batch = new TickBatch<QueuedAnnounce>(MAX_ANNOUNCES_PER_CALL, (announces) =>
+    this.sendBatch(announces),
+  );
   private loading: Promise<unknown> | null = null;
 
   constructor(
@@ -66,36 +69,26 @@ export class AnnounceCommand {
         )
         .then((replies) => settled(decodeAnnounceReplies(replies)[0]));
     }
-    return new Promise((resolve, reject) => {
-      if (this.queued.length === 0) {
-        process.nextTick(() => this.sendQueued());
-      }
-      this.queued.push({ keys, args, resolve, reject });
-    });
+    return new Promise((resolve, reject) => this.batch.add({ keys, args, resolve, reject }));
   }
 
-  private sendQueued(): void {
-    const queued = this.queued;
-    this.queued = [];
-    for (let start = 0; start < queued.length; start += MAX_ANNOUNCES_PER_CALL) {
-      const announces = queued.slice(start, start + MAX_ANNOUNCES_PER_CALL);
-      this.call(encodeFrame(announces))
-        .then((replies) => {
-          const decoded = decodeAnnounceReplies(replies);
-          if (decoded.length !== announces.length) {
-            throw new Error(`The announce script answered ${decoded.length} of ${announces.length} announces`);
+  private sendBatch(announces: QueuedAnnounce[]): void {
+    this.call(encodeFrame(announces))
+      .then((replies) => {
+        const decoded = decodeAnnounceReplies(replies);
+        if (decoded.length !== announces.length) {
+          throw new Error(`The announce script answered ${decoded.length} of ${announces.length} announces`);
+        }
+        announces.forEach((announce, i) => {
+          const reply = decoded[i];
+          if (reply instanceof Error) {
+            announce.reject(reply);
+          } else {
+            announce.resolve(reply);
           }
-          announces.forEach((announce, i) => {
-            const reply = decoded[i];
-            if (reply instanceof Error) {
-              announce.reject(reply);
-            } else {
-              announce.resolve(reply);
-            }
-          });
-        })
-        .catch((error: Error) => announces.forEach((announce) => announce.reject(error)));
-    }
+        });
+      })
+      .catch((error: Error) => announces.forEach((announce) => announce.reject(error)));
   }
 
   private call(frame: Buffer): Promise<Buffer> {

@@ -3,6 +3,7 @@ import type { PeerAnnounce } from 'src/peers/peer-store.types';
 import { recordState } from 'src/peers/redis/redis-peer.codec';
 import type { RedisKeys } from 'src/peers/redis/redis-keys';
 import type { RedisScripts } from 'src/peers/redis/redis-scripts';
+import { TickBatch } from 'src/peers/redis/tick-batch';
 
 const PEER_ID_BYTES = 20;
 /** Users per script call on a single Redis, as announce-command.ts bounds its calls. */
@@ -38,7 +39,7 @@ export const SLOTS_REFUSED = -2;
  * commands when a leech ends, and two reads of their own entries in the swarm when their slots are full.
  */
 export class RedisDownloadSlots {
-  private queued: QueuedTake[] = [];
+  private readonly batch = new TickBatch<QueuedTake>(MAX_USERS_PER_CALL, (takes) => this.sendBatch(takes));
 
   constructor(
     private readonly client: Redis | Cluster,
@@ -99,26 +100,16 @@ export class RedisDownloadSlots {
     if (this.client instanceof Cluster) {
       return this.scripts.run.peerStoreDownloadSlot(key, ...args).then(([answer]) => answer);
     }
-    return new Promise((resolve, reject) => {
-      if (this.queued.length === 0) {
-        process.nextTick(() => this.sendQueued());
-      }
-      this.queued.push({ key, args, resolve, reject });
-    });
+    return new Promise((resolve, reject) => this.batch.add({ key, args, resolve, reject }));
   }
 
-  private sendQueued(): void {
-    const queued = this.queued;
-    this.queued = [];
-    for (let start = 0; start < queued.length; start += MAX_USERS_PER_CALL) {
-      const call = queued.slice(start, start + MAX_USERS_PER_CALL);
-      this.scripts.run
-        .peerStoreDownloadSlots(call.length, ...call.map(({ key }) => key), ...call.flatMap(({ args }) => args))
-        .then(
-          (answers) => call.forEach(({ resolve }, i) => resolve(answers[i])),
-          (error: unknown) => call.forEach(({ reject }) => reject(error)),
-        );
-    }
+  private sendBatch(takes: QueuedTake[]): void {
+    this.scripts.run
+      .peerStoreDownloadSlots(takes.length, ...takes.map(({ key }) => key), ...takes.flatMap(({ args }) => args))
+      .then(
+        (answers) => takes.forEach(({ resolve }, i) => resolve(answers[i])),
+        (error: unknown) => takes.forEach(({ reject }) => reject(error)),
+      );
   }
 
   /** The user's peers were removed: it leeches nothing. */
