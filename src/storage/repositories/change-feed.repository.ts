@@ -82,9 +82,10 @@ export class ChangeFeedRepository {
    * written by several batches of a page is answered once, with its current values.
    */
   private async pageEnd(after: number, latest: number, limit: number): Promise<number> {
-    const rows: { seq: string }[] = await this.dataSource.query(
-      `SELECT seq FROM (
-         SELECT seq, sum(entries) OVER (ORDER BY seq) AS total FROM change_batches WHERE seq > $1 AND seq <= $2
+    const rows: { seq: string; first: string }[] = await this.dataSource.query(
+      `SELECT seq, first FROM (
+         SELECT seq, sum(entries) OVER (ORDER BY seq) AS total, min(seq) OVER () AS first
+         FROM change_batches WHERE seq > $1 AND seq <= $2
        ) batches
        WHERE total > $3 ORDER BY seq LIMIT 1`,
       [after, latest, limit],
@@ -94,11 +95,7 @@ export class ChangeFeedRepository {
     }
     const beyond = Number(rows[0].seq);
     // The first batch after the cursor alone holds more than `limit` keys: answer it whole.
-    const [first]: { seq: string }[] = await this.dataSource.query(
-      `SELECT min(seq) AS seq FROM change_batches WHERE seq > $1`,
-      [after],
-    );
-    return beyond === Number(first.seq) ? beyond : beyond - 1;
+    return beyond === Number(rows[0].first) ? beyond : beyond - 1;
   }
 
   private async prunedThrough(): Promise<number> {
