@@ -20,17 +20,19 @@ const entry: AnnounceLogEntry = {
   left: 100,
 };
 
+/** The request `entry` was logged from. */
+const request = {
+  infoHash: entry.infoHash!,
+  event: entry.event!,
+  peerId: Buffer.from('-qB4520-ab' + 'x'.repeat(10), 'latin1'),
+  port: entry.port!,
+  uploaded: entry.uploaded!,
+  downloaded: entry.downloaded!,
+  left: entry.left!,
+};
+
 describe('the announce log entry', () => {
   it('round-trips through its compact encoding', () => {
-    const request = {
-      infoHash: entry.infoHash!,
-      event: entry.event!,
-      peerId: Buffer.from('-qB4520-ab' + 'x'.repeat(10), 'latin1'),
-      port: entry.port!,
-      uploaded: entry.uploaded!,
-      downloaded: entry.downloaded!,
-      left: entry.left!,
-    };
     const text = encodeLogEntry(entry.time, request, entry);
     expect(text.length).toBeLessThan(256);
     expect(decodeLogEntry(text)).toEqual(entry);
@@ -51,15 +53,6 @@ describe('the announce log entry', () => {
 });
 
 describe('the memory announce log', () => {
-  const request = {
-    infoHash: entry.infoHash!,
-    event: entry.event!,
-    peerId: Buffer.from('-qB4520-ab' + 'x'.repeat(10), 'latin1'),
-    port: entry.port!,
-    uploaded: entry.uploaded!,
-    downloaded: entry.downloaded!,
-    left: entry.left!,
-  };
   const times = async (log: MemoryAnnounceLog, userId: number) =>
     (await log.read(userId)).map((text) => decodeLogEntry(text)!.time);
 
