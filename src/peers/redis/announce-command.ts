@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
-import { Cluster, Command, type Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import { ANNOUNCE_LUA } from 'src/peers/redis/announce.lua';
+import { bulk, EncodedScript } from 'src/peers/redis/encoded-script';
 import { type AnnounceReply, decodeAnnounceReplies } from 'src/peers/redis/redis-peer.codec';
 import type { RedisScripts } from 'src/peers/redis/redis-scripts';
 import type { SwarmKeys } from 'src/peers/redis/redis-keys';
@@ -21,7 +21,6 @@ interface QueuedAnnounce {
   reject: (error: Error) => void;
 }
 
-const SHA = createHash('sha1').update(ANNOUNCE_LUA).digest('hex');
 /**
  * Announces per script call at most: a call runs them back to back, so this bounds how long other clients of the
  * Redis wait behind one (64 announces: ~1 ms of Redis in the bench).
@@ -32,7 +31,7 @@ const MAX_ANNOUNCES_PER_CALL = 64;
  * Runs the announce script.
  *
  * On a single Redis, the announces of one tick (the routes hand them over a poll phase at a time, CheckPhaseBatch)
- * go in one EVALSHA, written as one RESP frame into one buffer, and come back as one string. A command per announce
+ * go in one EVALSHA, written as one RESP frame into one buffer (encoded-script.ts), and come back as one string. A command per announce
  * cost ioredis a Command, its queueing, a promise and the decoding of a reply array each, and Redis a call's setup
  * each: in `npm run bench` (interleaved A/B, ~17 announces a call) the store went from 38.0 to 33.6 µs of Node CPU
  * and from 18.4 to 17.3 µs of Redis per announce, and from 0.50x to 0.54x the ceiling.
@@ -44,12 +43,15 @@ export class AnnounceCommand {
   private readonly batch = new TickBatch<QueuedAnnounce>(MAX_ANNOUNCES_PER_CALL, (announces) =>
     this.sendBatch(announces),
   );
-  private loading: Promise<unknown> | null = null;
+  /** Unset on a Cluster. */
+  private readonly script: EncodedScript | undefined;
 
   constructor(
     private readonly client: Redis | Cluster,
     private readonly scripts: RedisScripts,
-  ) {}
+  ) {
+    this.script = client instanceof Cluster ? undefined : new EncodedScript(client, ANNOUNCE_LUA);
+  }
 
   run(keys: SwarmKeys, args: AnnounceArgs): Promise<AnnounceReply> {
     if (this.client instanceof Cluster) {
@@ -73,7 +75,8 @@ export class AnnounceCommand {
   }
 
   private sendBatch(announces: QueuedAnnounce[]): void {
-    this.call(encodeFrame(announces))
+    const script = this.script!;
+    (script.callFrame(encodeFrame(script.sha, announces)) as Promise<Buffer>)
       .then((replies) => {
         const decoded = decodeAnnounceReplies(replies);
         if (decoded.length !== announces.length) {
@@ -90,26 +93,6 @@ export class AnnounceCommand {
       })
       .catch((error: Error) => announces.forEach((announce) => announce.reject(error)));
   }
-
-  private call(frame: Buffer): Promise<Buffer> {
-    const client = this.client as Redis;
-    return this.send(client, frame).catch(async (error: Error) => {
-      if (!error.message.startsWith('NOSCRIPT')) {
-        throw error;
-      }
-      // A new, restarted or flushed Redis does not know the script: load it (once for all the calls that found it
-      // missing together) and send the frame again.
-      this.loading ??= client.script('LOAD', ANNOUNCE_LUA).finally(() => (this.loading = null));
-      await this.loading;
-      return this.send(client, frame);
-    });
-  }
-
-  private send(client: Redis, frame: Buffer): Promise<Buffer> {
-    const command = new EncodedCommand(frame);
-    void client.sendCommand(command);
-    return command.promise as Promise<Buffer>;
-  }
 }
 
 function settled(reply: AnnounceReply | Error): AnnounceReply {
@@ -119,22 +102,11 @@ function settled(reply: AnnounceReply | Error): AnnounceReply {
   return reply;
 }
 
-/** A command whose RESP frame is already written; ioredis queues it, writes the frame and parses the reply. */
-class EncodedCommand extends Command {
-  constructor(private readonly frame: Buffer) {
-    super('evalsha', [], { replyEncoding: null });
-  }
-
-  override toWritable(): Buffer {
-    return this.frame;
-  }
-}
-
 /**
  * `EVALSHA <sha> <6 × n> <keys of each announce> <member> <ip> <numbers> <event> of each announce` as RESP, in one
  * allocation: the text around the binary arguments in string writes.
  */
-function encodeFrame(announces: readonly QueuedAnnounce[]): Buffer {
+function encodeFrame(sha: string, announces: readonly QueuedAnnounce[]): Buffer {
   let keys = '';
   for (const { keys: swarm } of announces) {
     keys +=
@@ -142,7 +114,7 @@ function encodeFrame(announces: readonly QueuedAnnounce[]): Buffer {
       `${bulk(swarm.ledger)}${bulk(swarm.version)}${bulk(swarm.userPeers)}`;
   }
   const keyCount = String(6 * announces.length);
-  const head = `*${3 + 10 * announces.length}\r\n$7\r\nEVALSHA\r\n$40\r\n${SHA}\r\n${bulk(keyCount)}${keys}`;
+  const head = `*${3 + 10 * announces.length}\r\n$7\r\nEVALSHA\r\n$40\r\n${sha}\r\n${bulk(keyCount)}${keys}`;
   // Per announce: text, member, text, numbers, text.
   const texts: string[] = [];
   let length = Buffer.byteLength(head);
@@ -164,9 +136,4 @@ function encodeFrame(announces: readonly QueuedAnnounce[]): Buffer {
     at += frame.write(texts[3 * i + 2], at, 'utf8');
   });
   return frame;
-}
-
-/** A RESP bulk string of `text`. */
-function bulk(text: string): string {
-  return `$${Buffer.byteLength(text)}\r\n${text}\r\n`;
 }

@@ -19,14 +19,15 @@
  *         most live peers per user in the swarm (0: no limit), pacing (0 off, 1 lenient, 2 strict), the minimum
  *         interval ms, the duplicate window ms, cheat policy (0 off, 1 observe, 2 withhold), MAX_UPLOAD_RATE (0: off),
  *         the rules in observe mode (POLICY_MODES: 1 the peer limit, 2 strict pacing, 3 both; read only once one of
- *         them would refuse); one argument rather than eighteen, because each argument costs ioredis an encoding and Redis a parse,
+ *         them would refuse), download slots (1: refuse a new leech with verdict 7, "needs a slot", so that the
+ *         caller takes one first (redis-download-slots.ts); 0: no check, or the slot is taken); one argument rather than eighteen, because each argument costs ioredis an encoding and Redis a parse,
  *       4 event (n|s|c|x = none|started|completed|stopped), followed by `,kind` for each cheat flag a policy raised
  * Returns one string: each announce's reply in turn, ANNOUNCE_REPLY_HEADER bytes of twelve big-endian doubles
  *   (seeders, leechers, index entry due (0|1), ledger became non-empty (0|1), previous role (0 none or expired,
  *   1 leecher, 2 seeder), previous last announce, version, oldest score, verdict (0 applied, 1 refused: peer
  *   limit, 2 refused: too soon (strict pacing), 3 applied but too soon (lenient pacing: no members), 4 a duplicate:
  *   nothing written, 5 applied but over the peer limit (observed), 6 applied but too soon (strict pacing observed:
- *   with members)), verdict detail (the limit, or the ms left of the minimum interval), byte lengths of the seeder and the leecher members), then the seeder members, then the
+ *   with members), 7 refused: a new leech needs a download slot first), verdict detail (the limit, or the ms left of the minimum interval), byte lengths of the seeder and the leecher members), then the seeder members, then the
  *   leecher members (redis-peer.codec.ts). A refused announce changed nothing (but prune an expired record of
  *   its own peer). One string rather than
  *   arrays: ioredis decodes an array's integers one by one, most of its cost per reply. An announce that failed
@@ -44,7 +45,7 @@
  *   The user index entry (user → swarm) is due for a new peer and once per 8-TTL period of a live one.
  */
 /** Byte length of an announce's ARGV[3]. */
-export const ANNOUNCE_NUMBERS = 18 * 8;
+export const ANNOUNCE_NUMBERS = 19 * 8;
 /** Byte length of an announce's reply before its members. */
 export const ANNOUNCE_REPLY_HEADER = 12 * 8;
 
@@ -73,7 +74,7 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, me
   -- The announce's family (a 16-byte ip); a peer keeps one endpoint per family (README: dual-stack peers).
   local ipv6 = #member == 24 + 19
   local now, up, down, left, upFactor, downFactor, ttl, want, rnd, kept, rate, peerLimit, pacing, minInterval,
-    duplicateWindow, cheat, maxUploadRate, observe = struct.unpack('>dddddddddddddddddd', numbers)
+    duplicateWindow, cheat, maxUploadRate, observe, slotCheck = struct.unpack('>ddddddddddddddddddd', numbers)
   local cutoff = now - ttl
   local seeder = left == 0
   local creditUp, creditDown, rawUp, rawDown, seed = 0, 0, 0, 0, 0
@@ -158,6 +159,12 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, me
         indexDue = 1
       end
     end
+  end
+
+  -- A leech the peer did not have live needs a download slot, which the caller takes in the user's own key (it may
+  -- sit in another Cluster slot) before it sends the announce again: live leechers, most announces, pass at once.
+  if slotCheck == 1 and not seeder and event ~= 'x' and prevRole ~= 1 then
+    return struct.pack(HEADER, 0, 0, 0, 0, prevRole, prevLast, 0, 0, 7, 0, 0, 0)
   end
 
   -- The user's peer ids in this swarm: kept for a new peer (checked against the limit) and a stopped one.

@@ -4,23 +4,30 @@ import { recordState } from 'src/peers/redis/redis-peer.codec';
 import type { RedisKeys } from 'src/peers/redis/redis-keys';
 import type { RedisScripts } from 'src/peers/redis/redis-scripts';
 import { TickBatch } from 'src/peers/redis/tick-batch';
+import { DOWNLOAD_SLOTS_LUA } from 'src/peers/redis/download-slots.lua';
+import { EncodedScript } from 'src/peers/redis/encoded-script';
 
 const PEER_ID_BYTES = 20;
+/** The slot script's slots for a refresh (download-slots.lua.ts). */
+const REFRESH_ONLY = -1;
+/** The slot script's argument for one user: info hash and four doubles (download-slots.lua.ts). */
+const SLOT_ARGS_BYTES = 20 + 4 * 8;
+const ignore = (): void => undefined;
 /** Users per script call on a single Redis, as announce-command.ts bounds its calls. */
 const MAX_USERS_PER_CALL = 64;
 
-type Arg = string | number | Buffer;
-
 interface QueuedTake {
   key: string;
-  args: Arg[];
+  args: Buffer;
   resolve: (answer: number) => void;
   reject: (error: unknown) => void;
 }
 
-/** before()'s answers: nothing to do afterwards (no slots, or not a leeching announce). */
+/** No slots to check: the user has none, or the announce does not leech (a seeder's, or stopped). */
 export const SLOTS_UNUSED = -1;
-/** The user's slots are full, but it already leeches this torrent: list it once the announce went through. */
+/** The announce script checks: it lets a live leecher through and turns a new leech back (VERDICT_NEEDS_SLOT). */
+export const SLOTS_CHECKED_IN_SCRIPT = -3;
+/** take()'s answers. The user's slots are full, but it already leeches this torrent: list it once applied. */
 export const SLOTS_FULL = 0;
 /** The torrent was listed already: its time was refreshed. */
 export const SLOT_HELD = 1;
@@ -32,40 +39,44 @@ export const SLOTS_REFUSED = -2;
 /**
  * Download slots on Redis (README: download slots). A user's torrents span Cluster slots, so the check cannot be part
  * of the swarm's announce script: the torrents a user leeches are a sorted set of their own (`d:<user id>`, no hash
- * tag), in which a script (download-slots.lua.ts) takes a slot atomically before the announce script runs, and which
- * is corrected after it: a refused announce gives its slot back, a leecher that completes or stops frees its torrent.
- * Users without download slots pay nothing; others a share of one script call per tick on a single Redis (the leeching
- * announces of a tick go together, as the announce script's do) or one call per leeching announce on a Cluster, a few
- * commands when a leech ends, and two reads of their own entries in the swarm when their slots are full.
+ * tag, scored by the user's last leeching announce of each), kept in two phases:
+ * - The announce script lets a peer that is a live leecher through, and the slot script (download-slots.lua.ts)
+ *   then refreshes its torrent's entry, unawaited. Those are most leeching announces: no round trip is added.
+ * - A peer that would start a leech is turned back by the announce script. The slot script takes a slot atomically,
+ *   and the announce goes again. A refused announce gives its slot back, a leecher that completes or stops frees its
+ *   torrent.
+ * On a single Redis, the slot script's takes and refreshes of a tick go in one call, as announces do; a Cluster makes
+ * one call per user.
+ * When the user's slots are full, two reads of its own entries in the swarm tell whether another of its clients
+ * leeches the torrent already. Users without download slots pay nothing.
  */
 export class RedisDownloadSlots {
   private readonly batch = new TickBatch<QueuedTake>(MAX_USERS_PER_CALL, (takes) => this.sendBatch(takes));
+
+  /** The slot script as whole frames (encoded-script.ts); unset on a Cluster. */
+  private readonly script: EncodedScript | undefined;
 
   constructor(
     private readonly client: Redis | Cluster,
     private readonly keys: RedisKeys,
     private readonly scripts: RedisScripts,
     private readonly ttlMs: number,
-  ) {}
+  ) {
+    this.script = client instanceof Cluster ? undefined : new EncodedScript(client, DOWNLOAD_SLOTS_LUA);
+  }
 
-  /** Before the announce script: one of the constants above. */
-  async before(a: PeerAnnounce): Promise<number> {
-    const slots = a.downloadSlots;
-    if (typeof slots !== 'number' || a.left === 0 || a.event === 'stopped') {
-      return SLOTS_UNUSED;
-    }
-    const taken = await this.take(this.keys.leeching(a.userId), [
-      Buffer.from(a.infoHash, 'hex'),
-      a.now,
-      a.now - this.ttlMs,
-      slots,
-      this.ttlMs * 2,
-    ]);
+  /** Whether the announce would leech for a user with download slots. */
+  apply(a: PeerAnnounce): boolean {
+    return typeof a.downloadSlots === 'number' && a.left > 0 && a.event !== 'stopped';
+  }
+
+  /** For an announce the script turned back (a new leech): SLOTS_FULL, SLOT_HELD, SLOT_TAKEN or SLOTS_REFUSED. */
+  async take(a: PeerAnnounce): Promise<number> {
+    const taken = await this.takeSlot(a, a.downloadSlots!);
     if (taken !== SLOTS_FULL) {
       return taken;
     }
-    // Full: a re-announce of a torrent the user leeches already still passes (its slots were lowered, or it was not
-    // listed while the user had no slots).
+    // Full: a leech of a torrent the user leeches already (with another client) still passes.
     return (await this.leeches(a)) ? SLOTS_FULL : SLOTS_REFUSED;
   }
 
@@ -77,11 +88,11 @@ export class RedisDownloadSlots {
     if (before === SLOT_TAKEN && !applied) {
       await this.release(a);
     } else if (before === SLOTS_FULL && applied) {
-      const key = this.keys.leeching(a.userId);
-      await Promise.all([
-        this.client.zadd(key, a.now, Buffer.from(a.infoHash, 'hex')),
-        this.client.pexpire(key, this.ttlMs * 2),
-      ]);
+      await this.list(a);
+    } else if (before === SLOTS_CHECKED_IN_SCRIPT && applied) {
+      // A live leecher's re-announce, with the tick's takes on a single Redis. Not awaited: a lost refresh only lets
+      // the entry lapse a TTL after the last one.
+      this.refresh(a);
     } else if (
       typeof a.downloadSlots === 'number' &&
       applied &&
@@ -95,21 +106,56 @@ export class RedisDownloadSlots {
     }
   }
 
-  /** The slot script's answer for one user: batched per tick on a single Redis, one call per user on a Cluster. */
-  private take(key: string, args: Arg[]): Promise<number> {
-    if (this.client instanceof Cluster) {
-      return this.scripts.run.peerStoreDownloadSlot(key, ...args).then(([answer]) => answer);
+  /** Lists the torrent among the user's leeches, or refreshes its time. */
+  private async list(a: PeerAnnounce): Promise<void> {
+    const key = this.keys.leeching(a.userId);
+    await Promise.all([
+      this.client.zadd(key, a.now, Buffer.from(a.infoHash, 'hex')),
+      this.client.pexpire(key, this.ttlMs * 2),
+    ]);
+  }
+
+  /**
+   * The slot script's answer for the announce's user: batched per tick on a single Redis, one call per user on a
+   * Cluster.
+   */
+  private takeSlot(a: PeerAnnounce, slots: number): Promise<number> {
+    const key = this.keys.leeching(a.userId);
+    const args = this.slotArgs(a, slots);
+    if (this.script === undefined) {
+      return this.scripts.run.peerStoreDownloadSlot(key, args).then(([answer]) => answer);
     }
     return new Promise((resolve, reject) => this.batch.add({ key, args, resolve, reject }));
   }
 
+  private refresh(a: PeerAnnounce): void {
+    const key = this.keys.leeching(a.userId);
+    const args = this.slotArgs(a, REFRESH_ONLY);
+    if (this.script === undefined) {
+      this.scripts.run.peerStoreDownloadSlot(key, args).catch(() => undefined);
+    } else {
+      this.batch.add({ key, args, resolve: ignore, reject: ignore });
+    }
+  }
+
+  private slotArgs(a: PeerAnnounce, slots: number): Buffer {
+    const args = Buffer.allocUnsafe(SLOT_ARGS_BYTES);
+    args.write(a.infoHash, 0, 'hex');
+    args.writeDoubleBE(a.now, 20);
+    args.writeDoubleBE(a.now - this.ttlMs, 28);
+    args.writeDoubleBE(slots, 36);
+    args.writeDoubleBE(this.ttlMs * 2, 44);
+    return args;
+  }
+
   private sendBatch(takes: QueuedTake[]): void {
-    this.scripts.run
-      .peerStoreDownloadSlots(takes.length, ...takes.map(({ key }) => key), ...takes.flatMap(({ args }) => args))
-      .then(
-        (answers) => takes.forEach(({ resolve }, i) => resolve(answers[i])),
-        (error: unknown) => takes.forEach(({ reject }) => reject(error)),
-      );
+    (this.script!.call(
+      takes.map(({ key }) => key),
+      takes.map(({ args }) => args),
+    ) as Promise<number[]>).then(
+      (answers) => takes.forEach(({ resolve }, i) => resolve(answers[i])),
+      (error: unknown) => takes.forEach(({ reject }) => reject(error)),
+    );
   }
 
   /** The user's peers were removed: it leeches nothing. */

@@ -32,6 +32,7 @@ import {
   packSampledPeers,
   recordState,
   VERDICT_DUPLICATE,
+  VERDICT_NEEDS_SLOT,
   VERDICT_PEER_LIMIT,
   VERDICT_PEER_LIMIT_OBSERVED,
   VERDICT_TOO_SOON_OBSERVED,
@@ -46,7 +47,13 @@ import { inChunks } from 'src/peers/redis/redis-scan.util';
 import { RedisScripts } from 'src/peers/redis/redis-scripts';
 import { swarmCountsInOneTrip } from 'src/peers/redis/redis-swarm-counts';
 import { RedisUserIndex } from 'src/peers/redis/redis-user-index';
-import { RedisDownloadSlots, SLOTS_FULL, SLOTS_REFUSED, SLOTS_UNUSED } from 'src/peers/redis/redis-download-slots';
+import {
+  RedisDownloadSlots,
+  SLOTS_CHECKED_IN_SCRIPT,
+  SLOTS_FULL,
+  SLOTS_REFUSED,
+  SLOTS_UNUSED,
+} from 'src/peers/redis/redis-download-slots';
 import { DEFAULT_MAX_TRANSFER_RATE } from 'src/peers/peer-accounting.util';
 
 export interface RedisPeerStoreOptions {
@@ -152,12 +159,17 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
   }
 
   async announce(a: PeerAnnounce): Promise<AnnounceResult> {
-    if (typeof a.downloadSlots !== 'number') {
+    if (!this.downloadSlots.apply(a)) {
       return this.announceInSwarm(a, SLOTS_UNUSED, undefined);
     }
-    const slots = await this.downloadSlots.before(a);
+    // Two phases: the script lets a live leecher through and turns a new leech back until a slot is taken for it.
+    const checked = await this.announceInSwarm(a, SLOTS_CHECKED_IN_SCRIPT, undefined);
+    if (checked !== NEEDS_SLOT) {
+      return checked;
+    }
+    const slots = await this.downloadSlots.take(a);
     if (slots === SLOTS_REFUSED) {
-      const refusal: StoreRefusal = { rule: 'download-slots', limit: a.downloadSlots };
+      const refusal: StoreRefusal = { rule: 'download-slots', limit: a.downloadSlots! };
       if (!this.rules.observed.includes('download-slots')) {
         return refusedResult(refusal, a.wantPeerIds);
       }
@@ -169,14 +181,21 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
   }
 
   /**
-   * The announce script, and what download slots need done after it (redis-download-slots.ts). `wouldRefuse`: what
-   * observed rules checked before the script would have refused.
+   * The announce script, and what download slots need done after it (redis-download-slots.ts): `slots` is where the
+   * slot check stands (SLOTS_*). `wouldRefuse`: what observed rules checked before the script would have refused.
+   * NEEDS_SLOT: the script turned back a new leech, with SLOTS_CHECKED_IN_SCRIPT only.
    */
+  private announceInSwarm(
+    a: PeerAnnounce,
+    slots: typeof SLOTS_CHECKED_IN_SCRIPT,
+    wouldRefuse: undefined,
+  ): Promise<AnnounceResult | typeof NEEDS_SLOT>;
+  private announceInSwarm(a: PeerAnnounce, slots: number, wouldRefuse?: StoreRefusal[]): Promise<AnnounceResult>;
   private async announceInSwarm(
     a: PeerAnnounce,
     slots: number,
     wouldRefuse: StoreRefusal[] | undefined,
-  ): Promise<AnnounceResult> {
+  ): Promise<AnnounceResult | typeof NEEDS_SLOT> {
     const keys = this.keys.swarm(a.infoHash);
     const member = encodeMember(a.userId, a.peerId, a.ipBytes, a.port);
     const want = a.numwant > 0 ? a.numwant + OWN_PEER_SLACK : 0;
@@ -200,6 +219,7 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
       CHEAT_POLICY_CODES[this.rules.cheatPolicy],
       this.rules.maxUploadRate,
       this.observeCode,
+      slots === SLOTS_CHECKED_IN_SCRIPT ? 1 : 0,
     ]);
     // The routes hand announces over a poll phase at a time (CheckPhaseBatch): on a single Redis, a phase's
     // announces go in one script call (announce-command.ts).
@@ -217,6 +237,9 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
       throw error;
     }
     const { verdict, prevRole, indexDue, dirty } = reply;
+    if (verdict === VERDICT_NEEDS_SLOT) {
+      return NEEDS_SLOT;
+    }
     const refused = verdict === VERDICT_PEER_LIMIT || verdict === VERDICT_TOO_SOON_REFUSED;
     if (typeof a.downloadSlots === 'number') {
       await this.downloadSlots.after(a, slots, !refused, prevRole === 1);
@@ -375,6 +398,8 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
 }
 
 const NO_MEMBERS = Buffer.alloc(0);
+/** The announce script's answer to a new leech of a user with download slots: take a slot, then announce again. */
+const NEEDS_SLOT = Symbol('needs a download slot');
 
 /** The answer to an announce the script turned away (nothing was changed). */
 function refusedReply(verdict: number, detail: number, wantPeerIds: boolean): AnnounceResult {

@@ -110,6 +110,8 @@ export const VERDICT_DUPLICATE = 4;
 export const VERDICT_PEER_LIMIT_OBSERVED = 5;
 /** Applied with members: strict pacing, in observe mode, would have refused it. */
 export const VERDICT_TOO_SOON_OBSERVED = 6;
+/** Refused, nothing changed: the announce would start a leech, and the user has download slots (take one first). */
+export const VERDICT_NEEDS_SLOT = 7;
 
 /** The counts of an announce that failed inside the script call; its message stands where the seeders would. */
 const FAILED_COUNT = -2;

@@ -29,10 +29,8 @@ interface ScriptCommands {
   peerStoreBatchRenew(...args: Arg[]): Promise<number>;
   peerStoreBatchSeal(...args: Arg[]): Promise<string[] | null>;
   peerStoreBatchAck(...args: Arg[]): Promise<number>;
-  /** One user (Cluster): answers [answer]. */
+  /** One user (a Cluster's path; a single Redis sends whole frames, redis-download-slots.ts): answers [answer]. */
   peerStoreDownloadSlot(...args: Arg[]): Promise<number[]>;
-  /** Takes the number of keys first. Never on a Cluster. */
-  peerStoreDownloadSlots(...args: Arg[]): Promise<number[]>;
 }
 
 const DEFINITIONS: Record<string, { numberOfKeys?: number; lua: string }> = {
@@ -48,7 +46,6 @@ const DEFINITIONS: Record<string, { numberOfKeys?: number; lua: string }> = {
   peerStoreBatchSeal: { numberOfKeys: 1, lua: BATCH_SEAL_LUA },
   peerStoreBatchAck: { numberOfKeys: 2, lua: BATCH_ACK_LUA },
   peerStoreDownloadSlot: { numberOfKeys: 1, lua: DOWNLOAD_SLOTS_LUA },
-  peerStoreDownloadSlots: { lua: DOWNLOAD_SLOTS_LUA },
 };
 
 /**

@@ -49,6 +49,22 @@ export function describeDownloadSlotsContract(ctx: ContractContext): void {
       expect(admitted(await announce(store, { ...slots, infoHash: d, now: t0 + 4 + ttlMs + 1 }))).toBe(true);
     });
 
+    it("keeps a live leecher's slot for as long as it re-announces, beyond the TTL since it started", async () => {
+      const { store, t0, ttlMs } = ctx;
+      const [a, b] = [newInfoHash(), newInfoHash()];
+      const slots = { userId: 1, left: 5, downloadSlots: 1 };
+      for (let i = 0; i <= 3; i++) {
+        expect(admitted(await announce(store, { ...slots, infoHash: a, now: t0 + i * Math.floor(ttlMs * 0.9) }))).toBe(
+          true,
+        );
+      }
+      const later = t0 + 3 * Math.floor(ttlMs * 0.9) + 1;
+      expect((await announce(store, { ...slots, infoHash: b, now: later })).refused).toEqual({
+        rule: 'download-slots',
+        limit: 1,
+      });
+    });
+
     it('keeps the slot of a torrent while another client of the user still leeches it', async () => {
       const { store, t0 } = ctx;
       const [a, b] = [newInfoHash(), newInfoHash()];
