@@ -4,7 +4,7 @@
 // or Redis store, 64 announces at a time. What `npm run bench` measures on top of this is Fastify, Node's HTTP and
 // the kernel's sockets. Peers as in the bench's default: 100,000 peers announcing again and again over 5,000
 // torrents and 50 users. Usage:
-//   npm run build && node scripts/bench/pipeline-cost.js [announces=200000] [redis] [--promotions=N]
+//   npm run build && node scripts/bench/pipeline-cost.js [announces=200000] [redis] [--promotions=N] [--slots=N]
 // (PostgreSQL at 127.0.0.1:5432 with trust auth, PG_ADMIN_URL overrides; for redis, REDIS_URL or 127.0.0.1:6379,
 // under a random key prefix deleted afterwards; redis-server's own CPU is read from /proc when it runs here.)
 // --promotions=N seeds N freeleech tokens and a site-wide event as `npm run bench -- --promotions=N` does
@@ -33,6 +33,8 @@ const STORE = positional[1] === 'redis' ? 'redis' : 'memory';
 const PROMOTIONS = Number(
   /^--promotions=(\d+)$/.exec(flags.find((flag) => flag.startsWith('--promotions=')) ?? '')?.[1] ?? 0,
 );
+// --slots=N gives every user N download slots, as `npm run bench -- --rules` does (10,000: none is refused).
+const SLOTS = /^--slots=(\d+)$/.exec(flags.find((flag) => flag.startsWith('--slots=')) ?? '')?.[1];
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 async function main() {
@@ -53,6 +55,9 @@ async function main() {
   try {
     const url = await listen();
     await fixtures.registerPool(url, 'pipeline-cost-token', pool);
+    if (SLOTS !== undefined) {
+      await fixtures.setDownloadSlots(url, 'pipeline-cost-token', pool.accounts, Number(SLOTS));
+    }
     if (PROMOTIONS > 0) {
       const seeded = await fixtures.seedPromotions(url, 'pipeline-cost-token', database.url, pool, PROMOTIONS);
       console.log(`seeded ${JSON.stringify(seeded)} and a site-wide event`);
@@ -92,6 +97,10 @@ async function main() {
       `${node.toFixed(1)} µs of node CPU${redisPart} + ${pg.toFixed(1)} µs of PostgreSQL backends per announce ` +
         `(${ANNOUNCES} announces, ${STORE} store${promotionsPart})`,
     );
+    if (statements === null) {
+      console.log('pg_stat_statements is not loaded: no per-statement figures');
+      return;
+    }
     const execMs = statements.reduce((sum, row) => sum + row.ms, 0);
     console.log(`pg_stat_statements: ${((execMs * 1000) / ANNOUNCES).toFixed(1)} µs of execution per announce; top:`);
     // The top ones, and every one that reads promotions.
@@ -119,6 +128,9 @@ function trackerEnvFromProcess() {
     'ANNOUNCE_PACING',
     'MAX_PEERS_PER_USER_TORRENT',
     'LOOKUP_CACHE_TTL_MS',
+    'MIN_INTERVAL',
+    'MAX_UPLOAD_RATE',
+    'POLICY_MODES',
   ];
   return Object.fromEntries(
     names.filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]]),
@@ -143,16 +155,30 @@ function cpuSecondsOf(pids) {
   return pids.reduce((sum, pid) => sum + (processCpuSeconds(pid) ?? 0), 0);
 }
 
-/** pg_stat_statements of one database (the extension must be loaded; from the admin database). */
+/**
+ * pg_stat_statements of one database, from the admin database; null when the extension is not loaded
+ * (shared_preload_libraries), which only leaves its lines out.
+ */
 const pgStatements = {
+  available: true,
   async reset(database) {
-    await onAdmin((client) =>
-      client.query('SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = $1), 0)', [
-        database,
-      ]),
-    );
+    try {
+      await onAdmin((client) =>
+        client.query('SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = $1), 0)', [
+          database,
+        ]),
+      );
+    } catch (error) {
+      if (error.code !== '42883' && error.code !== '42P01' && error.code !== '55000') {
+        throw error;
+      }
+      this.available = false;
+    }
   },
   async read(database) {
+    if (!this.available) {
+      return null;
+    }
     const { rows } = await onAdmin((client) =>
       client.query(
         `SELECT calls::float8 AS calls, total_exec_time AS ms, query FROM pg_stat_statements
