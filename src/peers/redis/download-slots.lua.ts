@@ -1,30 +1,41 @@
 /**
- * Users' leeches for download slots (README: download slots): KEYS each user's sorted set of binary info hashes scored
- * by the user's last leeching announce of each; ARGV one per key (each argument costs ioredis an encoding): the
- * 20-byte info hash, then four big-endian doubles: now, the oldest live time, the user's slots (-1 for a live
- * leecher's refresh), the key's expiry (ms). For each key, drops entries older than a live peer, then refreshes the
- * torrent's entry (1), or adds it if fewer than its slots are listed (2), or answers 0: the user's slots are full.
- * A refresh only lists the torrent as now (1). One number per key. Many keys in one call on a single Redis only:
- * users' keys span a Cluster's slots.
+ * Users' leeches for download slots (README: download slots): KEYS each user's hash of binary info hash → the user's
+ * last leeching announce of it (ms, as text); ARGV one per key (each argument costs ioredis an encoding): the 20-byte
+ * info hash, then four big-endian doubles: now, the oldest live time, the user's slots (-1 for a live leecher's
+ * refresh), the key's expiry (ms). For each key: refreshes the torrent's entry if it is live (1), or adds it if fewer
+ * than its slots are listed live (2), or answers 0: the user's slots are full. Entries older than a live peer are
+ * counted only when the listed ones reach the slots, and then dropped: below the limit a take is two O(1) reads. A
+ * refresh only sets the torrent's time (1): a hash field rewritten in place, where a sorted set's update cost Redis
+ * several times more. One number per key. Many keys in one call on a single Redis only: users' keys span a Cluster's
+ * slots.
  */
 export const DOWNLOAD_SLOTS_LUA = `
+-- Fields per HDEL: unpack() has a stack limit.
+local CHUNK = 1000
 local answers = {}
 for i, key in ipairs(KEYS) do
   local hash = string.sub(ARGV[i], 1, 20)
   local now, cutoff, slots, expiry = struct.unpack('>dddd', ARGV[i], 21)
   local answer = 1
   if slots >= 0 then
-    redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. string.format('%.0f', cutoff))
-    if not redis.call('ZSCORE', key, hash) then
-      if redis.call('ZCARD', key) >= slots then
-        answer = 0
-      else
-        answer = 2
+    local held = redis.call('HGET', key, hash)
+    if not held or tonumber(held) < cutoff then
+      answer = 2
+      local listed = redis.call('HLEN', key) - (held and 1 or 0)
+      if listed >= slots then
+        local entries, lapsed = redis.call('HGETALL', key), {}
+        for j = 1, #entries, 2 do
+          if entries[j] ~= hash and tonumber(entries[j + 1]) < cutoff then lapsed[#lapsed + 1] = entries[j] end
+        end
+        for j = 1, #lapsed, CHUNK do
+          redis.call('HDEL', key, unpack(lapsed, j, math.min(j + CHUNK - 1, #lapsed)))
+        end
+        if listed - #lapsed >= slots then answer = 0 end
       end
     end
   end
   if answer ~= 0 then
-    redis.call('ZADD', key, string.format('%.0f', now), hash)
+    redis.call('HSET', key, hash, string.format('%.0f', now))
     redis.call('PEXPIRE', key, string.format('%.0f', expiry))
   end
   answers[i] = answer

@@ -38,8 +38,8 @@ export const SLOTS_REFUSED = -2;
 
 /**
  * Download slots on Redis (README: download slots). A user's torrents span Cluster slots, so the check cannot be part
- * of the swarm's announce script: the torrents a user leeches are a sorted set of their own (`d:<user id>`, no hash
- * tag, scored by the user's last leeching announce of each), kept in two phases:
+ * of the swarm's announce script: the torrents a user leeches are a hash of their own (`l:<user id>`, no hash tag,
+ * info hash → the user's last leeching announce of it), kept in two phases:
  * - The announce script lets a peer that is a live leecher through, and the slot script (download-slots.lua.ts)
  *   then refreshes its torrent's entry, unawaited. Those are most leeching announces: no round trip is added.
  * - A peer that would start a leech is turned back by the announce script. The slot script takes a slot atomically,
@@ -110,7 +110,7 @@ export class RedisDownloadSlots {
   private async list(a: PeerAnnounce): Promise<void> {
     const key = this.keys.leeching(a.userId);
     await Promise.all([
-      this.client.zadd(key, a.now, Buffer.from(a.infoHash, 'hex')),
+      this.client.hset(key, Buffer.from(a.infoHash, 'hex'), String(a.now)),
       this.client.pexpire(key, this.ttlMs * 2),
     ]);
   }
@@ -191,6 +191,6 @@ export class RedisDownloadSlots {
   }
 
   private async release(a: PeerAnnounce): Promise<void> {
-    await this.client.zrem(this.keys.leeching(a.userId), Buffer.from(a.infoHash, 'hex'));
+    await this.client.hdel(this.keys.leeching(a.userId), Buffer.from(a.infoHash, 'hex'));
   }
 }

@@ -79,9 +79,12 @@ export class RedisKeys {
     return `${this.prefix}u:${userId}`;
   }
 
-  /** Sorted set of the torrents a user with download slots leeches (binary info hash), scored by last announce. */
+  /**
+   * Hash of the torrents a user with download slots leeches: binary info hash → its last leeching announce (ms).
+   * (`d:<user id>` was a sorted set before; a new name, so that an upgraded tracker never meets one.)
+   */
   leeching(userId: number): string {
-    return `${this.prefix}d:${userId}`;
+    return `${this.prefix}l:${userId}`;
   }
 
   /** The info hash of a ledger key found by SCAN, or null for anything else. */
