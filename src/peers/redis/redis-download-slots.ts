@@ -82,27 +82,31 @@ export class RedisDownloadSlots {
 
   /**
    * After the announce script: `applied` false when it refused or failed; `wasLeecher`: the peer was a live leecher
-   * before.
+   * before. A promise only when there is something to wait for: most leeching announces have nothing.
    */
-  async after(a: PeerAnnounce, before: number, applied: boolean, wasLeecher: boolean): Promise<void> {
+  after(a: PeerAnnounce, before: number, applied: boolean, wasLeecher: boolean): Promise<void> | undefined {
     if (before === SLOT_TAKEN && !applied) {
-      await this.release(a);
-    } else if (before === SLOTS_FULL && applied) {
-      await this.list(a);
-    } else if (before === SLOTS_CHECKED_IN_SCRIPT && applied) {
+      return this.release(a);
+    }
+    if (before === SLOTS_FULL && applied) {
+      return this.list(a);
+    }
+    if (before === SLOTS_CHECKED_IN_SCRIPT && applied) {
       // A live leecher's re-announce, with the tick's takes on a single Redis. Not awaited: a lost refresh only lets
       // the entry lapse a TTL after the last one.
       this.refresh(a);
-    } else if (
-      typeof a.downloadSlots === 'number' &&
-      applied &&
-      wasLeecher &&
-      (a.event === 'stopped' || a.left === 0)
-    ) {
-      // Another client of the user may still leech the torrent: then it keeps its slot.
-      if (!(await this.leeches(a))) {
-        await this.release(a);
-      }
+      return undefined;
+    }
+    if (typeof a.downloadSlots === 'number' && applied && wasLeecher && (a.event === 'stopped' || a.left === 0)) {
+      return this.releaseUnlessLeeching(a);
+    }
+    return undefined;
+  }
+
+  /** Another client of the user may still leech the torrent: then it keeps its slot. */
+  private async releaseUnlessLeeching(a: PeerAnnounce): Promise<void> {
+    if (!(await this.leeches(a))) {
+      await this.release(a);
     }
   }
 

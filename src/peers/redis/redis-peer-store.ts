@@ -233,7 +233,7 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
       reply = await this.announceCommand.run(keys, { member, ip: a.ip, numbers, event });
     } catch (error) {
       // The slot goes back; the script's error is the one to report.
-      await this.downloadSlots.after(a, slots, false, false).catch(() => undefined);
+      await this.downloadSlots.after(a, slots, false, false)?.catch(() => undefined);
       throw error;
     }
     const { verdict, prevRole, indexDue, dirty } = reply;
@@ -242,7 +242,10 @@ export class RedisPeerStore extends PeerStore implements OnModuleDestroy {
     }
     const refused = verdict === VERDICT_PEER_LIMIT || verdict === VERDICT_TOO_SOON_REFUSED;
     if (typeof a.downloadSlots === 'number') {
-      await this.downloadSlots.after(a, slots, !refused, prevRole === 1);
+      const slotsSettled = this.downloadSlots.after(a, slots, !refused, prevRole === 1);
+      if (slotsSettled !== undefined) {
+        await slotsSettled;
+      }
     }
     if (refused) {
       return refusedReply(verdict, reply.verdictDetail, a.wantPeerIds);
