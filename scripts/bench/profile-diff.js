@@ -1,0 +1,66 @@
+'use strict';
+// Inclusive CPU time per announce of each function in two V8 profiles (`npm run bench -- --profile` writes one per
+// target), side by side and ranked by the difference: where an A/B's extra Node time goes, callees included. A
+// function counts once per sample however often it recurs on the stack. Usage:
+//   node scripts/bench/profile-diff.js <a.cpuprofile> <announces in a> <b.cpuprofile> <announces in b> [rows=60]
+// The announces of a profiled round: its busy ms × 1000 ÷ its µs per announce, both printed by the bench.
+const fs = require('node:fs');
+
+function inclusiveTimes(file) {
+  const profile = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parents = new Map();
+  for (const node of profile.nodes) {
+    for (const child of node.children ?? []) {
+      parents.set(child, node.id);
+    }
+  }
+  const times = new Map();
+  for (let i = 0; i < profile.samples.length; i++) {
+    // A sample stands for the time until the next one.
+    const weight = profile.timeDeltas[i + 1] ?? 0;
+    if (nodes.get(profile.samples[i]).callFrame.functionName === '(idle)') {
+      continue;
+    }
+    const seen = new Set();
+    for (let id = profile.samples[i]; id !== undefined; id = parents.get(id)) {
+      const label = labelOf(nodes.get(id).callFrame);
+      if (!seen.has(label)) {
+        seen.add(label);
+        times.set(label, (times.get(label) ?? 0) + weight);
+      }
+    }
+  }
+  return times;
+}
+
+function labelOf({ functionName, url, lineNumber }) {
+  const where = url.replace(/.*\/(dist|node_modules)\//, '$1/');
+  return `${functionName || '(anonymous)'} ${where}:${lineNumber}`;
+}
+
+function main() {
+  const [fileA, announcesA, fileB, announcesB, rows = '60'] = process.argv.slice(2);
+  if (!fileB) {
+    console.error('usage: profile-diff.js <a.cpuprofile> <announces> <b.cpuprofile> <announces> [rows]');
+    process.exit(2);
+  }
+  const a = inclusiveTimes(fileA);
+  const b = inclusiveTimes(fileB);
+  const ranked = [...new Set([...a.keys(), ...b.keys()])]
+    .map((label) => {
+      const usA = (a.get(label) ?? 0) / Number(announcesA);
+      const usB = (b.get(label) ?? 0) / Number(announcesB);
+      return { label, usA, usB, delta: usB - usA };
+    })
+    .sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta))
+    .slice(0, Number(rows));
+  console.log('  µs a    µs b   delta  function (inclusive µs per announce)');
+  for (const { label, usA, usB, delta } of ranked) {
+    console.log(
+      `${usA.toFixed(1).padStart(6)}  ${usB.toFixed(1).padStart(6)}  ${delta.toFixed(1).padStart(6)}  ${label}`,
+    );
+  }
+}
+
+main();
