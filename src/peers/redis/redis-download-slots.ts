@@ -16,7 +16,8 @@ const ignore = (): void => undefined;
 /** Users per script call on a single Redis, as announce-command.ts bounds its calls. */
 const MAX_USERS_PER_CALL = 64;
 
-interface QueuedTake {
+/** A take or a refresh waiting for its tick's slot-script call. */
+interface QueuedSlotCall {
   key: string;
   args: Buffer;
   resolve: (answer: number) => void;
@@ -51,7 +52,7 @@ export const SLOTS_REFUSED = -2;
  * leeches the torrent already. Users without download slots pay nothing.
  */
 export class RedisDownloadSlots {
-  private readonly batch = new TickBatch<QueuedTake>(MAX_USERS_PER_CALL, (takes) => this.sendBatch(takes));
+  private readonly batch = new TickBatch<QueuedSlotCall>(MAX_USERS_PER_CALL, (calls) => this.sendBatch(calls));
 
   /** The slot script as whole frames (encoded-script.ts); unset on a Cluster. */
   private readonly script: EncodedScript | undefined;
@@ -132,6 +133,7 @@ export class RedisDownloadSlots {
     return new Promise((resolve, reject) => this.batch.add({ key, args, resolve, reject }));
   }
 
+  /** Sets a live leecher's torrent time as now; nothing waits for it. */
   private refresh(a: PeerAnnounce): void {
     const key = this.keys.leeching(a.userId);
     const args = this.slotArgs(a, REFRESH_ONLY);
@@ -152,13 +154,15 @@ export class RedisDownloadSlots {
     return args;
   }
 
-  private sendBatch(takes: QueuedTake[]): void {
-    (this.script!.call(
-      takes.map(({ key }) => key),
-      takes.map(({ args }) => args),
-    ) as Promise<number[]>).then(
-      (answers) => takes.forEach(({ resolve }, i) => resolve(answers[i])),
-      (error: unknown) => takes.forEach(({ reject }) => reject(error)),
+  private sendBatch(calls: QueuedSlotCall[]): void {
+    (
+      this.script!.call(
+        calls.map(({ key }) => key),
+        calls.map(({ args }) => args),
+      ) as Promise<number[]>
+    ).then(
+      (answers) => calls.forEach(({ resolve }, i) => resolve(answers[i])),
+      (error: unknown) => calls.forEach(({ reject }) => reject(error)),
     );
   }
 
