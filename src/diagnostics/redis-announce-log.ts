@@ -3,6 +3,7 @@ import { Cluster } from 'ioredis';
 import { AnnounceLog } from 'src/diagnostics/announce-log';
 import { encodeLogEntry, type LoggedOutcome, type LoggedRequest } from 'src/diagnostics/announce-log-entry.util';
 import type { RedisClient } from 'src/redis/redis-connection';
+import { EncodedScript } from 'src/redis/encoded-script';
 
 /** How long entries wait to be written together: announces are never kept waiting for them. */
 const FLUSH_DELAY_MS = 100;
@@ -34,8 +35,6 @@ type Arg = string | number;
 interface PushCommands {
   /** One list: a fixed key count, so that a Cluster routes it by its key. */
   announceLogPush(key: string, ...args: Arg[]): Promise<number>;
-  /** Many lists (single Redis only): the key count first. */
-  announceLogPushMany(keyCount: number, ...args: Arg[]): Promise<number>;
 }
 
 /**
@@ -52,6 +51,8 @@ export class RedisAnnounceLog extends AnnounceLog implements BeforeApplicationSh
   private timer: NodeJS.Timeout | undefined;
   private readonly run: PushCommands;
   private readonly usersPerCall: number;
+  /** The push script as whole frames on a single Redis (encoded-script.ts): a flush carries ~2 arguments an entry. */
+  private readonly script: EncodedScript | undefined;
 
   constructor(
     private readonly client: RedisClient,
@@ -61,9 +62,9 @@ export class RedisAnnounceLog extends AnnounceLog implements BeforeApplicationSh
   ) {
     super();
     client.defineCommand('announceLogPush', { numberOfKeys: 1, lua: PUSH_LUA });
-    client.defineCommand('announceLogPushMany', { lua: PUSH_LUA });
     this.run = client as unknown as PushCommands;
     this.usersPerCall = client instanceof Cluster ? 1 : USERS_PER_CALL;
+    this.script = client instanceof Cluster ? undefined : new EncodedScript(client, PUSH_LUA);
   }
 
   record(userId: number, time: number, request: LoggedRequest | null, outcome: LoggedOutcome): void {
@@ -101,7 +102,7 @@ export class RedisAnnounceLog extends AnnounceLog implements BeforeApplicationSh
     }
     this.pending = new Map();
     this.pendingCount = 0;
-    const writes: Promise<number>[] = [];
+    const writes: Promise<unknown>[] = [];
     let keys: string[] = [];
     let args: Arg[] = [this.size, this.ttlMs];
     for (const [userId, entries] of pending) {
@@ -125,10 +126,11 @@ export class RedisAnnounceLog extends AnnounceLog implements BeforeApplicationSh
     }
   }
 
-  private push(keys: string[], args: Arg[]): Promise<number> {
-    return keys.length === 1
-      ? this.run.announceLogPush(keys[0], ...args)
-      : this.run.announceLogPushMany(keys.length, ...keys, ...args);
+  private push(keys: string[], args: Arg[]): Promise<unknown> {
+    if (this.script !== undefined) {
+      return this.script.call(keys, args.map(String));
+    }
+    return this.run.announceLogPush(keys[0], ...args);
   }
 
   private keyOf(userId: number): string {

@@ -1,6 +1,6 @@
 import { Cluster, type Redis } from 'ioredis';
 import { ANNOUNCE_LUA } from 'src/peers/redis/announce.lua';
-import { bulk, EncodedScript } from 'src/peers/redis/encoded-script';
+import { bulk, EncodedScript } from 'src/redis/encoded-script';
 import { type AnnounceReply, decodeAnnounceReplies } from 'src/peers/redis/redis-peer.codec';
 import type { RedisScripts } from 'src/peers/redis/redis-scripts';
 import type { SwarmKeys } from 'src/peers/redis/redis-keys';
@@ -30,11 +30,11 @@ const MAX_ANNOUNCES_PER_CALL = 64;
 /**
  * Runs the announce script.
  *
- * On a single Redis, the announces of one tick (the routes hand them over a poll phase at a time, CheckPhaseBatch)
- * go in one EVALSHA, written as one RESP frame into one buffer (encoded-script.ts), and come back as one string. A command per announce
- * cost ioredis a Command, its queueing, a promise and the decoding of a reply array each, and Redis a call's setup
- * each: in `npm run bench` (interleaved A/B, ~17 announces a call) the store went from 38.0 to 33.6 µs of Node CPU
- * and from 18.4 to 17.3 µs of Redis per announce, and from 0.50x to 0.54x the ceiling.
+ * On a single Redis, the announces of one tick (the routes hand them over a poll phase at a time, CheckPhaseBatch) go
+ * in one EVALSHA, written as one RESP frame into one buffer (src/redis/encoded-script.ts), and come back as one string.
+ * A command per announce cost ioredis a Command, its queueing, a promise and the decoding of a reply array each, and
+ * Redis a call's setup each: in `npm run bench` (interleaved A/B, ~17 announces a call) the store went from 38.0 to
+ * 33.6 µs of Node CPU and from 18.4 to 17.3 µs of Redis per announce, and from 0.50x to 0.54x the ceiling.
  *
  * A Cluster routes each command to its slot's node, so it gets one announce per call, through ioredis's script
  * commands.

@@ -5,7 +5,7 @@ import type { RedisKeys } from 'src/peers/redis/redis-keys';
 import type { RedisScripts } from 'src/peers/redis/redis-scripts';
 import { TickBatch } from 'src/peers/redis/tick-batch';
 import { DOWNLOAD_SLOTS_LUA } from 'src/peers/redis/download-slots.lua';
-import { EncodedScript } from 'src/peers/redis/encoded-script';
+import { EncodedScript } from 'src/redis/encoded-script';
 
 const PEER_ID_BYTES = 20;
 /** The slot script's slots for a refresh (download-slots.lua.ts). */

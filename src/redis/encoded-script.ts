@@ -4,8 +4,8 @@ import { Command, type Redis } from 'ioredis';
 /**
  * A Lua script whose calls on a single Redis are written as whole RESP frames, one buffer each, and handed to ioredis
  * as ready-made commands: ioredis then only queues the frame and parses the reply. Its usual path builds a Command
- * that encodes each argument apart and, with autopipelining, a Pipeline per tick around it, which cost a batched call of
- * many small arguments more Node time than the work it carried. Replies come with bulk strings as Buffers.
+ * that encodes each argument apart and, with autopipelining, a Pipeline per tick around it, which cost a batched call
+ * of many small arguments more Node time than the work it carried. Replies come with bulk strings as Buffers.
  */
 export class EncodedScript {
   /** The script's SHA1, as EVALSHA names it. */
@@ -19,8 +19,8 @@ export class EncodedScript {
     this.sha = createHash('sha1').update(lua).digest('hex');
   }
 
-  /** EVALSHA with these keys and arguments. */
-  call(keys: readonly string[], args: readonly Buffer[]): Promise<unknown> {
+  /** EVALSHA with these keys and arguments (text is written as UTF-8). */
+  call(keys: readonly string[], args: readonly (Buffer | string)[]): Promise<unknown> {
     return this.callFrame(this.frame(keys, args));
   }
 
@@ -39,22 +39,24 @@ export class EncodedScript {
   }
 
   /** `EVALSHA <sha> <key count> <keys> <args>` as RESP. */
-  private frame(keys: readonly string[], args: readonly Buffer[]): Buffer {
-    let text = `*${3 + keys.length + args.length}\r\n$7\r\nEVALSHA\r\n$40\r\n${this.sha}\r\n${bulk(String(keys.length))}`;
+  private frame(keys: readonly string[], args: readonly (Buffer | string)[]): Buffer {
+    let text = `*${3 + keys.length + args.length}\r\n$7\r\nEVALSHA\r\n$40\r\n${this.sha}\r\n`;
+    text += bulk(String(keys.length));
     for (const key of keys) {
       text += bulk(key);
     }
     let length = Buffer.byteLength(text);
-    for (const arg of args) {
-      length += String(arg.length).length + arg.length + 5;
+    const sizes = args.map((arg) => (typeof arg === 'string' ? Buffer.byteLength(arg) : arg.length));
+    for (const size of sizes) {
+      length += String(size).length + size + 5;
     }
     const frame = Buffer.allocUnsafe(length);
     let at = frame.write(text, 0, 'utf8');
-    for (const arg of args) {
-      at += frame.write(`$${arg.length}\r\n`, at, 'latin1');
-      at += arg.copy(frame, at);
+    args.forEach((arg, i) => {
+      at += frame.write(`$${sizes[i]}\r\n`, at, 'latin1');
+      at += typeof arg === 'string' ? frame.write(arg, at, 'utf8') : arg.copy(frame, at);
       at += frame.write('\r\n', at, 'latin1');
-    }
+    });
     return frame;
   }
 
