@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { CheatFlag, PendingAccount, PendingBatch } from 'src/peers/peer-store.types';
-import { decodeCheatFlag, decodePendingAccount, isFlagField } from 'src/peers/redis/redis-peer.codec';
+import { decodeCheatFlag, decodePendingAccount, isFlagField } from 'src/peers/redis/redis-ledger.codec';
 import type { RedisKeys } from 'src/peers/redis/redis-keys';
 import { inChunks, scanKeys } from 'src/peers/redis/redis-scan.util';
 import { slotGroups } from 'src/peers/redis/slot-groups.util';

@@ -1,11 +1,5 @@
 import { ANNOUNCE_REPLY_HEADER } from 'src/peers/redis/announce.lua';
-import {
-  decodeAnnounceReplies,
-  decodePeer,
-  decodePendingAccount,
-  encodeMember,
-  packSampledPeers,
-} from 'src/peers/redis/redis-peer.codec';
+import { decodeAnnounceReplies, decodePeer, encodeMember, packSampledPeers } from 'src/peers/redis/redis-peer.codec';
 
 const peerId = (n: number) => Buffer.from(`-qB4650-${n.toString().padStart(12, '0')}`, 'latin1');
 const v4 = (userId: number, n: number) => encodeMember(userId, peerId(n), Buffer.from([10, 0, 0, n]), 6000 + n);
@@ -187,27 +181,5 @@ describe('decodePeer of a dual-stack record', () => {
     ]);
     expect([peer.ip, peer.port]).toEqual(['2001::5', 7005]);
     expect(decodePeer(member.subarray(0, 24), record, 1500).endpoints.map((e) => e.family)).toEqual(['ipv6']);
-  });
-});
-
-describe('decodePendingAccount', () => {
-  it('reads the sums, the optional completion and the latest address', () => {
-    const field = Buffer.from([0, 0, 1, 0]);
-    const value = Buffer.alloc(64);
-    [10, 20, 30, 40, 5000, -1, 100, 200].forEach((v, i) => value.writeDoubleBE(v, i * 8));
-    const account = decodePendingAccount('ab'.repeat(20), field, Buffer.concat([value, Buffer.from('10.0.0.9')]));
-    expect(account).toEqual({
-      userId: 256,
-      infoHash: 'ab'.repeat(20),
-      uploaded: 10,
-      downloaded: 20,
-      rawUploaded: 30,
-      rawDownloaded: 40,
-      seedTime: 5000,
-      completedAt: null,
-      firstAnnounce: 100,
-      lastAnnounce: 200,
-      lastIp: '10.0.0.9',
-    });
   });
 });

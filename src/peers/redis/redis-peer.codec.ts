@@ -1,14 +1,6 @@
 import { ipv4Text, ipv6Text } from 'src/peers/ip-text.util';
 import { ANNOUNCE_NUMBERS, ANNOUNCE_REPLY_HEADER } from 'src/peers/redis/announce.lua';
-import {
-  CHEAT_FLAG_KINDS,
-  type AnnounceEvent,
-  type CheatFlag,
-  type PeerEndpoint,
-  type PeerView,
-  type PendingAccount,
-  type SelectedPeers,
-} from 'src/peers/peer-store.types';
+import { type AnnounceEvent, type PeerEndpoint, type PeerView, type SelectedPeers } from 'src/peers/peer-store.types';
 
 /*
  * Binary layouts shared with the Lua scripts (announce.lua.ts). Integers are big-endian; byte counts and times are
@@ -19,20 +11,12 @@ import {
  *                      its last announce .. 40; the script writes those (announce.lua.ts), Node sends single ones
  *   member           = peer field .. address
  *   peer record      = flags (1: seeder) .. uploaded .. downloaded .. left .. last announce (doubles) .. address
- *   pending account  = credited up, down, raw up, raw down, seed ms, completedAt (-1: none), first, last (doubles)
- *                      .. last ip (text); keyed by the 4-byte user id
- *   cheat flag       = in the same ledger hash, keyed by user id (4) .. announced at (double) .. kind (1 byte: 1
- *                      upload without leechers, 2 upload rate, 3 completed without download, 0 a policy's kind,
- *                      named after the peer id) .. peer id (20) [.. kind];
- *                      value: uploaded, downloaded, left, previous uploaded (-1: no previous), downloaded, left,
- *                      last announce (-1: none), live seeders, live leechers, upload rate, withheld (0|1)
- *                      (doubles) .. event code (one character)
+ *   pending account and cheat flag: redis-ledger.codec.ts
  * The address ends with its own length so that members concatenated by the script (one bulk string instead of an
  * array of them: a fifth of the Node CPU per announce less) can be split again, reading from the end.
  */
 const FIELD_BYTES = 24;
 const RECORD_HEADER = 33;
-const ACCOUNT_HEADER = 64;
 /** A dual-stack address's length byte, and where its parts start. */
 const DUAL_ADDRESS = 40;
 const DUAL_SEEN4 = 6;
@@ -292,52 +276,4 @@ function decodeEndpoints(record: Buffer, lastAnnounce: number, liveSince: number
 /** Just the parts of a record that the user index needs: is it live at `cutoff`, and is it seeding. */
 export function recordState(record: Buffer): { lastAnnounce: number; seeder: boolean } {
   return { lastAnnounce: record.readDoubleBE(25), seeder: record[0] === 1 };
-}
-
-const EVENT_OF_CODE: Record<string, AnnounceEvent> = { n: 'none', s: 'started', c: 'completed', x: 'stopped' };
-
-/** A ledger field is an account's (the 4-byte user id) or a cheat flag's (longer). */
-export function isFlagField(field: Buffer): boolean {
-  return field.length > 4;
-}
-
-export function decodeCheatFlag(infoHash: string, field: Buffer, value: Buffer): CheatFlag {
-  const d = (i: number) => value.readDoubleBE(i * 8);
-  const lastAnnounce = d(6);
-  return {
-    userId: field.readUInt32BE(0),
-    infoHash,
-    kind: field[12] === 0 ? field.toString('latin1', 33) : (CHEAT_FLAG_KINDS[field[12] - 1] ?? `unknown_${field[12]}`),
-    announcedAt: field.readDoubleBE(4),
-    evidence: {
-      announce: {
-        peerId: field.toString('hex', 13, 33),
-        uploaded: d(0),
-        downloaded: d(1),
-        left: d(2),
-        event: EVENT_OF_CODE[value.toString('latin1', 88, 89)] ?? 'none',
-      },
-      previous: lastAnnounce < 0 ? null : { uploaded: d(3), downloaded: d(4), left: d(5), lastAnnounce },
-      swarm: { seeders: d(7), leechers: d(8) },
-      uploadRate: d(9),
-      withheld: d(10) === 1,
-    },
-  };
-}
-
-export function decodePendingAccount(infoHash: string, field: Buffer, value: Buffer): PendingAccount {
-  const completedAt = value.readDoubleBE(40);
-  return {
-    userId: field.readUInt32BE(0),
-    infoHash,
-    uploaded: value.readDoubleBE(0),
-    downloaded: value.readDoubleBE(8),
-    rawUploaded: value.readDoubleBE(16),
-    rawDownloaded: value.readDoubleBE(24),
-    seedTime: value.readDoubleBE(32),
-    completedAt: completedAt < 0 ? null : completedAt,
-    firstAnnounce: value.readDoubleBE(48),
-    lastAnnounce: value.readDoubleBE(56),
-    lastIp: value.toString('utf8', ACCOUNT_HEADER),
-  };
 }
