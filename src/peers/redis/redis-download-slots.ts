@@ -90,7 +90,8 @@ export class RedisDownloadSlots {
       return this.release(a);
     }
     if (before === SLOTS_FULL && applied) {
-      return this.list(a);
+      // Listed by the slot script's refresh, awaited here.
+      return this.takeSlot(a, REFRESH_ONLY).then(ignore);
     }
     if (before === SLOTS_CHECKED_IN_SCRIPT && applied) {
       // A live leecher's re-announce, with the tick's takes on a single Redis. Not awaited: a lost refresh only lets
@@ -109,15 +110,6 @@ export class RedisDownloadSlots {
     if (!(await this.leeches(a))) {
       await this.release(a);
     }
-  }
-
-  /** Lists the torrent among the user's leeches, or refreshes its time. */
-  private async list(a: PeerAnnounce): Promise<void> {
-    const key = this.keys.leeching(a.userId);
-    await Promise.all([
-      this.client.hset(key, Buffer.from(a.infoHash, 'hex'), String(a.now)),
-      this.client.pexpire(key, this.ttlMs * 2),
-    ]);
   }
 
   /**
