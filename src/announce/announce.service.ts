@@ -94,9 +94,7 @@ export class AnnounceService {
       if (count !== undefined) {
         count.value++;
       }
-      const failure = this.storeRefusal(refusal);
-      failure.policy = name;
-      context.wouldRefuse = failure;
+      context.wouldRefuse = this.storeRefusal(refusal);
       context.actedBy = name;
     }
   }
