@@ -33,7 +33,7 @@ return 0
 type Arg = string | number;
 
 interface PushCommands {
-  /** One list: a fixed key count, so that a Cluster routes it by its key. */
+  /** One list (a Cluster's path): a fixed key count, so that the Cluster routes it by its key. */
   announceLogPush(key: string, ...args: Arg[]): Promise<number>;
 }
 
@@ -61,7 +61,9 @@ export class RedisAnnounceLog extends AnnounceLog implements BeforeApplicationSh
     private readonly ttlMs: number,
   ) {
     super();
-    client.defineCommand('announceLogPush', { numberOfKeys: 1, lua: PUSH_LUA });
+    if (client instanceof Cluster) {
+      client.defineCommand('announceLogPush', { numberOfKeys: 1, lua: PUSH_LUA });
+    }
     this.run = client as unknown as PushCommands;
     this.usersPerCall = client instanceof Cluster ? 1 : USERS_PER_CALL;
     this.script = client instanceof Cluster ? undefined : new EncodedScript(client, PUSH_LUA);
