@@ -12,6 +12,8 @@ export interface AnnounceArgs {
   ip: string;
   numbers: Buffer;
   event: string;
+  /** On a single Redis, the user's leeches key for download slots (announce.lua.ts key 7), or '' without slots. */
+  leeching: string;
 }
 
 interface QueuedAnnounce {
@@ -103,18 +105,18 @@ function settled(reply: AnnounceReply | Error): AnnounceReply {
 }
 
 /**
- * `EVALSHA <sha> <6 × n> <keys of each announce> <member> <ip> <numbers> <event> of each announce` as RESP, in one
+ * `EVALSHA <sha> <7 × n> <keys of each announce> <member> <ip> <numbers> <event> of each announce` as RESP, in one
  * allocation: the text around the binary arguments in string writes.
  */
 function encodeFrame(sha: string, announces: readonly QueuedAnnounce[]): Buffer {
   let keys = '';
-  for (const { keys: swarm } of announces) {
+  for (const { keys: swarm, args } of announces) {
     keys +=
       `${bulk(swarm.peers)}${bulk(swarm.seeders)}${bulk(swarm.leechers)}` +
-      `${bulk(swarm.ledger)}${bulk(swarm.version)}${bulk(swarm.userPeers)}`;
+      `${bulk(swarm.ledger)}${bulk(swarm.version)}${bulk(swarm.userPeers)}${bulk(args.leeching)}`;
   }
-  const keyCount = String(6 * announces.length);
-  const head = `*${3 + 10 * announces.length}\r\n$7\r\nEVALSHA\r\n$40\r\n${sha}\r\n${bulk(keyCount)}${keys}`;
+  const keyCount = String(7 * announces.length);
+  const head = `*${3 + 11 * announces.length}\r\n$7\r\nEVALSHA\r\n$40\r\n${sha}\r\n${bulk(keyCount)}${keys}`;
   // Per announce: text, member, text, numbers, text.
   const texts: string[] = [];
   let length = Buffer.byteLength(head);

@@ -1,16 +1,21 @@
+import { FREE_SLOT_LUA } from 'src/peers/redis/download-slots.lua';
+
 /**
  * Announces, atomically each, in their swarms' slots (layout: redis-keys.ts). Embedded as a string so that the
  * compiled dist/ has it; every number that must stay exact up to 2^53 travels as a packed double (struct 'd'), never
  * through tostring(). Time is only the caller's `now`, so tests control it.
  *
- * One call carries one or more announces, each with its 6 keys and 4 arguments, in order: all keys first (6 per
- * announce), then all arguments (4 per announce). On a single Redis, a poll phase's announces go in one call
+ * One call carries one or more announces, each with its 6 or 7 keys and 4 arguments, in order: all keys first (6 or
+ * 7 per announce), then all arguments (4 per announce). On a single Redis, a poll phase's announces go in one call
  * (announce-command.ts): the call's own cost (~4 µs of Redis, and ioredis's command and reply handling in Node) is
  * paid once for all of them. A Cluster gets one announce per call, since a call must stay in one slot.
  *
  * Per announce:
  * KEYS: 1 peers hash, 2 seeders zset, 3 leechers zset, 4 pending ledger hash, 5 membership version, 6 user peers hash
- *       (4-byte user id → its peer ids in the swarm, 20 bytes each, for MAX_PEERS_PER_USER_TORRENT)
+ *       (4-byte user id → its peer ids in the swarm, 20 bytes each, for MAX_PEERS_PER_USER_TORRENT), and on a single
+ *       Redis only (7 keys an announce in the whole call) 7 the user's leeches for download slots
+ *       (redis-download-slots.ts), or '' for a user without slots: the script lists a leech that goes on and frees
+ *       one that ended, which on a Cluster (another slot) the caller does after it
  * ARGV: 1 member (4-byte user id .. 20-byte peer id .. address: 4|16-byte ip .. 2-byte port .. its length; the
  *       script makes it a dual-stack member when the peer has a live endpoint of the other family), 2 ip text,
  *       3 nineteen big-endian doubles (ANNOUNCE_NUMBERS): now, uploaded, downloaded, left, upload factor,
@@ -20,8 +25,10 @@
  *         interval ms, the duplicate window ms, cheat policy (0 off, 1 observe, 2 withhold), MAX_UPLOAD_RATE (0: off),
  *         the rules in observe mode (POLICY_MODES: 1 the peer limit, 2 strict pacing, 3 both; read only once one of
  *         them would refuse), download slots (1: refuse a new leech with verdict 7, "needs a slot", so that the
- *         caller takes one first (redis-download-slots.ts); 0: no check, or the slot is taken); one argument
- *         rather than nineteen, because each argument costs ioredis an encoding and Redis a parse,
+ *         caller takes one first (redis-download-slots.ts); 2: the slots are full but the user leeches the
+ *         torrent already (list it once applied); 0: no check, or the slot is taken); with a 7th key, the 20-byte
+ *         info hash follows them; one argument rather than nineteen, because each argument costs ioredis an encoding
+ *         and Redis a parse,
  *       4 event (n|s|c|x = none|started|completed|stopped), followed by `,kind` for each cheat flag a policy raised
  * Returns one string: each announce's reply in turn, ANNOUNCE_REPLY_HEADER bytes of twelve big-endian doubles
  *   (seeders, leechers, index entry due (0|1), ledger became non-empty (0|1), previous role (0 none or expired,
@@ -49,12 +56,12 @@
 /** Byte length of an announce's ARGV[3]. */
 export const ANNOUNCE_NUMBERS = 19 * 8;
 /** Byte length of an announce's reply before its members. */
-export const ANNOUNCE_REPLY_HEADER = 12 * 8;
+export const ANNOUNCE_REPLY_HEADER = 13 * 8;
 
-export const ANNOUNCE_LUA = `
+export const ANNOUNCE_LUA = /* lua */ `
 -- Sums saturate here (2^53-1) rather than lose exactness or overflow the database's bigint.
 local MAX_EXACT = 9007199254740991
-local HEADER = '>dddddddddddd'
+local HEADER = '>ddddddddddddd'
 -- A dual-stack peer's address (redis-peer.codec.ts): IPv4 endpoint, its last announce, IPv6 endpoint, its last
 -- announce, then this length byte, where a single endpoint's address ends with 6 or 18.
 local DUAL = 40
@@ -66,7 +73,20 @@ local function endpoints(address, last)
   return string.sub(address, 1, 6), struct.unpack('>d', address, 7), string.sub(address, 15, 32),
     (struct.unpack('>d', address, 33))
 end
-local function announce(peers, seeders, leechers, ledger, version, userPeers, member, ip, numbers, event)
+${FREE_SLOT_LUA}
+-- Whether another peer of the user than peerId is a live leecher in the swarm (its ids: the user peers hash).
+local function leechesElsewhere(peers, userPeers, user, peerId, cutoff)
+  local ids = redis.call('HGET', userPeers, user) or ''
+  for i = 1, #ids - 19, 20 do
+    local id = string.sub(ids, i, i + 19)
+    if id ~= peerId then
+      local record = redis.call('HGET', peers, user .. id)
+      if record and string.byte(record, 1) == 0 and struct.unpack('>d', record, 26) >= cutoff then return true end
+    end
+  end
+  return false
+end
+local function announce(peers, seeders, leechers, ledger, version, userPeers, leeching, member, ip, numbers, event)
   local policyFlags = nil
   if #event > 1 then
     policyFlags, event = string.sub(event, 3), string.sub(event, 1, 1)
@@ -77,6 +97,11 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, me
   local ipv6 = #member == 24 + 19
   local now, up, down, left, upFactor, downFactor, ttl, want, rnd, kept, rate, peerLimit, pacing, minInterval,
     duplicateWindow, cheat, maxUploadRate, observe, slotCheck = struct.unpack('>ddddddddddddddddddd', numbers)
+  -- The user's leeches (download slots) when a single Redis lets the script keep them: the torrent's field there.
+  local leechingField, userSlots = nil, 0
+  if leeching and #leeching > 0 then
+    leechingField, userSlots = string.sub(numbers, 153, 172), struct.unpack('>d', numbers, 173)
+  end
   local cutoff = now - ttl
   local seeder = left == 0
   local creditUp, creditDown, rawUp, rawDown, seed = 0, 0, 0, 0, 0
@@ -134,8 +159,8 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, me
         elseif event == 'n' and since < minInterval then
           if pacing ~= 2 then
             verdict, detail, want = 3, minInterval - since, 0
-          elseif observe < 2 then
-            return struct.pack(HEADER, 0, 0, 0, 0, 0, 0, 0, 0, 2, minInterval - since, 0, 0)
+          elseif math.floor(observe / 2) % 2 == 0 then
+            return struct.pack(HEADER, 0, 0, 0, 0, 0, 0, 0, 0, 2, minInterval - since, 0, 0, 0)
           else
             -- Strict pacing in observe mode: applied and answered as in time, and reported.
             verdict, detail = 6, minInterval - since
@@ -163,10 +188,23 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, me
     end
   end
 
-  -- A leech the peer did not have live needs a download slot, which the caller takes in the user's own key (it may
-  -- sit in another Cluster slot) before it sends the announce again: live leechers, most announces, pass at once.
+  -- A leech the peer did not have live needs a download slot: live leechers, most announces, pass at once. On a
+  -- single Redis the script takes it here (listed after the writes below); on a Cluster, where the user's key may sit
+  -- in another slot, the caller takes it and sends the announce again.
+  local slotsObserved = 0
   if slotCheck == 1 and not seeder and event ~= 'x' and prevRole ~= 1 then
-    return struct.pack(HEADER, 0, 0, 0, 0, prevRole, prevLast, 0, 0, 7, 0, 0, 0)
+    if not leechingField then
+      return struct.pack(HEADER, 0, 0, 0, 0, prevRole, prevLast, 0, 0, 7, 0, 0, 0, 0)
+    end
+    -- Full slots still let through a leech of a torrent that another client of the user leeches already.
+    if slotFree(leeching, leechingField, cutoff, userSlots) == 0
+      and not leechesElsewhere(peers, userPeers, user, peerId, cutoff) then
+      if math.floor(observe / 4) % 2 == 0 then
+        return struct.pack(HEADER, 0, 0, 0, 0, 0, 0, 0, 0, 8, userSlots, 0, 0, 0)
+      end
+      -- Download slots in observe mode: the leech starts, is listed, and the reply reports it.
+      slotsObserved = 1
+    end
   end
 
   -- The user's peer ids in this swarm: kept for a new peer (checked against the limit) and a stopped one.
@@ -185,7 +223,7 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, me
     end
     if peerLimit > 0 and n >= peerLimit then
       if observe % 2 == 0 then
-        return struct.pack(HEADER, 0, 0, 0, 0, 0, 0, 0, 0, 1, peerLimit, 0, 0)
+        return struct.pack(HEADER, 0, 0, 0, 0, 0, 0, 0, 0, 1, peerLimit, 0, 0, 0)
       end
       -- The peer limit in observe mode: the new peer joins, and the verdict reports it.
       verdict, detail = 5, peerLimit
@@ -282,6 +320,18 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, me
     end
   end
 
+  -- Download slots kept here (single Redis): a leech that went on is listed as of now, and a leech that ended frees
+  -- its slot unless another live client of the user still leeches the torrent (redis-download-slots.ts).
+  if leechingField and not duplicate then
+    if (slotCheck == 1 or slotCheck == 2) and not seeder and event ~= 'x' then
+      redis.call('HSET', leeching, leechingField, string.format('%.0f', now))
+      redis.call('PEXPIRE', leeching, ttl * 2)
+    elseif old and oldSet == leechers and (event == 'x' or seeder) and not leechesElsewhere(peers, userPeers, user,
+      peerId, cutoff) then
+      redis.call('HDEL', leeching, leechingField)
+    end
+  end
+
   -- Pending ledger of (user, torrent): credited and raw sums, seed time, completion and times, latest address.
   local dirty = 0
   if not duplicate then
@@ -316,7 +366,7 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, me
 
   local function reply(complete, incomplete, fromSeeders, fromLeechers, current, oldest)
     return struct.pack(HEADER, complete, incomplete, indexDue, dirty, prevRole, prevLast, current, oldest, verdict,
-      detail, #fromSeeders, #fromLeechers) .. fromSeeders .. fromLeechers
+      detail, #fromSeeders, #fromLeechers, slotsObserved) .. fromSeeders .. fromLeechers
   end
 
   -- The version of the live members. Pruning below does not change it: it removes only peers already not live.
@@ -403,13 +453,14 @@ end
 
 -- An announce that fails (a swarm key of the wrong type, say) fails alone: its reply is the error, with -2 counts.
 local replies = {}
+local perAnnounce = #KEYS / (#ARGV / 4)
 for i = 0, #ARGV / 4 - 1 do
-  local k, a = i * 6, i * 4
+  local k, a = i * perAnnounce, i * 4
   local ok, reply = pcall(announce, KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5], KEYS[k + 6],
-    ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4])
+    perAnnounce == 7 and KEYS[k + 7] or nil, ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4])
   if not ok then
     local message = type(reply) == 'table' and tostring(reply.err) or tostring(reply)
-    reply = struct.pack(HEADER, -2, -2, 0, 0, 0, 0, 0, 0, 0, 0, #message, 0) .. message
+    reply = struct.pack(HEADER, -2, -2, 0, 0, 0, 0, 0, 0, 0, 0, #message, 0, 0) .. message
   end
   replies[i + 1] = reply
 end

@@ -21,6 +21,7 @@ import {
   VERDICT_NEEDS_SLOT,
   VERDICT_PEER_LIMIT,
   VERDICT_PEER_LIMIT_OBSERVED,
+  VERDICT_SLOTS_REFUSED,
   VERDICT_TOO_SOON_OBSERVED,
   VERDICT_TOO_SOON_REFUSED,
   VERDICT_TOO_SOON_WARNED,
@@ -93,7 +94,10 @@ export class RedisAnnouncer {
     this.announceCommand = new AnnounceCommand(parts.client, parts.scripts);
     this.keptSwarms = new KeptSwarms(parts.keptSwarmsBytes);
     const observed = this.rules.observed;
-    this.observeCode = (observed.includes('peer-limit') ? 1 : 0) + (observed.includes('pacing') ? 2 : 0);
+    this.observeCode =
+      (observed.includes('peer-limit') ? 1 : 0) +
+      (observed.includes('pacing') ? 2 : 0) +
+      (observed.includes('download-slots') ? 4 : 0);
   }
 
   async announce(a: PeerAnnounce): Promise<AnnounceResult> {
@@ -138,27 +142,31 @@ export class RedisAnnouncer {
     const member = encodeMember(a.userId, a.peerId, a.ipBytes, a.port);
     const want = a.numwant > 0 ? a.numwant + OWN_PEER_SLACK : 0;
     const kept = want > 0 ? this.keptSwarms.usable(a.infoHash, a.now, want) : undefined;
-    const numbers = encodeAnnounceNumbers([
-      a.now,
-      a.uploaded,
-      a.downloaded,
-      a.left,
-      a.uploadFactor,
-      a.downloadFactor,
-      this.ttlMs,
-      want,
-      Math.floor(Math.random() * 0x1000000000000),
-      kept?.version ?? 0,
-      this.maxTransferRate,
-      this.rules.maxPeersPerUserTorrent,
-      PACING_CODES[this.rules.pacing],
-      this.rules.minIntervalMs,
-      DUPLICATE_WINDOW_MS,
-      CHEAT_POLICY_CODES[this.rules.cheatPolicy],
-      this.rules.maxUploadRate,
-      this.observeCode,
-      slots === SLOTS_CHECKED_IN_SCRIPT ? 1 : 0,
-    ]);
+    const leeching = this.downloadSlots.keptByScript(a) ? this.keys.leeching(a.userId) : '';
+    const numbers = encodeAnnounceNumbers(
+      [
+        a.now,
+        a.uploaded,
+        a.downloaded,
+        a.left,
+        a.uploadFactor,
+        a.downloadFactor,
+        this.ttlMs,
+        want,
+        Math.floor(Math.random() * 0x1000000000000),
+        kept?.version ?? 0,
+        this.maxTransferRate,
+        this.rules.maxPeersPerUserTorrent,
+        PACING_CODES[this.rules.pacing],
+        this.rules.minIntervalMs,
+        DUPLICATE_WINDOW_MS,
+        CHEAT_POLICY_CODES[this.rules.cheatPolicy],
+        this.rules.maxUploadRate,
+        this.observeCode,
+        slots === SLOTS_CHECKED_IN_SCRIPT ? 1 : slots === SLOTS_FULL ? 2 : 0,
+      ],
+      leeching === '' ? undefined : { infoHash: a.infoHash, slots: a.downloadSlots! },
+    );
     // The routes hand announces over a poll phase at a time (CheckPhaseBatch): on a single Redis, a phase's
     // announces go in one script call (announce-command.ts).
     // Policies' flag kinds travel after the event code (`n,kind,kind`): rare, and no argument more per announce.
@@ -168,7 +176,7 @@ export class RedisAnnouncer {
         : EVENT_CODES[a.event];
     let reply: AnnounceReply;
     try {
-      reply = await this.announceCommand.run(keys, { member, ip: a.ip, numbers, event });
+      reply = await this.announceCommand.run(keys, { member, ip: a.ip, numbers, event, leeching });
     } catch (error) {
       // The slot goes back; the script's error is the one to report.
       await this.downloadSlots.after(a, slots, false, false)?.catch(() => undefined);
@@ -178,7 +186,8 @@ export class RedisAnnouncer {
     if (verdict === VERDICT_NEEDS_SLOT) {
       return NEEDS_SLOT;
     }
-    const refused = verdict === VERDICT_PEER_LIMIT || verdict === VERDICT_TOO_SOON_REFUSED;
+    const refused =
+      verdict === VERDICT_PEER_LIMIT || verdict === VERDICT_TOO_SOON_REFUSED || verdict === VERDICT_SLOTS_REFUSED;
     if (typeof a.downloadSlots === 'number') {
       const slotsSettled = this.downloadSlots.after(a, slots, !refused, prevRole === 1);
       if (slotsSettled !== undefined) {
@@ -187,6 +196,9 @@ export class RedisAnnouncer {
     }
     if (refused) {
       return refusedReply(verdict, reply.verdictDetail, a.wantPeerIds);
+    }
+    if (reply.slotsObserved) {
+      (wouldRefuse ??= []).push({ rule: 'download-slots', limit: a.downloadSlots! });
     }
     if (verdict === VERDICT_PEER_LIMIT_OBSERVED) {
       (wouldRefuse ??= []).push({ rule: 'peer-limit', limit: reply.verdictDetail });
@@ -237,10 +249,13 @@ const NEEDS_SLOT = Symbol('needs a download slot');
 
 /** The answer to an announce the script turned away (nothing was changed). */
 function refusedReply(verdict: number, detail: number, wantPeerIds: boolean): AnnounceResult {
-  return refusedResult(
-    verdict === VERDICT_PEER_LIMIT ? { rule: 'peer-limit', limit: detail } : { rule: 'pacing', retryInMs: detail },
-    wantPeerIds,
-  );
+  const refusal: StoreRefusal =
+    verdict === VERDICT_PEER_LIMIT
+      ? { rule: 'peer-limit', limit: detail }
+      : verdict === VERDICT_SLOTS_REFUSED
+        ? { rule: 'download-slots', limit: detail }
+        : { rule: 'pacing', retryInMs: detail };
+  return refusedResult(refusal, wantPeerIds);
 }
 
 function refusedResult(refused: StoreRefusal, wantPeerIds: boolean): AnnounceResult {

@@ -41,11 +41,12 @@ export const SLOTS_REFUSED = -2;
  * Download slots on Redis (README: download slots). A user's torrents span Cluster slots, so the check cannot be part
  * of the swarm's announce script: the torrents a user leeches are a hash of their own (`l:<user id>`, no hash tag,
  * info hash → the user's last leeching announce of it), kept in two phases:
- * - The announce script lets a peer that is a live leecher through, and the slot script (download-slots.lua.ts)
- *   then refreshes its torrent's entry, unawaited. Those are most leeching announces: no round trip is added.
+ * - The announce script lets a peer that is a live leecher through and refreshes its torrent's entry. On a single
+ *   Redis it does so itself (the user's key is its 7th); on a Cluster the slot script (download-slots.lua.ts) does,
+ *   unawaited. Those are most leeching announces: no round trip is added, and on a single Redis no call either.
  * - A peer that would start a leech is turned back by the announce script. The slot script takes a slot atomically,
  *   and the announce goes again. A refused announce gives its slot back, a leecher that completes or stops frees its
- *   torrent.
+ *   torrent (the announce script, on a single Redis).
  * On a single Redis, the slot script's takes and refreshes of a tick go in one call, as announces do; a Cluster makes
  * one call per user.
  * When the user's slots are full, two reads of its own entries in the swarm tell whether another of its clients
@@ -64,6 +65,15 @@ export class RedisDownloadSlots {
     private readonly ttlMs: number,
   ) {
     this.script = client instanceof Cluster ? undefined : new EncodedScript(client, DOWNLOAD_SLOTS_LUA);
+  }
+
+  /**
+   * Whether the announce script keeps this announce's user's leeches itself (its 7th key): on a single Redis, for a
+   * user with download slots. It then lists a leech that goes on and frees one that ended, and after() has only a
+   * slot to give back. A Cluster's user key sits in another slot: there after() does it all.
+   */
+  keptByScript(a: PeerAnnounce): boolean {
+    return this.script !== undefined && typeof a.downloadSlots === 'number';
   }
 
   /** Whether the announce would leech for a user with download slots. */
@@ -88,6 +98,9 @@ export class RedisDownloadSlots {
   after(a: PeerAnnounce, before: number, applied: boolean, wasLeecher: boolean): Promise<void> | undefined {
     if (before === SLOT_TAKEN && !applied) {
       return this.release(a);
+    }
+    if (this.keptByScript(a)) {
+      return undefined;
     }
     if (before === SLOTS_FULL && applied) {
       // Listed by the slot script's refresh, awaited here.

@@ -102,10 +102,13 @@ describe('packSampledPeers', () => {
 });
 
 describe('decodeAnnounceReplies', () => {
-  /** One reply as the announce script packs it: ten doubles, then the members or the error message. */
-  const reply = (numbers: number[], seeders: Buffer, leechers: Buffer) => {
+  /**
+   * One reply as the announce script packs it: ten doubles, the members' lengths, whether download slots were observed
+   * full, then the members or the error message.
+   */
+  const reply = (numbers: number[], seeders: Buffer, leechers: Buffer, slotsObserved = 0) => {
     const header = Buffer.alloc(ANNOUNCE_REPLY_HEADER);
-    [...numbers, seeders.length, leechers.length].forEach((n, i) => header.writeDoubleBE(n, i * 8));
+    [...numbers, seeders.length, leechers.length, slotsObserved].forEach((n, i) => header.writeDoubleBE(n, i * 8));
     return Buffer.concat([header, seeders, leechers]);
   };
 
@@ -115,7 +118,7 @@ describe('decodeAnnounceReplies', () => {
       Buffer.concat([
         reply([1, 1, 1, 0, 2, 1_700_000_000_123, 2 ** 40 + 3, 1_700_000_000_000, 0, 0], seeder, leecher),
         reply([-2, -2, 0, 0, 0, 0, 0, 0, 0, 0], Buffer.from('WRONGTYPE Operation'), Buffer.alloc(0)),
-        reply([-1, -1, 0, 1, 1, 5, 7, 0, 1, 3], Buffer.alloc(0), Buffer.alloc(0)),
+        reply([-1, -1, 0, 1, 1, 5, 7, 0, 1, 3], Buffer.alloc(0), Buffer.alloc(0), 1),
       ]),
     );
     expect(replies).toEqual([
@@ -130,11 +133,20 @@ describe('decodeAnnounceReplies', () => {
         oldest: 1_700_000_000_000,
         verdict: 0,
         verdictDetail: 0,
+        slotsObserved: false,
         seeders: seeder,
         leechers: leecher,
       },
       new Error('WRONGTYPE Operation'),
-      expect.objectContaining({ complete: -1, dirty: true, prevRole: 1, version: 7, verdict: 1, verdictDetail: 3 }),
+      expect.objectContaining({
+        complete: -1,
+        dirty: true,
+        prevRole: 1,
+        version: 7,
+        verdict: 1,
+        verdictDetail: 3,
+        slotsObserved: true,
+      }),
     ]);
   });
 

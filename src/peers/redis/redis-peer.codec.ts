@@ -51,11 +51,18 @@ export function encodeMember(userId: number, peerId: Buffer, ipBytes: Buffer, po
   return member;
 }
 
-/** The announce script's numbers, in the order of ANNOUNCE_LUA's ARGV[3]. */
-export function encodeAnnounceNumbers(numbers: readonly number[]): Buffer {
-  const packed = Buffer.allocUnsafe(ANNOUNCE_NUMBERS);
+/**
+ * The announce script's numbers, in the order of ANNOUNCE_LUA's ARGV[3], followed by the info hash's 20 bytes when the
+ * script keeps the user's download slots (its 7th key).
+ */
+export function encodeAnnounceNumbers(numbers: readonly number[], slots?: { infoHash: string; slots: number }): Buffer {
+  const packed = Buffer.allocUnsafe(ANNOUNCE_NUMBERS + (slots === undefined ? 0 : 28));
   for (let i = 0; i < ANNOUNCE_NUMBERS / 8; i++) {
     packed.writeDoubleBE(numbers[i], i * 8);
+  }
+  if (slots !== undefined) {
+    packed.write(slots.infoHash, ANNOUNCE_NUMBERS, 'hex');
+    packed.writeDoubleBE(slots.slots, ANNOUNCE_NUMBERS + 20);
   }
   return packed;
 }
@@ -82,6 +89,8 @@ export interface AnnounceReply {
   verdict: number;
   /** What the verdict's sentence needs: the limit, or the ms left of the minimum interval. */
   verdictDetail: number;
+  /** Applied: the user's download slots, in observe mode, would have refused it (slots kept by the script only). */
+  slotsObserved: boolean;
 }
 
 /** The announce script's verdicts (announce.lua.ts). */
@@ -96,6 +105,8 @@ export const VERDICT_PEER_LIMIT_OBSERVED = 5;
 export const VERDICT_TOO_SOON_OBSERVED = 6;
 /** Refused, nothing changed: the announce would start a leech, and the user has download slots (take one first). */
 export const VERDICT_NEEDS_SLOT = 7;
+/** Refused: the user's download slots are full (detail: the slots); with the slots kept by the script only. */
+export const VERDICT_SLOTS_REFUSED = 8;
 
 /** The counts of an announce that failed inside the script call; its message stands where the seeders would. */
 const FAILED_COUNT = -2;
@@ -127,6 +138,7 @@ export function decodeAnnounceReplies(replies: Buffer): (AnnounceReply | Error)[
       oldest: replies.readDoubleBE(at + 56),
       verdict: replies.readDoubleBE(at + 64),
       verdictDetail: replies.readDoubleBE(at + 72),
+      slotsObserved: replies.readDoubleBE(at + 96) === 1,
       seeders: replies.subarray(seedersAt, leechersAt),
       leechers: replies.subarray(leechersAt, end),
     });
