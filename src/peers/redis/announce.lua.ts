@@ -246,10 +246,12 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, le
         flagged = flagged or {}
         flagged[#flagged + 1] = 2
       end
-      -- Live leechers other than this peer; the expired head counted, as in census() below (cheaper in a listpack).
-      local others = redis.call('ZCARD', leechers) - (prevRole == 1 and 1 or 0)
-        - redis.call('ZCOUNT', leechers, '-inf', '(' .. string.format('%.0f', cutoff))
-      if others <= 0 and (tonumber(redis.call('HGET', userPeers, '!')) or 0) < prevLast then
+      -- Another live leecher than this peer: one of the two that announced last, as the set is sorted by time.
+      local others, last = false, redis.call('ZRANGE', leechers, -2, -1, 'WITHSCORES')
+      for i = 1, #last - 1, 2 do
+        if last[i] ~= oldMember and tonumber(last[i + 1]) >= cutoff then others = true end
+      end
+      if not others and (tonumber(redis.call('HGET', userPeers, '!')) or 0) < prevLast then
         flagged = flagged or {}
         flagged[#flagged + 1] = 1
       end
@@ -325,7 +327,8 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, le
   if leechingField and not duplicate then
     if (slotCheck == 1 or slotCheck == 2) and not seeder and event ~= 'x' then
       redis.call('HSET', leeching, leechingField, string.format('%.0f', now))
-      redis.call('PEXPIRE', leeching, ttl * 2)
+      -- Renewed as the swarm's keys are: a live leech crosses a TTL period within every 2 TTLs.
+      if touch or prevRole ~= 1 then redis.call('PEXPIRE', leeching, ttl * 2) end
     elseif old and oldSet == leechers and (event == 'x' or seeder) and not leechesElsewhere(peers, userPeers, user,
       peerId, cutoff) then
       redis.call('HDEL', leeching, leechingField)

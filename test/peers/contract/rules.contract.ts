@@ -234,6 +234,21 @@ export function describeCheatSignalsContract(ctx: ContractContext): void {
       expect((await drainFlags(store)).flags).toEqual([]);
     });
 
+    it("flags a leecher's upload when no other leecher is live: itself and a silent one do not count", async () => {
+      const store = await ctx.withRules({ cheatPolicy: 'observe' });
+      const ih = newInfoHash();
+      const later = ctx.t0 + ctx.ttlMs / 2;
+      // User 2's leecher falls silent (not pruned yet when user 1 announces again), user 1 leeches beside a seeder.
+      await announce(store, { infoHash: ih, userId: 2, left: 10, now: ctx.t0 });
+      await announce(store, { infoHash: ih, userId: 3, left: 0, now: later });
+      await announce(store, { infoHash: ih, userId: 1, left: 10, uploaded: 0, now: later });
+      await announce(store, { infoHash: ih, userId: 1, left: 10, uploaded: 5, now: ctx.t0 + ctx.ttlMs + 2000 });
+      const { flags } = await drainFlags(store);
+      expect(flags).toEqual([
+        expect.objectContaining({ userId: 1, kind: 'upload_without_leechers', announcedAt: ctx.t0 + ctx.ttlMs + 2000 }),
+      ]);
+    });
+
     it('flags an upload rate above MAX_UPLOAD_RATE and a completion without any download', async () => {
       const store = await ctx.withRules({ cheatPolicy: 'observe', maxUploadRate: 1000 });
       const ih = newInfoHash();
