@@ -246,10 +246,12 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, le
         flagged = flagged or {}
         flagged[#flagged + 1] = 2
       end
-      -- Another live leecher than this peer: one of the two that announced last, as the set is sorted by time.
-      local others, last = false, redis.call('ZRANGE', leechers, -2, -1, 'WITHSCORES')
-      for i = 1, #last - 1, 2 do
-        if last[i] ~= oldMember and tonumber(last[i + 1]) >= cutoff then others = true end
+      -- Another live leecher than this peer: one of the two that announced last (from the set's end, without their
+      -- scores, which Redis would format as text).
+      local others, last = false, redis.call('ZREVRANGEBYSCORE', leechers, '+inf', string.format('%.0f', cutoff),
+        'LIMIT', 0, 2)
+      for i = 1, #last do
+        if last[i] ~= oldMember then others = true end
       end
       if not others and (tonumber(redis.call('HGET', userPeers, '!')) or 0) < prevLast then
         flagged = flagged or {}
