@@ -28,7 +28,7 @@ export class SnapshotReader {
     // The stamp is read before the promotions: a write between the two reads leaves the old stamp beside the new
     // promotions, which the next reload reads again; never the reverse.
     const [users, stamps] = await Promise.all([
-      this.usersRepository.findManyByPasskey(passkeys),
+      this.usersRepository.findSnapshotRows(passkeys),
       this.promotionsRepository.stampsForPasskeys(passkeys),
     ]);
     const kept = new Map<string, UserSnapshot>();
@@ -61,7 +61,7 @@ export class SnapshotReader {
   /** These torrents, each with its promotions. */
   async torrents(infoHashes: string[]): Promise<Map<string, TorrentSnapshot>> {
     const [torrents, promotions] = await Promise.all([
-      this.torrentsRepository.findManyByInfoHash(infoHashes),
+      this.torrentsRepository.findSnapshotRows(infoHashes),
       this.promotionsRepository.forTorrents(infoHashes, new Date(this.clock.now())),
     ]);
     const byInfoHash = groupByKey(promotions);

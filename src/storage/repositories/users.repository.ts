@@ -5,6 +5,10 @@ import { HistoryEntity } from 'src/storage/entities/history.entity';
 import { UserEntity } from 'src/storage/entities/user.entity';
 import { isUniqueViolation } from 'src/storage/repositories/unique-violation.util';
 
+export type UserSnapshotRow = Pick<
+  UserEntity,
+  'id' | 'passkey' | 'enabled' | 'canLeech' | 'uploadMultiplier' | 'downloadMultiplier' | 'downloadSlots'
+>;
 export type NewUser = Pick<
   UserEntity,
   'id' | 'passkey' | 'enabled' | 'canLeech' | 'uploadMultiplier' | 'downloadMultiplier' | 'downloadSlots'
@@ -25,8 +29,14 @@ export class UsersRepository {
     return this.users.findOneBy({ passkey });
   }
 
-  findManyByPasskey(passkeys: string[]): Promise<UserEntity[]> {
-    return this.users.createQueryBuilder('u').where('u.passkey = ANY(:passkeys)', { passkeys }).getMany();
+  /** The columns an announce needs, as plain rows (see TorrentsRepository.findSnapshotRows). */
+  findSnapshotRows(passkeys: string[]): Promise<UserSnapshotRow[]> {
+    return this.users.query(
+      `SELECT id, passkey, enabled, can_leech AS "canLeech", upload_multiplier AS "uploadMultiplier",
+              download_multiplier AS "downloadMultiplier", download_slots AS "downloadSlots"
+       FROM users WHERE passkey = ANY($1)`,
+      [passkeys],
+    );
   }
 
   /** Null when the id or the passkey is taken. */
