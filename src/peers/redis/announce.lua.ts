@@ -103,6 +103,8 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, le
     leechingField, userSlots = string.sub(numbers, 153, 172), struct.unpack('>d', numbers, 173)
   end
   local cutoff = now - ttl
+  -- The census's bound as Redis reads it, formatted once (string.format costs ~0.5 us here).
+  local expired = nil
   local seeder = left == 0
   local creditUp, creditDown, rawUp, rawDown, seed = 0, 0, 0, 0, 0
   local indexDue = 0
@@ -246,14 +248,12 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, le
         flagged = flagged or {}
         flagged[#flagged + 1] = 2
       end
-      -- Another live leecher than this peer: one of the two that announced last (from the set's end, without their
-      -- scores, which Redis would format as text).
-      local others, last = false, redis.call('ZREVRANGEBYSCORE', leechers, '+inf', string.format('%.0f', cutoff),
-        'LIMIT', 0, 2)
-      for i = 1, #last do
-        if last[i] ~= oldMember then others = true end
-      end
-      if not others and (tonumber(redis.call('HGET', userPeers, '!')) or 0) < prevLast then
+      -- Live leechers other than this peer: the expired head counted, as in census() below. Two calls that answer a
+      -- number cost Redis less than one that answers members (1.3 against 2.3 us in a 15-member listpack).
+      expired = expired or '(' .. string.format('%.0f', cutoff)
+      local others = redis.call('ZCARD', leechers) - (prevRole == 1 and 1 or 0)
+        - redis.call('ZCOUNT', leechers, '-inf', expired)
+      if others <= 0 and (tonumber(redis.call('HGET', userPeers, '!')) or 0) < prevLast then
         flagged = flagged or {}
         flagged[#flagged + 1] = 1
       end
@@ -396,7 +396,7 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, le
   -- Live peers are the highest ranks (sorted by last announce). Bounded pruning: at most two silent peers per set
   -- and announce, and only when there are some; counts and samples skip the rest anyway.
   -- (Counting the expired head is cheaper than counting the live tail in a listpack, and no dearer in a skiplist.)
-  local expired = '(' .. string.format('%.0f', cutoff)
+  expired = expired or '(' .. string.format('%.0f', cutoff)
   local function census(set)
     local total = redis.call('ZCARD', set)
     local live = total - redis.call('ZCOUNT', set, '-inf', expired)
