@@ -3,9 +3,6 @@ import type { PeerAnnounce } from 'src/peers/peer-store.types';
 import { recordState } from 'src/peers/redis/redis-peer.codec';
 import type { RedisKeys } from 'src/peers/redis/redis-keys';
 import type { RedisScripts } from 'src/peers/redis/redis-scripts';
-import { TickBatch } from 'src/peers/redis/tick-batch';
-import { DOWNLOAD_SLOTS_LUA } from 'src/peers/redis/download-slots.lua';
-import { EncodedScript } from 'src/redis/encoded-script';
 
 const PEER_ID_BYTES = 20;
 /** The slot script's slots for a refresh (download-slots.lua.ts). */
@@ -13,16 +10,6 @@ const REFRESH_ONLY = -1;
 /** The slot script's argument for one user: info hash and four doubles (download-slots.lua.ts). */
 const SLOT_ARGS_BYTES = 20 + 4 * 8;
 const ignore = (): void => undefined;
-/** Users per script call on a single Redis, as announce-command.ts bounds its calls. */
-const MAX_USERS_PER_CALL = 64;
-
-/** A take or a refresh waiting for its tick's slot-script call. */
-interface QueuedSlotCall {
-  key: string;
-  args: Buffer;
-  resolve: (answer: number) => void;
-  reject: (error: unknown) => void;
-}
 
 /** No slots to check: the user has none, or the announce does not leech (a seeder's, or stopped). */
 export const SLOTS_UNUSED = -1;
@@ -38,25 +25,22 @@ export const SLOT_TAKEN = 2;
 export const SLOTS_REFUSED = -2;
 
 /**
- * Download slots on Redis (README: download slots). A user's torrents span Cluster slots, so the check cannot be part
- * of the swarm's announce script: the torrents a user leeches are a hash of their own (`l:<user id>`, no hash tag,
- * info hash → the user's last leeching announce of it), kept in two phases:
- * - The announce script lets a peer that is a live leecher through and refreshes its torrent's entry. On a single
- *   Redis it does so itself (the user's key is its 7th); on a Cluster the slot script (download-slots.lua.ts) does,
- *   unawaited. Those are most leeching announces: no round trip is added, and on a single Redis no call either.
- * - A peer that would start a leech is turned back by the announce script. The slot script takes a slot atomically,
- *   and the announce goes again. A refused announce gives its slot back, a leecher that completes or stops frees its
- *   torrent (the announce script, on a single Redis).
- * On a single Redis, the slot script's takes and refreshes of a tick go in one call, as announces do; a Cluster makes
- * one call per user.
- * When the user's slots are full, two reads of its own entries in the swarm tell whether another of its clients
- * leeches the torrent already. Users without download slots pay nothing.
+ * Download slots on Redis (README: download slots). The torrents a user leeches are a hash of their own
+ * (`l:<user id>`, no hash tag, info hash → the user's last leeching announce of it).
+ * - On a single Redis the swarm's announce script keeps it (its 7th key, announce.lua.ts): it takes a slot for a new
+ *   leech, lists a live leecher's torrent, and frees one whose leech ended, in the announce's own atomic step. Here
+ *   only keptByScript() says so.
+ * - On a Cluster the user's key sits in another slot than the swarm, so this class keeps it, in two phases around the
+ *   announce script. The script lets a peer that is a live leecher through, and the slot script
+ *   (download-slots.lua.ts) then refreshes its torrent's entry, unawaited: most leeching announces wait for nothing
+ *   more. A peer that would start a leech is turned back by the script; the slot script takes a slot atomically, and
+ *   the announce goes again. A refused announce gives its slot back, a leecher that completes or stops frees its
+ *   torrent. When the user's slots are full, two reads of its own entries in the swarm tell whether another of its
+ *   clients leeches the torrent already.
+ * Users without download slots pay nothing.
  */
 export class RedisDownloadSlots {
-  private readonly batch = new TickBatch<QueuedSlotCall>(MAX_USERS_PER_CALL, (calls) => this.sendBatch(calls));
-
-  /** The slot script as whole frames (encoded-script.ts); unset on a Cluster. */
-  private readonly script: EncodedScript | undefined;
+  private readonly singleRedis: boolean;
 
   constructor(
     private readonly client: Redis | Cluster,
@@ -64,16 +48,15 @@ export class RedisDownloadSlots {
     private readonly scripts: RedisScripts,
     private readonly ttlMs: number,
   ) {
-    this.script = client instanceof Cluster ? undefined : new EncodedScript(client, DOWNLOAD_SLOTS_LUA);
+    this.singleRedis = !(client instanceof Cluster);
   }
 
   /**
    * Whether the announce script keeps this announce's user's leeches itself (its 7th key): on a single Redis, for a
-   * user with download slots. It then lists a leech that goes on and frees one that ended, and after() has only a
-   * slot to give back. A Cluster's user key sits in another slot: there after() does it all.
+   * user with download slots. It then takes, lists and frees slots itself, and after() has nothing to do.
    */
   keptByScript(a: PeerAnnounce): boolean {
-    return this.script !== undefined && typeof a.downloadSlots === 'number';
+    return this.singleRedis && typeof a.downloadSlots === 'number';
   }
 
   /** Whether the announce would leech for a user with download slots. */
@@ -92,23 +75,23 @@ export class RedisDownloadSlots {
   }
 
   /**
-   * After the announce script: `applied` false when it refused or failed; `wasLeecher`: the peer was a live leecher
-   * before. A promise only when there is something to wait for: most leeching announces have nothing.
+   * After the announce script (a Cluster's second phase): `applied` false when it refused or failed; `wasLeecher`: the
+   * peer was a live leecher before. A promise only when there is something to wait for: most leeching announces have
+   * nothing.
    */
   after(a: PeerAnnounce, before: number, applied: boolean, wasLeecher: boolean): Promise<void> | undefined {
-    if (before === SLOT_TAKEN && !applied) {
-      return this.release(a);
-    }
     if (this.keptByScript(a)) {
       return undefined;
+    }
+    if (before === SLOT_TAKEN && !applied) {
+      return this.release(a);
     }
     if (before === SLOTS_FULL && applied) {
       // Listed by the slot script's refresh, awaited here.
       return this.takeSlot(a, REFRESH_ONLY).then(ignore);
     }
     if (before === SLOTS_CHECKED_IN_SCRIPT && applied) {
-      // A live leecher's re-announce, with the tick's takes on a single Redis. Not awaited: a lost refresh only lets
-      // the entry lapse a TTL after the last one.
+      // A live leecher's re-announce. Not awaited: a lost refresh only lets the entry lapse a TTL after the last one.
       this.refresh(a);
       return undefined;
     }
@@ -125,28 +108,18 @@ export class RedisDownloadSlots {
     }
   }
 
-  /**
-   * The slot script's answer for the announce's user: batched per tick on a single Redis, one call per user on a
-   * Cluster.
-   */
-  private takeSlot(a: PeerAnnounce, slots: number): Promise<number> {
-    const key = this.keys.leeching(a.userId);
-    const args = this.slotArgs(a, slots);
-    if (this.script === undefined) {
-      return this.scripts.run.peerStoreDownloadSlot(key, args).then(([answer]) => answer);
-    }
-    return new Promise((resolve, reject) => this.batch.add({ key, args, resolve, reject }));
+  /** The slot script's answer for the announce's user (a call per user: users' keys span a Cluster's slots). */
+  private async takeSlot(a: PeerAnnounce, slots: number): Promise<number> {
+    const [answer] = await this.scripts.run.peerStoreDownloadSlot(
+      this.keys.leeching(a.userId),
+      this.slotArgs(a, slots),
+    );
+    return answer;
   }
 
   /** Sets a live leecher's torrent time as now; nothing waits for it. */
   private refresh(a: PeerAnnounce): void {
-    const key = this.keys.leeching(a.userId);
-    const args = this.slotArgs(a, REFRESH_ONLY);
-    if (this.script === undefined) {
-      this.scripts.run.peerStoreDownloadSlot(key, args).catch(() => undefined);
-    } else {
-      this.batch.add({ key, args, resolve: ignore, reject: ignore });
-    }
+    this.takeSlot(a, REFRESH_ONLY).catch(ignore);
   }
 
   private slotArgs(a: PeerAnnounce, slots: number): Buffer {
@@ -157,18 +130,6 @@ export class RedisDownloadSlots {
     args.writeDoubleBE(slots, 36);
     args.writeDoubleBE(this.ttlMs * 2, 44);
     return args;
-  }
-
-  private sendBatch(calls: QueuedSlotCall[]): void {
-    (
-      this.script!.call(
-        calls.map(({ key }) => key),
-        calls.map(({ args }) => args),
-      ) as Promise<number[]>
-    ).then(
-      (answers) => calls.forEach(({ resolve }, i) => resolve(answers[i])),
-      (error: unknown) => calls.forEach(({ reject }) => reject(error)),
-    );
   }
 
   /** The user's peers were removed: it leeches nothing. */
