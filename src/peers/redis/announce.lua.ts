@@ -23,24 +23,25 @@ import { FREE_SLOT_LUA } from 'src/peers/redis/download-slots.lua';
  *         (0: none), the most bytes a second a peer may have moved (peer-accounting.util.ts plausibleDelta), the
  *         most live peers per user in the swarm (0: no limit), pacing (0 off, 1 lenient, 2 strict), the minimum
  *         interval ms, the duplicate window ms, cheat policy (0 off, 1 observe, 2 withhold), MAX_UPLOAD_RATE (0: off),
- *         the rules in observe mode (POLICY_MODES: 1 the peer limit, 2 strict pacing, 3 both; read only once one of
- *         them would refuse), download slots (1: refuse a new leech with verdict 7, "needs a slot", so that the
- *         caller takes one first (redis-download-slots.ts); 2: the slots are full but the user leeches the
- *         torrent already (list it once applied); 0: no check, or the slot is taken); with a 7th key, the 20-byte
- *         info hash follows them; one argument rather than nineteen, because each argument costs ioredis an encoding
- *         and Redis a parse,
+ *         the rules in observe mode (POLICY_MODES, a sum: 1 the peer limit, 2 strict pacing, 4 download slots; read
+ *         only once one of them would refuse), download slots (1: refuse a new leech with verdict 7, "needs a
+ *         slot", so that the caller takes one first (redis-download-slots.ts), or with a 7th key take it here;
+ *         2: the slots are full but the user leeches the torrent already (list it once applied); 0: no check, or
+ *         the slot is taken); with a 7th key, the 20-byte info hash and the user's slots (a double) follow them;
+ *         one argument rather than nineteen, because each argument costs ioredis an encoding and Redis a parse,
  *       4 event (n|s|c|x = none|started|completed|stopped), followed by `,kind` for each cheat flag a policy raised
- * Returns one string: each announce's reply in turn, ANNOUNCE_REPLY_HEADER bytes of twelve big-endian doubles
+ * Returns one string: each announce's reply in turn, ANNOUNCE_REPLY_HEADER bytes of thirteen big-endian doubles
  *   (seeders, leechers, index entry due (0|1), ledger became non-empty (0|1), previous role (0 none or expired,
  *   1 leecher, 2 seeder), previous last announce, version, oldest score, verdict (0 applied, 1 refused: peer
  *   limit, 2 refused: too soon (strict pacing), 3 applied but too soon (lenient pacing: no members), 4 a duplicate:
  *   nothing written, 5 applied but over the peer limit (observed), 6 applied but too soon (strict pacing observed:
- *   with members), 7 refused: a new leech needs a download slot first), verdict detail (the limit, or the ms left
- *   of the minimum interval), byte lengths of the seeder and the leecher members), then the seeder members, then
- *   the leecher members (redis-peer.codec.ts). A refused announce changed nothing (but prune an expired record of
- *   its own peer). One string rather than arrays: ioredis decodes an array's integers one by one, most of its cost
- *   per reply. An announce that failed has counts of -2 and its error message in place of the seeder members; the
- *   call's other announces still ran.
+ *   with members), 7 refused: a new leech needs a download slot first, 8 refused: the user's download slots are
+ *   full (7th key only)), verdict detail (the limit, or the ms left of the minimum interval), byte lengths of the
+ *   seeder and the leecher members, download slots observed full (0|1: the leech started all the same)), then the
+ *   seeder members, then the leecher members (redis-peer.codec.ts). A refused announce changed nothing (but prune an
+ *   expired record of its own peer). One string rather than arrays: ioredis decodes an array's integers one by
+ *   one, most of its cost per reply. An announce that failed has counts of -2 and its error message in place of the
+ *   seeder members; the call's other announces still ran.
  *   - When the caller's version is the swarm's, its kept members are still the live ones: the counts are -1 and no
  *     members are sent (kept-swarms.ts).
  *   - When all live peers fit in `members wanted` and this announce changed none of them, both sets come whole,
