@@ -75,17 +75,24 @@ local function endpoints(address, last)
     (struct.unpack('>d', address, 33))
 end
 ${FREE_SLOT_LUA}
--- Whether another peer of the user than peerId is a live leecher in the swarm (its ids: the user peers hash).
-local function leechesElsewhere(peers, userPeers, user, peerId, cutoff)
-  local ids = redis.call('HGET', userPeers, user) or ''
+-- The ids of the user's live peers in the swarm other than peerId (listed in the user peers hash), or of its live
+-- leechers only. Listed ids whose peer stopped, expired or was removed are left out.
+local function otherLivePeers(peers, userPeers, user, peerId, cutoff, leechersOnly)
+  local ids, live = redis.call('HGET', userPeers, user) or '', {}
   for i = 1, #ids - 19, 20 do
     local id = string.sub(ids, i, i + 19)
     if id ~= peerId then
       local record = redis.call('HGET', peers, user .. id)
-      if record and string.byte(record, 1) == 0 and struct.unpack('>d', record, 26) >= cutoff then return true end
+      if record and struct.unpack('>d', record, 26) >= cutoff
+        and not (leechersOnly and string.byte(record, 1) ~= 0) then
+        live[#live + 1] = id
+      end
     end
   end
-  return false
+  return live
+end
+local function leechesElsewhere(peers, userPeers, user, peerId, cutoff)
+  return #otherLivePeers(peers, userPeers, user, peerId, cutoff, true) > 0
 end
 local function announce(peers, seeders, leechers, ledger, version, userPeers, leeching, member, ip, numbers, event)
   local policyFlags = nil
@@ -212,18 +219,9 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, le
 
   -- The user's peer ids in this swarm: kept for a new peer (checked against the limit) and a stopped one.
   if not old and event ~= 'x' then
-    local ids, live, n = redis.call('HGET', userPeers, user) or '', {}, 0
-    for i = 1, #ids - 19, 20 do
-      local id = string.sub(ids, i, i + 19)
-      if id ~= peerId then
-        -- Listed ids whose peer stopped, expired or was removed drop out here.
-        local record = redis.call('HGET', peers, user .. id)
-        if record and struct.unpack('>d', record, 26) >= cutoff then
-          n = n + 1
-          live[n] = id
-        end
-      end
-    end
+    -- Listed ids whose peer stopped, expired or was removed drop out of the list here.
+    local live = otherLivePeers(peers, userPeers, user, peerId, cutoff, false)
+    local n = #live
     if peerLimit > 0 and n >= peerLimit then
       if observe % 2 == 0 then
         return struct.pack(HEADER, 0, 0, 0, 0, 0, 0, 0, 0, 1, peerLimit, 0, 0, 0)
