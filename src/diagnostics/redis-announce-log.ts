@@ -2,6 +2,7 @@ import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { Cluster } from 'ioredis';
 import { AnnounceLog } from 'src/diagnostics/announce-log';
 import { encodeLogEntry, type LoggedOutcome, type LoggedRequest } from 'src/diagnostics/announce-log-entry.util';
+import { maxBinaryLogEntryBytes, readBinaryLogEntry, writeBinaryLogEntry } from 'src/diagnostics/binary-log-entry.util';
 import type { RedisClient } from 'src/redis/redis-connection';
 import { EncodedScript } from 'src/redis/encoded-script';
 
@@ -30,23 +31,63 @@ end
 return 0
 `;
 
-type Arg = string | number;
+type Arg = Buffer | string | number;
 
 interface PushCommands {
   /** One list (a Cluster's path): a fixed key count, so that the Cluster routes it by its key. */
   announceLogPush(key: string, ...args: Arg[]): Promise<number>;
 }
 
+/** The entries recorded since the last flush: their bytes one after another, and whose each is. */
+class PendingEntries {
+  bytes = Buffer.allocUnsafe(64 * 1024);
+  length = 0;
+  readonly users: number[] = [];
+  /** Where each entry starts in `bytes`; it ends where the next starts (or at `length`). */
+  readonly starts: number[] = [];
+
+  get count(): number {
+    return this.users.length;
+  }
+
+  add(userId: number, time: number, request: LoggedRequest | null, outcome: LoggedOutcome): void {
+    const needed = this.length + maxBinaryLogEntryBytes(outcome);
+    if (needed > this.bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(needed, 2 * this.bytes.length));
+      this.bytes.copy(grown, 0, 0, this.length);
+      this.bytes = grown;
+    }
+    this.users.push(userId);
+    this.starts.push(this.length);
+    this.length = writeBinaryLogEntry(this.bytes, this.length, time, request, outcome);
+  }
+
+  /** Each user's entries, oldest first, as views of `bytes`. */
+  byUser(): Map<number, Buffer[]> {
+    const users = new Map<number, Buffer[]>();
+    for (let i = 0; i < this.users.length; i++) {
+      const entry = this.bytes.subarray(this.starts[i], i + 1 < this.starts.length ? this.starts[i + 1] : this.length);
+      const entries = users.get(this.users[i]);
+      if (entries === undefined) {
+        users.set(this.users[i], [entry]);
+      } else {
+        entries.push(entry);
+      }
+    }
+    return users;
+  }
+}
+
 /**
  * A capped list per user (`<prefix>announces:<user id>`, newest first), shared by every instance. Entries are
- * buffered for FLUSH_DELAY_MS and written after the announces that made them were answered, by one script call per
- * 500 users on a single Redis (a call per user would add a command per announce), one per user on a Cluster, where
- * one key per user spreads the lists over the slots.
+ * written as bytes (binary-log-entry.util.ts) into one buffer for FLUSH_DELAY_MS and pushed after the announces that
+ * made them were answered, by one script call per 500 users on a single Redis (a call per user would add a command
+ * per announce), one per user on a Cluster, where one key per user spreads the lists over the slots. Lists written
+ * by earlier builds hold JSON entries, which are read as they are.
  */
 export class RedisAnnounceLog extends AnnounceLog implements BeforeApplicationShutdown {
   private readonly logger = new Logger(RedisAnnounceLog.name);
-  private pending = new Map<number, string[]>();
-  private pendingCount = 0;
+  private pending = new PendingEntries();
   private dropped = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly run: PushCommands;
@@ -70,24 +111,18 @@ export class RedisAnnounceLog extends AnnounceLog implements BeforeApplicationSh
   }
 
   record(userId: number, time: number, request: LoggedRequest | null, outcome: LoggedOutcome): void {
-    if (this.pendingCount >= MAX_PENDING) {
+    if (this.pending.count >= MAX_PENDING) {
       this.dropped++;
       return;
     }
-    const entry = encodeLogEntry(time, request, outcome);
-    const entries = this.pending.get(userId);
-    if (entries === undefined) {
-      this.pending.set(userId, [entry]);
-    } else {
-      entries.push(entry);
-    }
-    this.pendingCount++;
+    this.pending.add(userId, time, request, outcome);
     this.timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS).unref();
   }
 
   async read(userId: number): Promise<string[]> {
     await this.flush();
-    return this.client.lrange(this.keyOf(userId), 0, this.size - 1);
+    const entries = await this.client.lrangeBuffer(this.keyOf(userId), 0, this.size - 1);
+    return entries.map(asJson);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -99,18 +134,20 @@ export class RedisAnnounceLog extends AnnounceLog implements BeforeApplicationSh
     clearTimeout(this.timer);
     this.timer = undefined;
     const pending = this.pending;
-    if (pending.size === 0) {
+    if (pending.count === 0) {
       return;
     }
-    this.pending = new Map();
-    this.pendingCount = 0;
+    this.pending = new PendingEntries();
     const writes: Promise<unknown>[] = [];
     let keys: string[] = [];
     let args: Arg[] = [this.size, this.ttlMs];
-    for (const [userId, entries] of pending) {
+    for (const [userId, entries] of pending.byUser()) {
       const kept = entries.length > this.size ? entries.slice(-this.size) : entries;
       keys.push(this.keyOf(userId));
-      args.push(kept.length, ...kept);
+      args.push(kept.length);
+      for (const entry of kept) {
+        args.push(entry);
+      }
       if (keys.length === this.usersPerCall) {
         writes.push(this.push(keys, args));
         keys = [];
@@ -130,7 +167,10 @@ export class RedisAnnounceLog extends AnnounceLog implements BeforeApplicationSh
 
   private push(keys: string[], args: Arg[]): Promise<unknown> {
     if (this.script !== undefined) {
-      return this.script.call(keys, args.map(String));
+      return this.script.call(
+        keys,
+        args.map((arg) => (typeof arg === 'number' ? String(arg) : arg)),
+      );
     }
     return this.run.announceLogPush(keys[0], ...args);
   }
@@ -138,4 +178,13 @@ export class RedisAnnounceLog extends AnnounceLog implements BeforeApplicationSh
   private keyOf(userId: number): string {
     return `${this.keyPrefix}announces:${userId}`;
   }
+}
+
+/** An entry as the admin API reads it (announce-log-entry.util.ts): JSON, as earlier builds wrote them. */
+function asJson(stored: Buffer): string {
+  if (stored[0] === 0x5b) {
+    return stored.toString('utf8'); // `[`: written by an earlier build
+  }
+  const entry = readBinaryLogEntry(stored);
+  return entry === null ? '' : encodeLogEntry(entry.time, entry.request, entry.outcome);
 }

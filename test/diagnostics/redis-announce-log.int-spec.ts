@@ -1,5 +1,5 @@
 import { Redis, type Cluster } from 'ioredis';
-import { decodeLogEntry, type LoggedOutcome } from 'src/diagnostics/announce-log-entry.util';
+import { decodeLogEntry, encodeLogEntry, type LoggedOutcome } from 'src/diagnostics/announce-log-entry.util';
 import { RedisAnnounceLog } from 'src/diagnostics/redis-announce-log';
 import { deleteKeys, newPrefix } from 'test/peers/redis-store-behaviour';
 import { REDIS_URL, stopTestCluster, testCluster } from 'test/support/peer-store-envs';
@@ -52,5 +52,26 @@ describe.each(['redis', 'redis cluster'])('the Redis announce log on %s', (name)
     const ttl = await client.pttl(`${prefix}announces:350`);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(60_000);
+  });
+
+  it('reads the binary entries it writes and the JSON entries of earlier builds in one list', async () => {
+    const log = new RedisAnnounceLog(client, prefix, 5, 60_000);
+    const request = {
+      infoHash: '0123456789abcdef0123456789abcdef01234567',
+      event: 'started' as const,
+      peerId: Buffer.from('-TR4100-\r\n\u0000ghijklmn', 'latin1'),
+      port: 6881,
+      uploaded: 10,
+      downloaded: 20,
+      left: 30,
+    };
+    const refused: LoggedOutcome = { ...OUTCOME, result: 'too_soon', sentence: 'Wait — 30 s', retryIn: 1 };
+    await client.lpush(`${prefix}announces:9001`, encodeLogEntry(1, request, OUTCOME));
+    log.record(9001, 2, request, refused);
+    log.record(9001, 3, null, OUTCOME);
+    const entries = (await log.read(9001)).map((text) => decodeLogEntry(text));
+    expect(entries.map((entry) => entry?.time)).toEqual([3, 2, 1]);
+    expect(entries[1]).toEqual(decodeLogEntry(encodeLogEntry(2, request, refused)));
+    expect(entries[2]).toEqual(decodeLogEntry(encodeLogEntry(1, request, OUTCOME)));
   });
 });
