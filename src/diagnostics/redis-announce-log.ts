@@ -38,7 +38,7 @@ interface PushCommands {
   announceLogPush(key: string, ...args: Arg[]): Promise<number>;
 }
 
-/** The entries recorded since the last flush: their bytes one after another, and whose each is. */
+/** The entries recorded since the last flush: their bytes one after another, and the user of each. */
 class PendingEntries {
   bytes = Buffer.allocUnsafe(64 * 1024);
   length = 0;
