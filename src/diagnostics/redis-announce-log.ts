@@ -57,9 +57,11 @@ class PendingEntries {
       this.bytes.copy(grown, 0, 0, this.length);
       this.bytes = grown;
     }
+    // Written before it is listed: an entry that cannot be written leaves nothing half-recorded.
+    const end = writeBinaryLogEntry(this.bytes, this.length, time, request, outcome);
     this.users.push(userId);
     this.starts.push(this.length);
-    this.length = writeBinaryLogEntry(this.bytes, this.length, time, request, outcome);
+    this.length = end;
   }
 
   /** Each user's entries, oldest first, as views of `bytes`. */
@@ -115,7 +117,13 @@ export class RedisAnnounceLog extends AnnounceLog implements BeforeApplicationSh
       this.dropped++;
       return;
     }
-    this.pending.add(userId, time, request, outcome);
+    try {
+      this.pending.add(userId, time, request, outcome);
+    } catch {
+      // A value the format cannot hold (a port above 65535, say): the entry is dropped, never the announce.
+      this.dropped++;
+      return;
+    }
     this.timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS).unref();
   }
 

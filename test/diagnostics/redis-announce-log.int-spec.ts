@@ -74,4 +74,23 @@ describe.each(['redis', 'redis cluster'])('the Redis announce log on %s', (name)
     expect(entries[1]).toEqual(decodeLogEntry(encodeLogEntry(2, request, refused)));
     expect(entries[2]).toEqual(decodeLogEntry(encodeLogEntry(1, request, OUTCOME)));
   });
+
+  it('drops an entry it cannot write, without throwing or spoiling the entries around it', async () => {
+    const log = new RedisAnnounceLog(client, prefix, 5, 60_000);
+    const request = {
+      infoHash: 'ff'.repeat(20),
+      event: 'none' as const,
+      peerId: Buffer.from('-qB4650-abcdefghijkl'),
+      port: 70_000,
+      uploaded: 2 ** 53 - 1,
+      downloaded: 0,
+      left: 0,
+    };
+    log.record(9002, 1, null, OUTCOME);
+    expect(() => log.record(9002, 2, request, OUTCOME)).not.toThrow();
+    log.record(9002, 3, { ...request, port: 65_535 }, OUTCOME);
+    const entries = (await log.read(9002)).map((text) => decodeLogEntry(text));
+    expect(entries.map((entry) => entry?.time)).toEqual([3, 1]);
+    expect(entries[0]).toMatchObject({ port: 65_535, uploaded: 2 ** 53 - 1 });
+  });
 });
