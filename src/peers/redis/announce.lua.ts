@@ -27,7 +27,8 @@ import { FREE_SLOT_LUA } from 'src/peers/redis/download-slots.lua';
  *         only once one of them would refuse), download slots (1: refuse a new leech with verdict 7, "needs a
  *         slot", so that the caller takes one first (redis-download-slots.ts), or with a 7th key take it here;
  *         2: the slots are full but the user leeches the torrent already (list it once applied); 0: no check, or
- *         the slot is taken); with a 7th key, the 20-byte info hash and the user's slots (a double) follow them;
+ *         the slot is taken); with a 7th key, the 20-byte info hash, the user's slots and the refresh period of
+ *         its entries (ms; redis-download-slots.ts) follow them, the last two as doubles;
  *         one argument rather than nineteen, because each argument costs ioredis an encoding and Redis a parse,
  *       4 event (n|s|c|x = none|started|completed|stopped), followed by `,kind` for each cheat flag a policy raised
  * Returns one string: each announce's reply in turn, ANNOUNCE_REPLY_HEADER bytes of thirteen big-endian doubles
@@ -106,9 +107,10 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, le
   local now, up, down, left, upFactor, downFactor, ttl, want, rnd, kept, rate, peerLimit, pacing, minInterval,
     duplicateWindow, cheat, maxUploadRate, observe, slotCheck = struct.unpack('>ddddddddddddddddddd', numbers)
   -- The user's leeches (download slots) when a single Redis lets the script keep them: the torrent's field there.
-  local leechingField, userSlots = nil, 0
+  local leechingField, userSlots, refreshMs = nil, 0, 0
   if leeching and #leeching > 0 then
-    leechingField, userSlots = string.sub(numbers, 153, 172), struct.unpack('>d', numbers, 173)
+    leechingField = string.sub(numbers, 153, 172)
+    userSlots, refreshMs = struct.unpack('>dd', numbers, 173)
   end
   local cutoff = now - ttl
   -- The census's bound as Redis reads it, formatted once (string.format costs ~0.5 us here).
@@ -207,7 +209,7 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, le
       return struct.pack(HEADER, 0, 0, 0, 0, prevRole, prevLast, 0, 0, 7, 0, 0, 0, 0)
     end
     -- Full slots still let through a leech of a torrent that another client of the user leeches already.
-    if slotFree(leeching, leechingField, cutoff, userSlots) == 0
+    if slotFree(leeching, leechingField, cutoff - refreshMs, userSlots) == 0
       and not leechesElsewhere(peers, userPeers, user, peerId, cutoff) then
       if math.floor(observe / 4) % 2 == 0 then
         return struct.pack(HEADER, 0, 0, 0, 0, 0, 0, 0, 0, 8, userSlots, 0, 0, 0)
@@ -327,7 +329,11 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, le
   -- its slot unless another live client of the user still leeches the torrent (redis-download-slots.ts).
   if leechingField and not duplicate then
     if (slotCheck == 1 or slotCheck == 2) and not seeder and event ~= 'x' then
-      redis.call('HSET', leeching, leechingField, string.format('%.0f', now))
+      -- A live leecher's entry is rewritten at its first announce of each refresh period, not at every one: it is
+      -- then never older than the leecher's last announce by a period, which the slot check allows for.
+      if prevRole ~= 1 or slotCheck == 2 or math.floor(now / refreshMs) ~= math.floor(prevLast / refreshMs) then
+        redis.call('HSET', leeching, leechingField, string.format('%.0f', now))
+      end
       -- Renewed as the swarm's keys are: a live leech crosses a TTL period within every 2 TTLs.
       if touch or prevRole ~= 1 then redis.call('PEXPIRE', leeching, ttl * 2) end
     elseif old and oldSet == leechers and (event == 'x' or seeder) and not leechesElsewhere(peers, userPeers, user,

@@ -165,7 +165,9 @@ export class RedisAnnouncer {
         this.observeCode,
         slots === SLOTS_CHECKED_IN_SCRIPT ? 1 : slots === SLOTS_FULL ? 2 : 0,
       ],
-      leeching === '' ? undefined : { infoHash: a.infoHash, slots: a.downloadSlots! },
+      leeching === ''
+        ? undefined
+        : { infoHash: a.infoHash, slots: a.downloadSlots!, refreshMs: this.downloadSlots.refreshMs },
     );
     // The routes hand announces over a poll phase at a time (CheckPhaseBatch): on a single Redis, a phase's
     // announces go in one script call (announce-command.ts).
@@ -179,7 +181,7 @@ export class RedisAnnouncer {
       reply = await this.announceCommand.run(keys, { member, ip: a.ip, numbers, event, leeching });
     } catch (error) {
       // The slot goes back; the script's error is the one to report.
-      await this.downloadSlots.after(a, slots, false, false)?.catch(() => undefined);
+      await this.downloadSlots.after(a, slots, false, false, 0)?.catch(() => undefined);
       throw error;
     }
     const { verdict, prevRole, indexDue, dirty } = reply;
@@ -189,7 +191,7 @@ export class RedisAnnouncer {
     const refused =
       verdict === VERDICT_PEER_LIMIT || verdict === VERDICT_TOO_SOON_REFUSED || verdict === VERDICT_SLOTS_REFUSED;
     if (typeof a.downloadSlots === 'number') {
-      const slotsSettled = this.downloadSlots.after(a, slots, !refused, prevRole === 1);
+      const slotsSettled = this.downloadSlots.after(a, slots, !refused, prevRole === 1, reply.prevLastAnnounce);
       if (slotsSettled !== undefined) {
         await slotsSettled;
       }

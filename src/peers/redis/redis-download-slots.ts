@@ -25,15 +25,26 @@ export const SLOT_TAKEN = 2;
 export const SLOTS_REFUSED = -2;
 
 /**
+ * A live leecher's entry is rewritten at its first announce of each period of this length (periods counted from
+ * the epoch), not at every announce: each access to the user's hash, large for a user who leeches much, costs Redis
+ * a few µs. An entry is then at most a period older than the leech's last announce, so entries count as live for a
+ * period beyond PEER_TTL: a leech that falls silent frees its slot up to a period after its peer leaves the swarm.
+ * A minute, or an eighth of a short TTL.
+ */
+export function slotRefreshMs(ttlMs: number): number {
+  return Math.min(60_000, Math.floor(ttlMs / 8));
+}
+
+/**
  * Download slots on Redis (README: download slots). The torrents a user leeches are a hash of their own
- * (`l:<user id>`, no hash tag, info hash → the user's last leeching announce of it).
+ * (`l:<user id>`, no hash tag, info hash → a leeching announce of it at most a refresh period old: slotRefreshMs).
  * - On a single Redis the swarm's announce script keeps it (its 7th key, announce.lua.ts): it takes a slot for a new
  *   leech, lists a live leecher's torrent, and frees one whose leech ended, in the announce's own atomic step. Here
  *   only keptByScript() says so.
  * - On a Cluster the user's key sits in another slot than the swarm, so this class keeps it, in two phases around the
  *   announce script. The script lets a peer that is a live leecher through, and the slot script
- *   (download-slots.lua.ts) then refreshes its torrent's entry, unawaited: most leeching announces wait for nothing
- *   more. A peer that would start a leech is turned back by the script; the slot script takes a slot atomically, and
+ *   (download-slots.lua.ts) then refreshes its torrent's entry once a refresh period, unawaited: most leeching
+ *   announces wait for nothing more. A peer that would start a leech is turned back by the script; the slot script takes a slot atomically, and
  *   the announce goes again. A refused announce gives its slot back, a leecher that completes or stops frees its
  *   torrent. When the user's slots are full, two reads of its own entries in the swarm tell whether another of its
  *   clients leeches the torrent already.
@@ -41,6 +52,8 @@ export const SLOTS_REFUSED = -2;
  */
 export class RedisDownloadSlots {
   private readonly singleRedis: boolean;
+  /** slotRefreshMs(): a live leecher's entry is rewritten once a period. */
+  readonly refreshMs: number;
 
   constructor(
     private readonly client: Redis | Cluster,
@@ -49,6 +62,7 @@ export class RedisDownloadSlots {
     private readonly ttlMs: number,
   ) {
     this.singleRedis = !(client instanceof Cluster);
+    this.refreshMs = slotRefreshMs(ttlMs);
   }
 
   /**
@@ -76,10 +90,16 @@ export class RedisDownloadSlots {
 
   /**
    * After the announce script (a Cluster's second phase): `applied` false when it refused or failed; `wasLeecher`: the
-   * peer was a live leecher before. A promise only when there is something to wait for: most leeching announces have
-   * nothing.
+   * peer was a live leecher before, last announcing at `lastAnnounce`. A promise only when there is something to wait
+   * for: most leeching announces have nothing.
    */
-  after(a: PeerAnnounce, before: number, applied: boolean, wasLeecher: boolean): Promise<void> | undefined {
+  after(
+    a: PeerAnnounce,
+    before: number,
+    applied: boolean,
+    wasLeecher: boolean,
+    lastAnnounce: number,
+  ): Promise<void> | undefined {
     if (this.keptByScript(a)) {
       return undefined;
     }
@@ -91,8 +111,11 @@ export class RedisDownloadSlots {
       return this.takeSlot(a, REFRESH_ONLY).then(ignore);
     }
     if (before === SLOTS_CHECKED_IN_SCRIPT && applied) {
-      // A live leecher's re-announce. Not awaited: a lost refresh only lets the entry lapse a TTL after the last one.
-      this.refresh(a);
+      // A live leecher's re-announce: its entry is rewritten at the first of each refresh period. Not awaited: a lost
+      // refresh only lets the entry lapse early.
+      if (Math.floor(a.now / this.refreshMs) !== Math.floor(lastAnnounce / this.refreshMs)) {
+        this.refresh(a);
+      }
       return undefined;
     }
     if (typeof a.downloadSlots === 'number' && applied && wasLeecher && (a.event === 'stopped' || a.left === 0)) {
@@ -126,7 +149,8 @@ export class RedisDownloadSlots {
     const args = Buffer.allocUnsafe(SLOT_ARGS_BYTES);
     args.write(a.infoHash, 0, 'hex');
     args.writeDoubleBE(a.now, 20);
-    args.writeDoubleBE(a.now - this.ttlMs, 28);
+    // Entries live for a refresh period beyond the TTL (slotRefreshMs).
+    args.writeDoubleBE(a.now - this.ttlMs - this.refreshMs, 28);
     args.writeDoubleBE(slots, 36);
     args.writeDoubleBE(this.ttlMs * 2, 44);
     return args;

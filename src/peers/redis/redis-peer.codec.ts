@@ -51,18 +51,28 @@ export function encodeMember(userId: number, peerId: Buffer, ipBytes: Buffer, po
   return member;
 }
 
+/** What the announce script needs when it keeps the user's download slots (its 7th key). */
+export interface ScriptSlots {
+  infoHash: string;
+  /** The user's download slots. */
+  slots: number;
+  /** How often a live leecher's entry is rewritten (redis-download-slots.ts slotRefreshMs). */
+  refreshMs: number;
+}
+
 /**
- * The announce script's numbers, in the order of ANNOUNCE_LUA's ARGV[3], followed by the info hash's 20 bytes when the
- * script keeps the user's download slots (its 7th key).
+ * The announce script's numbers, in the order of ANNOUNCE_LUA's ARGV[3], followed by the info hash's 20 bytes, the
+ * slots and the refresh period when the script keeps the user's download slots (its 7th key).
  */
-export function encodeAnnounceNumbers(numbers: readonly number[], slots?: { infoHash: string; slots: number }): Buffer {
-  const packed = Buffer.allocUnsafe(ANNOUNCE_NUMBERS + (slots === undefined ? 0 : 28));
+export function encodeAnnounceNumbers(numbers: readonly number[], slots?: ScriptSlots): Buffer {
+  const packed = Buffer.allocUnsafe(ANNOUNCE_NUMBERS + (slots === undefined ? 0 : 36));
   for (let i = 0; i < ANNOUNCE_NUMBERS / 8; i++) {
     packed.writeDoubleBE(numbers[i], i * 8);
   }
   if (slots !== undefined) {
     packed.write(slots.infoHash, ANNOUNCE_NUMBERS, 'hex');
     packed.writeDoubleBE(slots.slots, ANNOUNCE_NUMBERS + 20);
+    packed.writeDoubleBE(slots.refreshMs, ANNOUNCE_NUMBERS + 28);
   }
   return packed;
 }

@@ -6,6 +6,7 @@ import {
   type ContractContext,
 } from 'test/peers/contract/contract-fixtures';
 import type { AnnounceResult } from 'src/peers/peer-store.types';
+import { slotRefreshMs } from 'src/peers/redis/redis-download-slots';
 
 const admitted = (r: AnnounceResult) => r.refused === undefined;
 
@@ -45,8 +46,29 @@ export function describeDownloadSlotsContract(ctx: ContractContext): void {
       await announce(store, { ...slots, infoHash: b, event: 'stopped', now: t0 + 3 });
       expect(admitted(await announce(store, { ...slots, infoHash: c, now: t0 + 4 }))).toBe(true);
       expect(admitted(await announce(store, { ...slots, infoHash: d, now: t0 + 5 }))).toBe(false);
-      // c's leecher is silent for longer than the TTL: it no longer holds the slot.
-      expect(admitted(await announce(store, { ...slots, infoHash: d, now: t0 + 4 + ttlMs + 1 }))).toBe(true);
+      // c's leecher is silent for longer than the TTL: it no longer holds the slot (on Redis, a refresh period later
+      // at most: README).
+      const silent = t0 + 4 + ttlMs + slotRefreshMs(ttlMs) + 1;
+      expect(admitted(await announce(store, { ...slots, infoHash: d, now: silent }))).toBe(true);
+    });
+
+    it('keeps the slot of a leecher that re-announces more often than its entry is refreshed, then frees it', async () => {
+      const { store, t0, ttlMs } = ctx;
+      const [a, b] = [newInfoHash(), newInfoHash()];
+      const slots = { userId: 1, left: 5, downloadSlots: 1 };
+      const step = Math.floor(slotRefreshMs(ttlMs) / 3);
+      let now = t0;
+      for (; now <= t0 + ttlMs + 2 * slotRefreshMs(ttlMs); now += step) {
+        expect(admitted(await announce(store, { ...slots, infoHash: a, now }))).toBe(true);
+      }
+      const last = now - step;
+      // Live until a TTL after its last announce, however old its entry on Redis.
+      expect((await announce(store, { ...slots, infoHash: b, now: last + ttlMs - 1 })).refused).toEqual({
+        rule: 'download-slots',
+        limit: 1,
+      });
+      const silent = last + ttlMs + slotRefreshMs(ttlMs) + 1;
+      expect(admitted(await announce(store, { ...slots, infoHash: b, now: silent }))).toBe(true);
     });
 
     it("keeps a live leecher's slot for as long as it re-announces, beyond the TTL since it started", async () => {
@@ -77,20 +99,22 @@ export function describeDownloadSlotsContract(ctx: ContractContext): void {
     });
 
     it('has no limit at null, allows seeding only at 0, and lets existing leeches through when lowered', async () => {
-      const { store, t0 } = ctx;
+      const { store, t0, ttlMs } = ctx;
       const hashes = [newInfoHash(), newInfoHash(), newInfoHash(), newInfoHash()];
       for (const infoHash of hashes.slice(0, 3)) {
         expect(admitted(await announce(store, { infoHash, userId: 1, left: 5, downloadSlots: null, now: t0 }))).toBe(
           true,
         );
       }
-      // Slots set below what the user already leeches: its leeches go on, a new one is refused.
+      // Slots set below what the user already leeches: its leeches go on, and count from their next announce (on
+      // Redis, the first of a refresh period: README), so a new one is refused.
+      const next = t0 + slotRefreshMs(ttlMs);
       for (const infoHash of hashes.slice(0, 3)) {
-        expect(admitted(await announce(store, { infoHash, userId: 1, left: 4, downloadSlots: 1, now: t0 + 1 }))).toBe(
+        expect(admitted(await announce(store, { infoHash, userId: 1, left: 4, downloadSlots: 1, now: next }))).toBe(
           true,
         );
       }
-      const fourth = { infoHash: hashes[3], userId: 1, left: 5, now: t0 + 2 };
+      const fourth = { infoHash: hashes[3], userId: 1, left: 5, now: next + 1 };
       expect((await announce(store, { ...fourth, downloadSlots: 1 })).refused).toEqual({
         rule: 'download-slots',
         limit: 1,
