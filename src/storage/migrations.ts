@@ -9,6 +9,7 @@ import { Promotions1765200000000 } from 'migrations/1765200000000-promotions';
 import { DownloadSlots1765300000000 } from 'migrations/1765300000000-download-slots';
 import { ChangeFeedByBatch1765400000000 } from 'migrations/1765400000000-change-feed-by-batch';
 import { PromotionStamps1765500000000 } from 'migrations/1765500000000-promotion-stamps';
+import { PackedChangeKeys1765600000000 } from 'migrations/1765600000000-packed-change-keys';
 
 /** Every migration, oldest first. Listed explicitly so jest, the CLI and the server load the same classes. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   DownloadSlots1765300000000,
   ChangeFeedByBatch1765400000000,
   PromotionStamps1765500000000,
+  PackedChangeKeys1765600000000,
 ];

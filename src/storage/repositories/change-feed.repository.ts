@@ -124,11 +124,16 @@ export class ChangeFeedRepository {
 
   private async history(after: number, upTo: number): Promise<ChangedHistory[]> {
     const rows: Record<string, string | Date | null>[] = await this.dataSource.query(
-      `SELECT h.user_id, h.info_hash, h.uploaded, h.downloaded, h.raw_uploaded, h.raw_downloaded, h.seed_time_ms,
+      // Each batch's packed info hashes are read whole once (the CTE), not fetched in 20-byte slices per key.
+      `WITH batches AS MATERIALIZED (
+         SELECT user_ids, packed_info_hashes || ''::bytea AS info_hashes
+         FROM change_batches WHERE seq > $1 AND seq <= $2)
+       SELECT h.user_id, h.info_hash, h.uploaded, h.downloaded, h.raw_uploaded, h.raw_downloaded, h.seed_time_ms,
               h.completed_at, h.first_announce, h.last_announce
-       FROM (SELECT DISTINCT k.user_id, k.info_hash
-             FROM change_batches b, unnest(b.user_ids, b.info_hashes) AS k(user_id, info_hash)
-             WHERE b.seq > $1 AND b.seq <= $2) changed
+       FROM (SELECT DISTINCT k.user_id,
+                    encode(substring(b.info_hashes FROM k.position::integer * 20 - 19 FOR 20), 'hex')::char(40)
+                      AS info_hash
+             FROM batches b, unnest(b.user_ids) WITH ORDINALITY AS k(user_id, position)) changed
        JOIN history h ON h.user_id = changed.user_id AND h.info_hash = changed.info_hash
        ORDER BY h.user_id, h.info_hash`,
       [after, upTo],

@@ -7,10 +7,14 @@ import type { EntityManager } from 'typeorm';
  */
 export const CHANGE_FEED_LOCK = 0x7c4a_f33d;
 
-/** The history keys a flushed batch wrote, as the pgArray() literals the flush already sent. */
+/** The history keys a flushed batch wrote, as the literals the flush already sent. */
 export interface ChangedKeys {
+  /** pgArray() of the user ids. */
   userIds: string;
+  /** pgArray() of the info hashes (hex). */
   infoHashes: string;
+  /** The info hashes in the order of userIds, concatenated (hex): stored packed, 20 bytes each. */
+  packedInfoHashes: string;
   count: number;
 }
 
@@ -21,8 +25,8 @@ export interface ChangedKeys {
 export async function recordChangeBatch(manager: EntityManager, keys: ChangedKeys): Promise<void> {
   await manager.query(
     `WITH locked AS (SELECT pg_advisory_xact_lock_shared($1))
-     INSERT INTO change_batches (seq, user_ids, info_hashes, entries)
-     SELECT nextval('change_seq'), $2::integer[], $3::char(40)[], $4 FROM locked`,
-    [CHANGE_FEED_LOCK, keys.userIds, keys.infoHashes, keys.count],
+     INSERT INTO change_batches (seq, user_ids, packed_info_hashes, entries)
+     SELECT nextval('change_seq'), $2::integer[], decode($3, 'hex'), $4 FROM locked`,
+    [CHANGE_FEED_LOCK, keys.userIds, keys.packedInfoHashes, keys.count],
   );
 }

@@ -73,6 +73,7 @@ export class LedgerRepository {
       const keys: ChangedKeys = {
         userIds: pgArray(accounts.map((account) => account.userId)),
         infoHashes: pgArray(accounts.map((account) => account.infoHash)),
+        packedInfoHashes: accounts.map((account) => account.infoHash).join(''),
         count: accounts.length,
       };
       const snatches = await this.writeHistory(manager, accounts, keys);
