@@ -4,15 +4,20 @@
 // calls of 14 (a poll phase's batch in the bench), each passing the version it keeps of its swarm as KeptSwarms does.
 // Prints redis-server's CPU and the evalsha time of INFO commandstats per announce, and the commands inside the
 // scripts. For A/B of the script between two checkouts (run each a few times: the box drifts):
-//   node scripts/bench/script-cost.js <checkout> <base|new> [rules]     (N=150000 by default)
+//   node scripts/bench/script-cost.js <checkout> <base|new> [rules] [slots]     (N=150000 by default)
 // `base` is the argument layout before the announce core (79927e5: 11 numbers, 5 keys); `new` this one's, with
-// `rules` the peer limit, lenient pacing (checked, never too soon) and cheat checks on. dist/ must be built.
+// `rules` the peer limit, lenient pacing (checked, never too soon) and cheat checks on, and `slots` download slots for
+// every user (10,000: none refused) kept by the script as on a single Redis (its 7th key). SLOT_REFRESH_MS sets how
+// often a live leecher's entry is rewritten (default 60000; 0.001 rewrites it at every announce, as before 9114f02).
+// dist/ must be built.
 const path = require('path');
 const fs = require('fs');
 const { spawn } = require('child_process');
 const crypto = require('crypto');
-const [dir, kind, rulesArg] = process.argv.slice(2);
-const rules = rulesArg === 'rules';
+const [dir, kind, ...flags] = process.argv.slice(2);
+const rules = flags.includes('rules');
+const slots = flags.includes('slots');
+const SLOT_REFRESH_MS = Number(process.env.SLOT_REFRESH_MS ?? 60_000);
 const dist = path.resolve(dir, 'dist/src/peers/redis');
 const Redis = require(require.resolve('ioredis', { paths: [path.resolve(dir)] })).default;
 const { AnnounceCommand } = require(`${dist}/announce-command.js`);
@@ -58,24 +63,28 @@ function cpu(pid) {
   const versions = new Map();
   function args(peer, event, now) {
     const want = 52;
-    const kept = versions.get(peer.t) ?? 0;
+    const kept = versions.get(peer.t)?.version ?? 0;
     const base = [now, peer.up, peer.down, peer.left, 1, 1, TTL, want, Math.floor(Math.random() * 2 ** 48), kept, 1e12];
     const numbers =
       kind === 'base'
         ? codec.encodeAnnounceNumbers(base)
-        : codec.encodeAnnounceNumbers([
-            ...base,
-            rules ? 3 : 0,
-            rules ? 1 : 0,
-            1, // MIN_INTERVAL 1 ms, no duplicate window: pacing is checked and never fires
-            0,
-            rules ? 1 : 0,
-            rules ? 1e9 : 0,
-            0,
-            0,
-          ]);
+        : codec.encodeAnnounceNumbers(
+            [
+              ...base,
+              rules ? 3 : 0,
+              rules ? 1 : 0,
+              1, // MIN_INTERVAL 1 ms, no duplicate window: pacing is checked and never fires
+              0,
+              rules ? 1 : 0,
+              rules ? 1e9 : 0,
+              0,
+              slots ? 1 : 0,
+              versions.get(peer.t)?.incomplete ?? -1, // the kept swarm's live leechers, as KeptSwarms passes them
+            ],
+            slots ? { infoHash: hashes[peer.t], slots: 10_000, refreshMs: SLOT_REFRESH_MS } : undefined,
+          );
     const a = { member: codec.encodeMember(peer.user, peer.id, peer.ip, peer.port), ip: `10.0.0.1`, numbers, event };
-    if (kind !== 'base') a.leeching = '';
+    if (kind !== 'base') a.leeching = slots ? keys.leeching(peer.user) : '';
     return a;
   }
   async function run(list, event) {
@@ -84,7 +93,10 @@ function cpu(pid) {
       list.map((peer) => command.run(keys.swarm(hashes[peer.t]), args(peer, event, now))),
     );
     replies.forEach((reply, i) => {
-      if (reply.version > 0) versions.set(list[i].t, reply.version);
+      // A reply of -1 counts says the kept members are current: kept as they are, as KeptSwarms does.
+      if (reply.version > 0 && reply.incomplete >= 0) {
+        versions.set(list[i].t, { version: reply.version, incomplete: reply.incomplete });
+      }
     });
   }
   for (let i = 0; i < peers.length; i += BATCH) await run(peers.slice(i, i + BATCH), 's');
@@ -112,7 +124,7 @@ function cpu(pid) {
   const stats = await client.info('commandstats');
   const ev = /cmdstat_evalsha:calls=(\d+),usec=(\d+)/.exec(stats);
   console.log(
-    `${kind}${rules ? '+rules' : ''}: redis ${((c1 - c0) / N).toFixed(2)} µs/announce, evalsha usec ${(Number(ev[2]) / N).toFixed(2)} µs/announce, node ${((n1.user + n1.system) / N).toFixed(2)} µs, ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    `${kind}${rules ? '+rules' : ''}${slots ? '+slots' : ''}: redis ${((c1 - c0) / N).toFixed(2)} µs/announce, evalsha usec ${(Number(ev[2]) / N).toFixed(2)} µs/announce, node ${((n1.user + n1.system) / N).toFixed(2)} µs, ${((Date.now() - t0) / 1000).toFixed(1)} s`,
   );
   console.log(
     stats

@@ -18,7 +18,7 @@ import { FREE_SLOT_LUA } from 'src/peers/redis/download-slots.lua';
  *       one that ended, which on a Cluster (another slot) the caller does after it
  * ARGV: 1 member (4-byte user id .. 20-byte peer id .. address: 4|16-byte ip .. 2-byte port .. its length; the
  *       script makes it a dual-stack member when the peer has a live endpoint of the other family), 2 ip text,
- *       3 nineteen big-endian doubles (ANNOUNCE_NUMBERS): now, uploaded, downloaded, left, upload factor,
+ *       3 twenty big-endian doubles (ANNOUNCE_NUMBERS): now, uploaded, downloaded, left, upload factor,
  *         download factor, ttl ms, members wanted, random integer, the version of the members the caller keeps
  *         (0: none), the most bytes a second a peer may have moved (peer-accounting.util.ts plausibleDelta), the
  *         most live peers per user in the swarm (0: no limit), pacing (0 off, 1 lenient, 2 strict), the minimum
@@ -27,9 +27,10 @@ import { FREE_SLOT_LUA } from 'src/peers/redis/download-slots.lua';
  *         only once one of them would refuse), download slots (1: refuse a new leech with verdict 7, "needs a
  *         slot", so that the caller takes one first (redis-download-slots.ts), or with a 7th key take it here;
  *         2: the slots are full but the user leeches the torrent already (list it once applied); 0: no check, or
- *         the slot is taken); with a 7th key, the 20-byte info hash, the user's slots and the refresh period of
- *         its entries (ms; redis-download-slots.ts) follow them, the last two as doubles;
- *         one argument rather than nineteen, because each argument costs ioredis an encoding and Redis a parse,
+ *         the slot is taken), the live leechers among the members the caller keeps (-1: none kept; read by the
+ *         cheat check while their version is the swarm's); with a 7th key, the 20-byte info hash, the user's slots
+ *         and the refresh period of its entries (ms; redis-download-slots.ts) follow them, the last two as doubles;
+ *         one argument rather than twenty, because each argument costs ioredis an encoding and Redis a parse,
  *       4 event (n|s|c|x = none|started|completed|stopped), followed by `,kind` for each cheat flag a policy raised
  * Returns one string: each announce's reply in turn, ANNOUNCE_REPLY_HEADER bytes of thirteen big-endian doubles
  *   (seeders, leechers, index entry due (0|1), ledger became non-empty (0|1), previous role (0 none or expired,
@@ -56,7 +57,7 @@ import { FREE_SLOT_LUA } from 'src/peers/redis/download-slots.lua';
  *   The user index entry (user → swarm) is due for a new peer and once per 8-TTL period of a live one.
  */
 /** Byte length of an announce's ARGV[3]. */
-export const ANNOUNCE_NUMBERS = 19 * 8;
+export const ANNOUNCE_NUMBERS = 20 * 8;
 /** Byte length of an announce's reply before its members. */
 export const ANNOUNCE_REPLY_HEADER = 13 * 8;
 
@@ -105,12 +106,13 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, le
   -- The announce's family (a 16-byte ip); a peer keeps one endpoint per family (README: dual-stack peers).
   local ipv6 = #member == 24 + 19
   local now, up, down, left, upFactor, downFactor, ttl, want, rnd, kept, rate, peerLimit, pacing, minInterval,
-    duplicateWindow, cheat, maxUploadRate, observe, slotCheck = struct.unpack('>ddddddddddddddddddd', numbers)
+    duplicateWindow, cheat, maxUploadRate, observe, slotCheck, keptLeechers =
+    struct.unpack('>dddddddddddddddddddd', numbers)
   -- The user's leeches (download slots) when a single Redis lets the script keep them: the torrent's field there.
   local leechingField, userSlots, refreshMs = nil, 0, 0
   if leeching and #leeching > 0 then
-    leechingField = string.sub(numbers, 153, 172)
-    userSlots, refreshMs = struct.unpack('>dd', numbers, 173)
+    leechingField = string.sub(numbers, 161, 180)
+    userSlots, refreshMs = struct.unpack('>dd', numbers, 181)
   end
   local cutoff = now - ttl
   -- The census's bound as Redis reads it, formatted once (string.format costs ~0.5 us here).
@@ -126,6 +128,8 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, le
   local changed = false
   -- Pacing's outcome (redis-peer.codec.ts VERDICT_*) and its detail; a duplicate writes nothing at all.
   local verdict, detail, duplicate = 0, 0, false
+  -- The version key's value, once read (nil: not yet): the cheat check may need it before the writes below.
+  local storedVersion = nil
 
   local old = redis.call('HGET', peers, field)
   local oldMember, oldSet
@@ -249,11 +253,20 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, le
         flagged = flagged or {}
         flagged[#flagged + 1] = 2
       end
-      -- Live leechers other than this peer: the expired head counted, as in census() below. Two calls that answer a
-      -- number cost Redis less than one that answers members (1.3 against 2.3 us in a 15-member listpack).
-      expired = expired or '(' .. string.format('%.0f', cutoff)
-      local others = redis.call('ZCARD', leechers) - (prevRole == 1 and 1 or 0)
-        - redis.call('ZCOUNT', leechers, '-inf', expired)
+      -- Live leechers other than this peer. When the caller keeps this swarm's members and their version is still
+      -- the swarm's, its count of live leechers is exact, and the version read here serves the reply below too.
+      local others = nil
+      if keptLeechers >= 0 then
+        storedVersion = tonumber(redis.call('GET', version)) or 1
+        if storedVersion == kept then others = keptLeechers - (prevRole == 1 and 1 or 0) end
+      end
+      if not others then
+        -- The expired head counted, as in census() below. Two calls that answer a number cost Redis less than one
+        -- that answers members (1.3 against 2.3 us in a 15-member listpack).
+        expired = expired or '(' .. string.format('%.0f', cutoff)
+        others = redis.call('ZCARD', leechers) - (prevRole == 1 and 1 or 0)
+          - redis.call('ZCOUNT', leechers, '-inf', expired)
+      end
       if others <= 0 and (tonumber(redis.call('HGET', userPeers, '!')) or 0) < prevLast then
         flagged = flagged or {}
         flagged[#flagged + 1] = 1
@@ -385,7 +398,7 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, le
     if changed then
       current = redis.call('INCR', version)
     else
-      current = tonumber(redis.call('GET', version)) or 1
+      current = storedVersion or tonumber(redis.call('GET', version)) or 1
     end
     if current == 1 then
       -- A new key (or a swarm older than versions): start at random, so that no version an instance kept for an

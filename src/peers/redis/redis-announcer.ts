@@ -164,6 +164,7 @@ export class RedisAnnouncer {
         this.rules.maxUploadRate,
         this.observeCode,
         slots === SLOTS_CHECKED_IN_SCRIPT ? 1 : slots === SLOTS_FULL ? 2 : 0,
+        kept?.incomplete ?? -1,
       ],
       leeching === ''
         ? undefined

@@ -234,6 +234,24 @@ export function describeCheatSignalsContract(ctx: ContractContext): void {
       expect((await drainFlags(store)).flags).toEqual([]);
     });
 
+    it('judges repeated uploads in an unchanged swarm the same (Redis: from the members the store keeps)', async () => {
+      // Re-announces that change no member let the Redis store keep the swarm's members and their version; its
+      // later announces then pass their count of live leechers, which the script uses while that version holds.
+      const store = await ctx.withRules({ cheatPolicy: 'observe' });
+      const [withLeecher, seedersOnly] = [newInfoHash(), newInfoHash()];
+      await announce(store, { infoHash: withLeecher, userId: 2, left: 10, now: ctx.t0 });
+      await announce(store, { infoHash: seedersOnly, userId: 2, left: 0, now: ctx.t0 });
+      for (const infoHash of [withLeecher, seedersOnly]) {
+        for (let i = 0; i < 4; i++) {
+          await announce(store, { infoHash, userId: 1, left: 0, uploaded: 10 * i, now: ctx.t0 + 1000 * i });
+        }
+      }
+      const { flags } = await drainFlags(store);
+      expect(flags.map((flag) => [flag.infoHash, flag.kind, flag.announcedAt])).toEqual(
+        [1000, 2000, 3000].map((ms) => [seedersOnly, 'upload_without_leechers', ctx.t0 + ms]),
+      );
+    });
+
     it("flags a leecher's upload when no other leecher is live: itself and a silent one do not count", async () => {
       const store = await ctx.withRules({ cheatPolicy: 'observe' });
       const ih = newInfoHash();
