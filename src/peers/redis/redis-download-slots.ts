@@ -45,9 +45,9 @@ export function slotRefreshMs(ttlMs: number): number {
  *   announce script. The script lets a peer that is a live leecher through, and the slot script
  *   (download-slots.lua.ts) then refreshes its torrent's entry once a refresh period, unawaited: most leeching
  *   announces wait for nothing more. A peer that would start a leech is turned back by the script; the slot script
- *   takes a slot atomically, and the announce goes again. A refused announce gives its slot back, a leecher that completes or stops frees its
- *   torrent. When the user's slots are full, two reads of its own entries in the swarm tell whether another of its
- *   clients leeches the torrent already.
+ *   takes a slot atomically, and the announce goes again. A refused announce gives its slot back, a leecher that
+ *   completes or stops frees its torrent. When the user's slots are full, two reads of its own entries in the swarm
+ *   tell whether another of its clients leeches the torrent already.
  * Users without download slots pay nothing.
  */
 export class RedisDownloadSlots {
