@@ -1,10 +1,11 @@
 'use strict';
 // CPU per announce of the tracker's own pipeline, without sockets: the HTTP adapter's query decoding and bencoding
-// around the core (lookup step, announce service) and the peer store (with the accounting flusher running beside them, as in the server), called in-process on the memory
-// or Redis store, 64 announces at a time. What `npm run bench` measures on top of this is Fastify, Node's HTTP and
-// the kernel's sockets. Peers as in the bench's default: 100,000 peers announcing again and again over 5,000
-// torrents and 50 users. Usage:
+// around the core (lookup step, announce service) and the peer store (with the accounting flusher running beside
+// them, as in the server), called in-process on the memory or Redis store, 64 announces at a time (--concurrent).
+// What `npm run bench` measures on top of this is Fastify, Node's HTTP and the kernel's sockets. Peers as in the
+// bench's default: 100,000 peers announcing again and again over 5,000 torrents and 50 users. Usage:
 //   npm run build && node scripts/bench/pipeline-cost.js [announces=200000] [redis] [--promotions=N] [--slots=N]
+//     [--checkout=<dir>] [--warmup=N] [--concurrent=N]
 // (PostgreSQL at 127.0.0.1:5432 with trust auth, PG_ADMIN_URL overrides; for redis, REDIS_URL or 127.0.0.1:6379,
 // under a random key prefix deleted afterwards; redis-server's own CPU is read from /proc when it runs here.)
 // --promotions=N seeds N freeleech tokens and a site-wide event as `npm run bench -- --promotions=N` does
@@ -12,6 +13,10 @@
 // pg_stat_statements' execution time for this database (reset before the measured run). LOOKUP_CACHE_TTL_MS in the
 // environment reaches the tracker like FLUSH_INTERVAL_MS (a short TTL makes the lookup cache's reloads show).
 // PIPELINE_PROFILE=file.cpuprofile writes a CPU profile of the measured run (lib/cpu-profile.js summarizes it).
+// --checkout=<dir> runs that checkout's dist/ instead (79927e5's, whose entry was AnnounceRoutes, included), for an
+// in-process A/B: run the two alternately, a few times each. --warmup=N announces before the measured ones (default
+// half of them; 500000 lets nearly every one of the 100,000 peers join first, as the server bench's warm-up does),
+// --concurrent=N announces in flight at a time (default 64; the server bench's calls carry about 14).
 require('reflect-metadata');
 const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
@@ -20,15 +25,18 @@ const path = require('node:path');
 const fixtures = require('./lib/fixtures');
 const { processCpuSeconds } = require('./lib/processes');
 
-const dist = path.resolve(__dirname, '../../dist/src');
-const { createTrackerApp } = require(`${dist}/bootstrap.js`);
-const { HttpTrackerAdapter } = require(`${dist}/announce/http/http-tracker.adapter.js`);
-
 const flags = process.argv.slice(2).filter((arg) => arg.startsWith('--'));
 const positional = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const flagValue = (name) => flags.find((flag) => flag.startsWith(`--${name}=`))?.slice(name.length + 3);
+
+const dist = path.resolve(flagValue('checkout') ?? path.join(__dirname, '../..'), 'dist/src');
+const { createTrackerApp } = require(`${dist}/bootstrap.js`);
+const { answererOf } = entryOf(dist);
+
 const ANNOUNCES = Number(positional[0] ?? 200_000);
+const WARMUP = Number(flagValue('warmup') ?? ANNOUNCES / 2);
 const PEERS = 100_000;
-const CONCURRENT = 64;
+const CONCURRENT = Number(flagValue('concurrent') ?? 64);
 const STORE = positional[1] === 'redis' ? 'redis' : 'memory';
 const PROMOTIONS = Number(
   /^--promotions=(\d+)$/.exec(flags.find((flag) => flag.startsWith('--promotions=')) ?? '')?.[1] ?? 0,
@@ -62,7 +70,7 @@ async function main() {
       const seeded = await fixtures.seedPromotions(url, 'pipeline-cost-token', database.url, pool, PROMOTIONS);
       console.log(`seeded ${JSON.stringify(seeded)} and a site-wide event`);
     }
-    const adapter = app.get(HttpTrackerAdapter);
+    const adapter = answererOf(app);
     const peers = peerPopulation(pool);
     const redisPid = STORE === 'redis' ? await redisServerPid() : null;
     const run = async (count) => {
@@ -85,7 +93,7 @@ async function main() {
       const pg = ((cpuSecondsOf(pgPids) - pgBefore) * 1e6) / count;
       return { node, redis, pg, statements: await pgStatements.read(database.name) };
     };
-    await run(ANNOUNCES / 2); // warm-up: fills the swarms and the lookup cache, lets V8 optimize
+    await run(WARMUP); // warm-up: fills the swarms and the lookup cache, lets V8 optimize
     const stopProfile = process.env.PIPELINE_PROFILE ? await startProfile() : null;
     const { node, redis, pg, statements } = await run(ANNOUNCES);
     if (stopProfile) {
@@ -95,7 +103,7 @@ async function main() {
     const promotionsPart = PROMOTIONS > 0 ? `, ${PROMOTIONS} tokens + a site-wide event` : '';
     console.log(
       `${node.toFixed(1)} µs of node CPU${redisPart} + ${pg.toFixed(1)} µs of PostgreSQL backends per announce ` +
-        `(${ANNOUNCES} announces, ${STORE} store${promotionsPart})`,
+        `(${ANNOUNCES} announces, ${STORE} store${promotionsPart}, ${path.relative(process.cwd(), dist) || '.'})`,
     );
     if (statements === null) {
       console.log('pg_stat_statements is not loaded: no per-statement figures');
@@ -117,6 +125,25 @@ async function main() {
     }
     fs.rmSync(workDir, { recursive: true });
   }
+}
+
+/**
+ * What answers `answer('announce', request)` in that build: the HTTP adapter, or before the announce core (79927e5)
+ * AnnounceRoutes, whose private `answer` took the same request.
+ */
+function entryOf(distDir) {
+  const adapterFile = `${distDir}/announce/http/http-tracker.adapter.js`;
+  if (fs.existsSync(adapterFile)) {
+    const { HttpTrackerAdapter } = require(adapterFile);
+    return { answererOf: (app) => app.get(HttpTrackerAdapter) };
+  }
+  const { AnnounceRoutes } = require(`${distDir}/announce/announce.routes.js`);
+  return {
+    answererOf: (app) => {
+      const routes = app.get(AnnounceRoutes);
+      return { answer: (action, request) => routes.answer(action, request) };
+    },
+  };
 }
 
 /** Settings of the tracker under test taken from this process's environment (FLUSH_INTERVAL_MS, CHEAT_POLICY…). */
@@ -231,7 +258,7 @@ function peerPopulation(pool) {
         `&peer_id=-qB4650-${String(g).padStart(12, '0')}&port=${1024 + (g % 60000)}` +
         `&uploaded=${uploaded[g]}&downloaded=${downloaded[g]}&left=${g % 4 ? 1_000_000 : 0}` +
         `&corrupt=0&key=ABCD&numwant=50&compact=1&no_peer_id=1${Math.random() < 0.1 ? '&event=started' : ''}`;
-      return { url, passkey, ip: '127.0.0.1', startedAt: performance.now() };
+      return { url, passkey, ip: '127.0.0.1', userAgent: 'qBittorrent/4.6.5', startedAt: performance.now() };
     },
   };
 }
