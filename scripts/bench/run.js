@@ -372,13 +372,14 @@ async function startTracker(
     pids: { node: server.pid, redis: redisPid, database: database.name },
     redis,
     metricsUrl: `${url}/metrics`,
+    peersNow: async () => (await adminStats(url, adminToken)).peers,
     finish: (figures) => finishTracker(store, figures, { server, url, adminToken, redis, before, profile }),
   };
 }
 
 /** After the rounds: peers and memory from the tracker, its profile, then a graceful stop (SIGTERM) and its log. */
 async function finishTracker(store, figures, { server, url, adminToken, redis, before, profile }) {
-  const stats = await (await fetch(`${url}/api/stats`, { headers: { authorization: `Bearer ${adminToken}` } })).json();
+  const stats = await adminStats(url, adminToken);
   const row = { store, ...figures, peers: stats.peers };
   const rss = proc.rssBytes(server.pid);
   row.rssMb = rss / 2 ** 20;
@@ -402,6 +403,10 @@ async function finishTracker(store, figures, { server, url, adminToken, redis, b
     console.log(`   ${row.logWarnings.count} warning/error lines in the tracker's log`);
   }
   return row;
+}
+
+async function adminStats(url, adminToken) {
+  return (await fetch(`${url}/api/stats`, { headers: { authorization: `Bearer ${adminToken}` } })).json();
 }
 
 /** Warning and error lines of a JSON log: how many, and the distinct messages (a few). */
