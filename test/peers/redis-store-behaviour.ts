@@ -157,6 +157,17 @@ export function describeRedisStoreBehaviour(name: string, getClient: () => Redis
       expect(answered).toMatchObject({ status: 'fulfilled', value: { complete: 1, incomplete: 0 } });
     });
 
+    it('keeps an expiry on a set recreated when its only member moves to another port', async () => {
+      const ih = newInfoHash();
+      const store = storeOf();
+      await announce(store, { infoHash: ih, userId: 1, left: 0, now: t0 });
+      // Same TTL period: no renewal is due, but moving the lone member empties the set and ZADD makes a new key.
+      await announce(store, { infoHash: ih, userId: 1, left: 0, now: t0 + 1000, port: portOf(1) + 1 });
+      const swarm = new RedisKeys(prefix).swarm(ih);
+      expect(await getClient().zcard(swarm.seeders)).toBe(1);
+      expect(await getClient().pttl(swarm.seeders)).toBeGreaterThan(0);
+    });
+
     it('prunes a bounded number of silent peers per announce and lets idle swarms expire', async () => {
       const ih = newInfoHash();
       const store = storeOf();

@@ -314,16 +314,19 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, le
       end
     end
   else
-    local set = seeder and seeders or leechers
+    local set, recreated = seeder and seeders or leechers, false
     if old and oldSet ~= set then
       redis.call('ZREM', oldSet, oldMember)
       touch = true
       changed = true
     elseif old and oldMember ~= member then
       redis.call('ZREM', oldSet, oldMember)
+      -- A lone member's ZREM deletes the set, and the ZADD below makes a new key, which needs an expiry of its own.
+      recreated = redis.call('EXISTS', oldSet) == 0
       changed = true
     end
     redis.call('ZADD', set, now, member)
+    if recreated and not touch then redis.call('PEXPIRE', set, ttl * 3) end
     local record = struct.pack('>Bdddd', seeder and 1 or 0, up, down, left, now) .. string.sub(member, 25)
     redis.call('HSET', peers, field, record)
     if not old then
