@@ -168,6 +168,19 @@ export function describeRedisStoreBehaviour(name: string, getClient: () => Redis
       expect(await getClient().pttl(swarm.seeders)).toBeGreaterThan(0);
     });
 
+    it("keeps an expiry on a user's leeches hash first written by a live leecher's refresh", async () => {
+      const ih = newInfoHash();
+      const store = storeOf();
+      const userId = 7;
+      // Leeching before the user has download slots: nothing is listed yet.
+      await announce(store, { infoHash: ih, userId, left: 10, now: t0 });
+      // Slots set later: the live leecher's next announce of a new minute lists it, in the same TTL period.
+      await announce(store, { infoHash: ih, userId, left: 10, now: t0 + 61_000, downloadSlots: 5 });
+      const leeching = new RedisKeys(prefix).leeching(userId);
+      expect(await getClient().hlen(leeching)).toBe(1);
+      expect(await getClient().pttl(leeching)).toBeGreaterThan(0);
+    });
+
     it('prunes a bounded number of silent peers per announce and lets idle swarms expire', async () => {
       const ih = newInfoHash();
       const store = storeOf();

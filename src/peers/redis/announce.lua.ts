@@ -347,11 +347,13 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, le
     if (slotCheck == 1 or slotCheck == 2) and not seeder and event ~= 'x' then
       -- A live leecher's entry is rewritten at its first announce of each refresh period, not at every one: it is
       -- then never older than the leecher's last announce by a period, which the slot check allows for.
+      local listed = 0
       if prevRole ~= 1 or slotCheck == 2 or math.floor(now / refreshMs) ~= math.floor(prevLast / refreshMs) then
-        redis.call('HSET', leeching, leechingField, string.format('%.0f', now))
+        listed = redis.call('HSET', leeching, leechingField, string.format('%.0f', now))
       end
-      -- Renewed as the swarm's keys are: a live leech crosses a TTL period within every 2 TTLs.
-      if touch or prevRole ~= 1 then redis.call('PEXPIRE', leeching, ttl * 2) end
+      -- Renewed as the swarm's keys are (a live leech crosses a TTL period within every 2 TTLs), and whenever the
+      -- entry is new, which is also when the key is: a live leecher of a user given slots since lists it first.
+      if touch or prevRole ~= 1 or listed == 1 then redis.call('PEXPIRE', leeching, ttl * 2) end
     elseif old and oldSet == leechers and (event == 'x' or seeder) and not leechesElsewhere(peers, userPeers, user,
       peerId, cutoff) then
       redis.call('HDEL', leeching, leechingField)
