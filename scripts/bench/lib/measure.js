@@ -100,9 +100,11 @@ async function measureRound(options, target, profile) {
   const loopBefore = target.metricsUrl && (await loopStats(target.metricsUrl));
   const commandsBefore = target.redis && (await fixtures.redisCommandStats(target.redis));
   const serverStart = await serverCpu(target);
+  const kernelStart = proc.processKernelSide(target.pids?.node);
   const start = machine();
   const result = await runWrk({ ...loadOf(options, target), seconds: options.duration });
   const end = machine();
+  const kernelEnd = proc.processKernelSide(target.pids?.node);
   const serverEnd = await serverCpu(target);
   toggleProfiler();
   const loopAfter = target.metricsUrl && (await loopStats(target.metricsUrl));
@@ -112,6 +114,13 @@ async function measureRound(options, target, profile) {
     result,
     wall: (end.at - start.at) / 1000,
     parts: cpuBetween(serverStart, serverEnd),
+    nodeKernel:
+      kernelStart && kernelEnd
+        ? {
+            systemSeconds: kernelEnd.systemSeconds - kernelStart.systemSeconds,
+            syscalls: kernelEnd.syscalls - kernelStart.syscalls,
+          }
+        : null,
     wrk: used('wrk'),
     machine: used('machine'),
     commands: target.redis ? commandDeltas(commandsBefore, commandsAfter) : null,
@@ -187,6 +196,12 @@ function combineRounds(rounds) {
         .join('\n') || undefined,
     redisCommands: rounds[0].commands ? commandsPerAnnounce(rounds, requests) : undefined,
     loop: combineLoops(rounds, wall),
+    nodeKernel: rounds.some((r) => !r.nodeKernel)
+      ? undefined
+      : {
+          systemUsPerAnnounce: (sum((r) => r.nodeKernel.systemSeconds) * 1e6) / requests,
+          syscallsPerAnnounce: sum((r) => r.nodeKernel.syscalls) / requests,
+        },
     cpu: {
       serverPercent: (100 * server) / wall,
       usPerAnnounce: (server * 1e6) / requests,

@@ -115,6 +115,23 @@ function processCpuSeconds(pid) {
   return fields ? (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS : null;
 }
 
+/**
+ * The tracker process's kernel side: system CPU seconds (all threads) and its read- and write-like system calls so
+ * far (/proc/<pid>/io); null when /proc does not show them. Two builds' answers can cost the same user time and
+ * differ in how many socket calls they make to Redis and PostgreSQL.
+ */
+function processKernelSide(pid) {
+  const fields = statFields(`/proc/${pid}/stat`);
+  let io;
+  try {
+    io = fs.readFileSync(`/proc/${pid}/io`, 'utf8');
+  } catch {
+    return null;
+  }
+  const count = (name) => Number(new RegExp(`^${name}: (\\d+)`, 'm').exec(io)?.[1] ?? NaN);
+  return fields ? { systemSeconds: Number(fields[12]) / CLOCK_TICKS, syscalls: count('syscr') + count('syscw') } : null;
+}
+
 /** CPU seconds of this script's children that have exited and been reaped (wrk, once it has finished). */
 function reapedChildrenCpuSeconds() {
   const fields = statFields('/proc/self/stat');
@@ -160,6 +177,7 @@ module.exports = {
   killAll,
   run,
   processCpuSeconds,
+  processKernelSide,
   reapedChildrenCpuSeconds,
   machineBusySeconds,
   rssBytes,

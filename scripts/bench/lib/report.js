@@ -76,6 +76,12 @@ function printReport(rows, options) {
           `GC ${fixed(gc.minor + gc.major + gc.incremental, 1)} ms/s (full ${fixed(gc.major, 1)} ms/s)`,
       );
     }
+    if (row.nodeKernel) {
+      parts.push(
+        `node's system CPU ${fixed(row.nodeKernel.systemUsPerAnnounce, 1)} µs and ` +
+          `${fixed(row.nodeKernel.syscallsPerAnnounce, 2)} read/write system calls per announce`,
+      );
+    }
     if (row.redisCommands) {
       const commands = row.redisCommands
         .slice(0, 8)
