@@ -10,6 +10,7 @@ const path = require('node:path');
 const { summarizeProfile } = require('./lib/cpu-profile');
 const fixtures = require('./lib/fixtures');
 const { combineRounds, measureRound, warmUp } = require('./lib/measure');
+const { compareRounds } = require('./lib/paired-rounds');
 const proc = require('./lib/processes');
 const { printReport } = require('./lib/report');
 const {
@@ -114,7 +115,9 @@ async function main() {
   const rounds = new Map(targets.map((target) => [target, []]));
   for (let round = 1; round <= options.rounds; round++) {
     console.log(`\n== round ${round} of ${options.rounds}: ${options.duration} s each ==`);
-    for (const target of targets) {
+    // Every other round in the reverse order: a run lands in the tail of the one before it (its flush, its GC
+    // after the load stops), so a fixed order would charge that to the same target every round.
+    for (const target of round % 2 === 1 ? targets : [...targets].reverse()) {
       if (rows.get(target.name)) {
         continue; // failed in an earlier round
       }
@@ -203,6 +206,14 @@ function printComparison(rows) {
           `(${change(candidate.cpu.usPerAnnounce, base.cpu.usPerAnnounce)}); rounds ${candidate.roundRps.join('/')} ` +
           `vs ${base.roundRps.join('/')}`,
       );
+      const paired = compareRounds(candidate.roundRps, base.roundRps);
+      if (paired) {
+        const percent = (value) => `${value >= 0 ? '+' : ''}${(100 * value).toFixed(1)}%`;
+        console.log(
+          `    round by round: ${percent(paired.change)}, 90% interval ${percent(paired.low)} to ` +
+            `${percent(paired.high)}, won ${paired.won} of ${paired.rounds}`,
+        );
+      }
     }
   }
 }

@@ -1,0 +1,52 @@
+'use strict';
+// Two targets measured in the same rounds, compared round by round. This box's speed drifts by tens of percent
+// within minutes, so the totals of an 8-round A/B move by several percent from one run to the next; the ratio of
+// the two targets within each round cancels most of the drift, and the spread of those ratios says how far one
+// run can be trusted. A target like "within 3%" is met by a run only when its interval says so.
+
+/** Resamples of the bootstrap, and its seed: the same rounds always print the same interval. */
+const RESAMPLES = 10_000;
+const SEED = 20261206;
+
+/**
+ * The candidate's throughput relative to the base's, round by round: the geometric mean of the per-round ratios
+ * (as a change, -0.05 for 5% slower), a 90% bootstrap interval of that mean, and the rounds the candidate won.
+ */
+function compareRounds(candidateRps, baseRps) {
+  const logRatios = candidateRps.map((rps, i) => Math.log(rps / baseRps[i])).filter(Number.isFinite);
+  if (logRatios.length < 2) {
+    return undefined;
+  }
+  const random = mulberry32(SEED);
+  const means = [];
+  for (let r = 0; r < RESAMPLES; r++) {
+    let sum = 0;
+    for (let i = 0; i < logRatios.length; i++) {
+      sum += logRatios[Math.floor(random() * logRatios.length)];
+    }
+    means.push(sum / logRatios.length);
+  }
+  means.sort((a, b) => a - b);
+  const change = (logValue) => Math.exp(logValue) - 1;
+  return {
+    change: change(logRatios.reduce((sum, value) => sum + value, 0) / logRatios.length),
+    low: change(means[Math.floor(0.05 * RESAMPLES)]),
+    high: change(means[Math.ceil(0.95 * RESAMPLES) - 1]),
+    won: logRatios.filter((value) => value > 0).length,
+    rounds: logRatios.length,
+  };
+}
+
+/** A small seeded generator (mulberry32): reproducible resamples without a dependency. */
+function mulberry32(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+module.exports = { compareRounds };
