@@ -115,12 +115,7 @@ async function main() {
   const rounds = new Map(targets.map((target) => [target, []]));
   for (let round = 1; round <= options.rounds; round++) {
     console.log(`\n== round ${round} of ${options.rounds}: ${options.duration} s each ==`);
-    // Every other round in the reverse order: a run lands in the tail of the one before it (its flush, its GC
-    // after the load stops), so a fixed order would charge that to the same target every round.
-    for (const target of round % 2 === 1 ? targets : [...targets].reverse()) {
-      if (rows.get(target.name)) {
-        continue; // failed in an earlier round
-      }
+    const measure = async (target) => {
       try {
         // With --profile, only the first round is profiled: one profile file per target.
         const measured = await measureRound(options, target, options.profile && round === 1);
@@ -130,6 +125,12 @@ async function main() {
         rows.set(target.name, { store: target.name, status: 'error', error: error.message });
         console.log(`   ${target.name}: error: ${error.message}`);
       }
+    };
+    // Every other round in the reverse order: a run lands in the tail of the one before it (its flush, its GC
+    // after the load stops), so a fixed order would charge that to the same target every round.
+    const active = targets.filter((target) => !rows.get(target.name)); // not failed in an earlier round
+    for (const target of round % 2 === 1 ? active : [...active].reverse()) {
+      await measure(target);
     }
   }
   for (const target of targets) {
