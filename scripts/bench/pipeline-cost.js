@@ -75,8 +75,7 @@ async function main() {
     const redisPid = STORE === 'redis' ? await redisServerPid() : null;
     const run = async (count) => {
       const redisBefore = redisPid && processCpuSeconds(redisPid);
-      const pgPids = await fixtures.backendPids(database.name);
-      const pgBefore = cpuSecondsOf(pgPids);
+      const pgBefore = cpuSecondsOf(await fixtures.backendPids(database.name));
       await pgStatements.reset(database.name);
       const cpu = process.cpuUsage();
       for (let done = 0; done < count; done += CONCURRENT) {
@@ -90,7 +89,7 @@ async function main() {
       const used = process.cpuUsage(cpu);
       const node = (used.user + used.system) / count;
       const redis = redisPid ? ((processCpuSeconds(redisPid) - redisBefore) * 1e6) / count : null;
-      const pg = ((cpuSecondsOf(pgPids) - pgBefore) * 1e6) / count;
+      const pg = (pgCpuSince(pgBefore, cpuSecondsOf(await fixtures.backendPids(database.name))) * 1e6) / count;
       return { node, redis, pg, statements: await pgStatements.read(database.name) };
     };
     await run(WARMUP); // warm-up: fills the swarms and the lookup cache, lets V8 optimize
@@ -179,7 +178,19 @@ async function startProfile() {
 }
 
 function cpuSecondsOf(pids) {
-  return pids.reduce((sum, pid) => sum + (processCpuSeconds(pid) ?? 0), 0);
+  return new Map(pids.map((pid) => [pid, processCpuSeconds(pid) ?? 0]));
+}
+
+/**
+ * CPU of the backends between two samples, listed afresh at the end: the pool opens and closes connections during a
+ * run, so a backend that started counts from zero, and one that exited is left out rather than counted negative.
+ */
+function pgCpuSince(before, after) {
+  let seconds = 0;
+  for (const [pid, now] of after) {
+    seconds += now - (before.get(pid) ?? 0);
+  }
+  return seconds;
 }
 
 /**
