@@ -23,7 +23,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const fixtures = require('./lib/fixtures');
-const { processCpuSeconds } = require('./lib/processes');
+const { cpuSample, cpuSecondsSince, processCpuSeconds } = require('./lib/processes');
 
 const flags = process.argv.slice(2).filter((arg) => arg.startsWith('--'));
 const positional = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
@@ -75,7 +75,7 @@ async function main() {
     const redisPid = STORE === 'redis' ? await redisServerPid() : null;
     const run = async (count) => {
       const redisBefore = redisPid && processCpuSeconds(redisPid);
-      const pgBefore = cpuSecondsOf(await fixtures.backendPids(database.name));
+      const pgBefore = cpuSample(await fixtures.backendPids(database.name));
       await pgStatements.reset(database.name);
       const cpu = process.cpuUsage();
       for (let done = 0; done < count; done += CONCURRENT) {
@@ -89,7 +89,7 @@ async function main() {
       const used = process.cpuUsage(cpu);
       const node = (used.user + used.system) / count;
       const redis = redisPid ? ((processCpuSeconds(redisPid) - redisBefore) * 1e6) / count : null;
-      const pg = (pgCpuSince(pgBefore, cpuSecondsOf(await fixtures.backendPids(database.name))) * 1e6) / count;
+      const pg = (cpuSecondsSince(pgBefore, cpuSample(await fixtures.backendPids(database.name))) * 1e6) / count;
       return { node, redis, pg, statements: await pgStatements.read(database.name) };
     };
     await run(WARMUP); // warm-up: fills the swarms and the lookup cache, lets V8 optimize
@@ -175,22 +175,6 @@ async function startProfile() {
     fs.writeFileSync(file, JSON.stringify(profile));
     session.disconnect();
   };
-}
-
-function cpuSecondsOf(pids) {
-  return new Map(pids.map((pid) => [pid, processCpuSeconds(pid) ?? 0]));
-}
-
-/**
- * CPU of the backends between two samples, listed afresh at the end: the pool opens and closes connections during a
- * run, so a backend that started counts from zero, and one that exited is left out rather than counted negative.
- */
-function pgCpuSince(before, after) {
-  let seconds = 0;
-  for (const [pid, now] of after) {
-    seconds += now - (before.get(pid) ?? 0);
-  }
-  return seconds;
 }
 
 /**

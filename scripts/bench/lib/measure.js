@@ -55,7 +55,7 @@ async function serverCpu(target) {
   };
   const sample = {};
   for (const [part, list] of Object.entries(pids)) {
-    sample[part] = new Map(list.map((pid) => [pid, proc.processCpuSeconds(pid) ?? 0]));
+    sample[part] = proc.cpuSample(list);
   }
   return sample;
 }
@@ -64,7 +64,7 @@ async function serverCpu(target) {
 function cpuBetween(start, end) {
   const used = {};
   for (const [part, pids] of Object.entries(end)) {
-    used[part] = [...pids].reduce((sum, [pid, seconds]) => sum + seconds - (start[part].get(pid) ?? 0), 0);
+    used[part] = proc.cpuSecondsSince(start[part], pids);
   }
   return used;
 }
@@ -100,11 +100,11 @@ async function measureRound(options, target, profile) {
   const loopBefore = target.metricsUrl && (await loopStats(target.metricsUrl));
   const commandsBefore = target.redis && (await fixtures.redisCommandStats(target.redis));
   const serverStart = await serverCpu(target);
-  const kernelStart = proc.processKernelSide(target.pids?.node);
+  const kernelStart = proc.processKernelSide(target.pids.node);
   const start = machine();
   const result = await runWrk({ ...loadOf(options, target), seconds: options.duration });
   const end = machine();
-  const kernelEnd = proc.processKernelSide(target.pids?.node);
+  const kernelEnd = proc.processKernelSide(target.pids.node);
   const serverEnd = await serverCpu(target);
   toggleProfiler();
   const loopAfter = target.metricsUrl && (await loopStats(target.metricsUrl));

@@ -115,6 +115,23 @@ function processCpuSeconds(pid) {
   return fields ? (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS : null;
 }
 
+/** CPU seconds of each of these processes now: a sample for cpuSecondsSince. */
+function cpuSample(pids) {
+  return new Map(pids.map((pid) => [pid, processCpuSeconds(pid) ?? 0]));
+}
+
+/**
+ * CPU seconds used between two samples of processes listed afresh for each (a pool opens and closes connections in
+ * between): a process that started since counts from zero, and one that exited is left out rather than negative.
+ */
+function cpuSecondsSince(before, after) {
+  let seconds = 0;
+  for (const [pid, now] of after) {
+    seconds += now - (before.get(pid) ?? 0);
+  }
+  return seconds;
+}
+
 /**
  * The tracker process's kernel side: system CPU seconds (all threads) and its read- and write-like system calls so
  * far (/proc/<pid>/io); null when /proc does not show them. Two builds' answers can cost the same user time and
@@ -177,6 +194,8 @@ module.exports = {
   killAll,
   run,
   processCpuSeconds,
+  cpuSample,
+  cpuSecondsSince,
   processKernelSide,
   reapedChildrenCpuSeconds,
   machineBusySeconds,
