@@ -23,7 +23,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const fixtures = require('./lib/fixtures');
-const { cpuSample, cpuSecondsSince, processCpuSeconds } = require('./lib/processes');
+const { cpuSample, cpuSecondsSince, processCpuSeconds, threadCpuSeconds } = require('./lib/processes');
 
 const flags = process.argv.slice(2).filter((arg) => arg.startsWith('--'));
 const positional = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
@@ -78,6 +78,7 @@ async function main() {
       const pgBefore = cpuSample(await fixtures.backendPids(database.name));
       await pgStatements.reset(database.name);
       const cpu = process.cpuUsage();
+      const threadsBefore = threadCpuSeconds(process.pid);
       for (let done = 0; done < count; done += CONCURRENT) {
         const batch = [];
         for (let i = 0; i < CONCURRENT; i++) {
@@ -87,21 +88,23 @@ async function main() {
         await Promise.all(batch);
       }
       const used = process.cpuUsage(cpu);
+      const threadsAfter = threadCpuSeconds(process.pid);
       const node = (used.user + used.system) / count;
+      const mainThread = ((threadsAfter.main - threadsBefore.main) * 1e6) / count;
       const redis = redisPid ? ((processCpuSeconds(redisPid) - redisBefore) * 1e6) / count : null;
       const pg = (cpuSecondsSince(pgBefore, cpuSample(await fixtures.backendPids(database.name))) * 1e6) / count;
-      return { node, redis, pg, statements: await pgStatements.read(database.name) };
+      return { node, mainThread, redis, pg, statements: await pgStatements.read(database.name) };
     };
     await run(WARMUP); // warm-up: fills the swarms and the lookup cache, lets V8 optimize
     const stopProfile = process.env.PIPELINE_PROFILE ? await startProfile() : null;
-    const { node, redis, pg, statements } = await run(ANNOUNCES);
+    const { node, mainThread, redis, pg, statements } = await run(ANNOUNCES);
     if (stopProfile) {
       await stopProfile(process.env.PIPELINE_PROFILE);
     }
     const redisPart = redis === null ? '' : ` + ${redis.toFixed(1)} µs of redis-server`;
     const promotionsPart = PROMOTIONS > 0 ? `, ${PROMOTIONS} tokens + a site-wide event` : '';
     console.log(
-      `${node.toFixed(1)} µs of node CPU${redisPart} + ${pg.toFixed(1)} µs of PostgreSQL backends per announce ` +
+      `${node.toFixed(1)} µs of node CPU (${mainThread.toFixed(1)} on the main thread)${redisPart} + ${pg.toFixed(1)} µs of PostgreSQL backends per announce ` +
         `(${ANNOUNCES} announces, ${STORE} store${promotionsPart}, ${path.relative(process.cwd(), dist) || '.'})`,
     );
     if (statements === null) {

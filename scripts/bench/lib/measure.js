@@ -101,10 +101,12 @@ async function measureRound(options, target, profile) {
   const commandsBefore = target.redis && (await fixtures.redisCommandStats(target.redis));
   const serverStart = await serverCpu(target);
   const kernelStart = proc.processKernelSide(target.pids.node);
+  const threadsStart = proc.threadCpuSeconds(target.pids.node);
   const start = machine();
   const result = await runWrk({ ...loadOf(options, target), seconds: options.duration });
   const end = machine();
   const kernelEnd = proc.processKernelSide(target.pids.node);
+  const threadsEnd = proc.threadCpuSeconds(target.pids.node);
   const serverEnd = await serverCpu(target);
   toggleProfiler();
   const loopAfter = target.metricsUrl && (await loopStats(target.metricsUrl));
@@ -120,6 +122,10 @@ async function measureRound(options, target, profile) {
             systemSeconds: kernelEnd.systemSeconds - kernelStart.systemSeconds,
             syscalls: kernelEnd.syscalls - kernelStart.syscalls,
           }
+        : null,
+    nodeThreads:
+      threadsStart && threadsEnd
+        ? { main: threadsEnd.main - threadsStart.main, others: threadsEnd.others - threadsStart.others }
         : null,
     wrk: used('wrk'),
     machine: used('machine'),
@@ -201,6 +207,12 @@ function combineRounds(rounds) {
       : {
           systemUsPerAnnounce: (sum((r) => r.nodeKernel.systemSeconds) * 1e6) / requests,
           syscallsPerAnnounce: sum((r) => r.nodeKernel.syscalls) / requests,
+        },
+    nodeThreads: rounds.some((r) => !r.nodeThreads)
+      ? undefined
+      : {
+          mainUsPerAnnounce: (sum((r) => r.nodeThreads.main) * 1e6) / requests,
+          othersUsPerAnnounce: (sum((r) => r.nodeThreads.others) * 1e6) / requests,
         },
     cpu: {
       serverPercent: (100 * server) / wall,

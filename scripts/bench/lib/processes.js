@@ -149,6 +149,32 @@ function processKernelSide(pid) {
   return fields ? { systemSeconds: Number(fields[12]) / CLOCK_TICKS, syscalls: count('syscr') + count('syscw') } : null;
 }
 
+/**
+ * CPU seconds of a process's main thread (the thread whose id is the pid: Node's event loop) and of all its other
+ * threads together (V8's GC and compiler workers, libuv's pool); null when /proc does not show them. Threads that
+ * exited are gone from both, so take it over a run where the process keeps its threads.
+ */
+function threadCpuSeconds(pid) {
+  let tids;
+  try {
+    tids = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return null;
+  }
+  let main = 0;
+  let others = 0;
+  for (const tid of tids) {
+    const fields = statFields(`/proc/${pid}/task/${tid}/stat`);
+    const seconds = fields ? (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS : 0;
+    if (Number(tid) === pid) {
+      main = seconds;
+    } else {
+      others += seconds;
+    }
+  }
+  return { main, others };
+}
+
 /** CPU seconds of this script's children that have exited and been reaped (wrk, once it has finished). */
 function reapedChildrenCpuSeconds() {
   const fields = statFields('/proc/self/stat');
@@ -197,6 +223,7 @@ module.exports = {
   cpuSample,
   cpuSecondsSince,
   processKernelSide,
+  threadCpuSeconds,
   reapedChildrenCpuSeconds,
   machineBusySeconds,
   rssBytes,

@@ -82,6 +82,12 @@ function printReport(rows, options) {
           `${fixed(row.nodeKernel.syscallsPerAnnounce, 2)} read/write system calls per announce`,
       );
     }
+    if (row.nodeThreads) {
+      parts.push(
+        `node's CPU per announce by thread: main ${fixed(row.nodeThreads.mainUsPerAnnounce, 1)} µs, ` +
+          `others (GC, compiler, libuv) ${fixed(row.nodeThreads.othersUsPerAnnounce, 1)} µs`,
+      );
+    }
     if (row.redisCommands) {
       const commands = row.redisCommands
         .slice(0, 8)
