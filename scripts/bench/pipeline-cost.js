@@ -17,12 +17,16 @@
 // in-process A/B: run the two alternately, a few times each. --warmup=N announces before the measured ones (default
 // half of them; 500000 lets nearly every one of the 100,000 peers join first, as the server bench's warm-up does),
 // --concurrent=N announces in flight at a time (default 64; the server bench's calls carry about 14).
+// --versus=<dir> runs that checkout's build beside this one in the same process, in alternating chunks of
+// --chunk=N announces (default 2000), and compares their CPU chunk by chunk (compareInterleaved): the drift that
+// makes separate runs differ by tens of percent falls on both alike.
 require('reflect-metadata');
 const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const fixtures = require('./lib/fixtures');
+const { compareRounds } = require('./lib/paired-rounds');
 const { cpuSample, cpuSecondsSince, processCpuSeconds, threadCpuSeconds } = require('./lib/processes');
 
 const flags = process.argv.slice(2).filter((arg) => arg.startsWith('--'));
@@ -30,13 +34,13 @@ const positional = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const flagValue = (name) => flags.find((flag) => flag.startsWith(`--${name}=`))?.slice(name.length + 3);
 
 const dist = path.resolve(flagValue('checkout') ?? path.join(__dirname, '../..'), 'dist/src');
-const { createTrackerApp } = require(`${dist}/bootstrap.js`);
-const { answererOf } = entryOf(dist);
+const VERSUS_DIST = flagValue('versus') && path.resolve(flagValue('versus'), 'dist/src');
 
 const ANNOUNCES = Number(positional[0] ?? 200_000);
 const WARMUP = Number(flagValue('warmup') ?? ANNOUNCES / 2);
 const PEERS = 100_000;
 const CONCURRENT = Number(flagValue('concurrent') ?? 64);
+const CHUNK = Number(flagValue('chunk') ?? 2000);
 const STORE = positional[1] === 'redis' ? 'redis' : 'memory';
 const PROMOTIONS = Number(
   /^--promotions=(\d+)$/.exec(flags.find((flag) => flag.startsWith('--promotions=')) ?? '')?.[1] ?? 0,
@@ -48,6 +52,32 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 async function main() {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipeline-cost-'));
   const pool = fixtures.makePool(workDir, { torrents: 5000, users: 50 });
+  const redisPid = STORE === 'redis' ? await redisServerPid() : null;
+  const targets = [];
+  try {
+    targets.push(await startTarget(dist, pool));
+    if (VERSUS_DIST) {
+      targets.push(await startTarget(VERSUS_DIST, pool));
+    }
+    for (const target of targets) {
+      await target.announce(WARMUP); // fills the swarms and the lookup cache, lets V8 optimize
+    }
+    if (targets.length === 2) {
+      await compareInterleaved(targets, redisPid);
+    } else {
+      await measureAlone(targets[0], redisPid);
+    }
+  } finally {
+    for (const target of targets) {
+      await target.close();
+    }
+    fs.rmSync(workDir, { recursive: true });
+  }
+}
+
+/** One build's tracker in this process, on a database and Redis key prefix of its own, with the pool registered. */
+async function startTarget(distDir, pool) {
+  const { createTrackerApp } = require(`${distDir}/bootstrap.js`);
   const database = await fixtures.createDatabase('pipeline');
   const redisPrefix = `pipeline:${randomBytes(4).toString('hex')}:`;
   const redisEnv = STORE === 'redis' ? { REDIS_URL, REDIS_KEY_PREFIX: redisPrefix } : {};
@@ -60,6 +90,15 @@ async function main() {
     PORT: '0',
     ...trackerEnvFromProcess(),
   });
+  const close = async () => {
+    await app.close();
+    await database.drop();
+    if (STORE === 'redis') {
+      const { client } = await fixtures.connectRedis(REDIS_URL);
+      await fixtures.deleteRedisKeys(client, redisPrefix);
+      client.disconnect();
+    }
+  };
   try {
     const url = await listen();
     await fixtures.registerPool(url, 'pipeline-cost-token', pool);
@@ -70,62 +109,126 @@ async function main() {
       const seeded = await fixtures.seedPromotions(url, 'pipeline-cost-token', database.url, pool, PROMOTIONS);
       console.log(`seeded ${JSON.stringify(seeded)} and a site-wide event`);
     }
-    const adapter = answererOf(app);
-    const peers = peerPopulation(pool);
-    const redisPid = STORE === 'redis' ? await redisServerPid() : null;
-    const run = async (count) => {
-      const redisBefore = redisPid && processCpuSeconds(redisPid);
-      const pgBefore = cpuSample(await fixtures.backendPids(database.name));
-      await pgStatements.reset(database.name);
-      const cpu = process.cpuUsage();
-      const threadsBefore = threadCpuSeconds(process.pid);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const adapter = entryOf(distDir).answererOf(app);
+  const peers = peerPopulation(pool);
+  return {
+    label: path.relative(process.cwd(), distDir) || '.',
+    database,
+    close,
+    /** Sends `count` announces, at most CONCURRENT at a time. */
+    async announce(count) {
       for (let done = 0; done < count; done += CONCURRENT) {
         const batch = [];
-        for (let i = 0; i < CONCURRENT; i++) {
-          const request = peers.next();
-          batch.push(adapter.answer('announce', request));
+        for (let i = 0; i < Math.min(CONCURRENT, count - done); i++) {
+          batch.push(adapter.answer('announce', peers.next()));
         }
         await Promise.all(batch);
       }
-      const used = process.cpuUsage(cpu);
-      const threadsAfter = threadCpuSeconds(process.pid);
-      const node = (used.user + used.system) / count;
-      const mainThread = ((threadsAfter.main - threadsBefore.main) * 1e6) / count;
-      const redis = redisPid ? ((processCpuSeconds(redisPid) - redisBefore) * 1e6) / count : null;
-      const pg = (cpuSecondsSince(pgBefore, cpuSample(await fixtures.backendPids(database.name))) * 1e6) / count;
-      return { node, mainThread, redis, pg, statements: await pgStatements.read(database.name) };
-    };
-    await run(WARMUP); // warm-up: fills the swarms and the lookup cache, lets V8 optimize
-    const stopProfile = process.env.PIPELINE_PROFILE ? await startProfile() : null;
-    const { node, mainThread, redis, pg, statements } = await run(ANNOUNCES);
-    if (stopProfile) {
-      await stopProfile(process.env.PIPELINE_PROFILE);
+    },
+  };
+}
+
+/** CPU seconds so far of node (all threads and its main thread) and redis-server: a sample for cpuSpent. */
+function cpuNow(redisPid) {
+  const usage = process.cpuUsage();
+  return {
+    node: (usage.user + usage.system) / 1e6,
+    main: threadCpuSeconds(process.pid).main,
+    redis: redisPid ? processCpuSeconds(redisPid) : 0,
+  };
+}
+
+function cpuSpent(before, after) {
+  return { node: after.node - before.node, main: after.main - before.main, redis: after.redis - before.redis };
+}
+
+async function measureAlone(target, redisPid) {
+  const { database } = target;
+  const pgBefore = cpuSample(await fixtures.backendPids(database.name));
+  await pgStatements.reset(database.name);
+  const before = cpuNow(redisPid);
+  const stopProfile = process.env.PIPELINE_PROFILE ? await startProfile() : null;
+  const stopSampling = process.env.PIPELINE_ALLOCATIONS ? await startAllocationSampling() : null;
+  await target.announce(ANNOUNCES);
+  if (stopProfile) {
+    await stopProfile(process.env.PIPELINE_PROFILE);
+  }
+  if (stopSampling) {
+    printAllocations(await stopSampling(), ANNOUNCES, Number(process.env.PIPELINE_ALLOCATIONS) || 25);
+  }
+  const spent = cpuSpent(before, cpuNow(redisPid));
+  const pg = cpuSecondsSince(pgBefore, cpuSample(await fixtures.backendPids(database.name)));
+  const statements = await pgStatements.read(database.name);
+  const perAnnounce = (seconds) => ((seconds * 1e6) / ANNOUNCES).toFixed(1);
+  const redisPart = redisPid ? ` + ${perAnnounce(spent.redis)} µs of redis-server` : '';
+  const promotionsPart = PROMOTIONS > 0 ? `, ${PROMOTIONS} tokens + a site-wide event` : '';
+  console.log(
+    `${perAnnounce(spent.node)} µs of node CPU (${perAnnounce(spent.main)} on the main thread)${redisPart} + ` +
+      `${perAnnounce(pg)} µs of PostgreSQL backends per announce ` +
+      `(${ANNOUNCES} announces, ${STORE} store${promotionsPart}, ${target.label})`,
+  );
+  if (statements === null) {
+    console.log('pg_stat_statements is not loaded: no per-statement figures');
+    return;
+  }
+  const execMs = statements.reduce((sum, row) => sum + row.ms, 0);
+  console.log(`pg_stat_statements: ${((execMs * 1000) / ANNOUNCES).toFixed(1)} µs of execution per announce; top:`);
+  // The top ones, and every one that reads promotions.
+  for (const row of statements.filter((row, i) => i < 6 || /promotion/.test(row.query))) {
+    console.log(`  ${row.calls} calls ${row.ms.toFixed(1)} ms  ${row.query.replace(/\s+/g, ' ').slice(0, 110)}`);
+  }
+}
+
+/**
+ * --versus: both builds in this process, their announces in alternating chunks of CHUNK (the order swapped every
+ * other pair), so that the box's drift, which moves a whole run by tens of percent within minutes, falls on both
+ * alike. Node's and redis-server's CPU of a chunk count for the build that ran it; PostgreSQL's is read per database
+ * over the whole run. A build's timers (its flush) may fire in the other's chunk: FLUSH_INTERVAL_MS=600000 keeps
+ * the flushes out, for the pipeline alone.
+ */
+async function compareInterleaved(targets, redisPid) {
+  const pgBefore = await Promise.all(targets.map(async (t) => cpuSample(await fixtures.backendPids(t.database.name))));
+  const totals = targets.map(() => ({ node: 0, main: 0, redis: 0, announces: 0 }));
+  const perPair = targets.map(() => []);
+  for (let done = 0, pair = 0; done < ANNOUNCES; done += CHUNK, pair++) {
+    const order = pair % 2 === 0 ? [0, 1] : [1, 0];
+    for (const index of order) {
+      const before = cpuNow(redisPid);
+      await targets[index].announce(CHUNK);
+      const spent = cpuSpent(before, cpuNow(redisPid));
+      const total = totals[index];
+      total.node += spent.node;
+      total.main += spent.main;
+      total.redis += spent.redis;
+      total.announces += CHUNK;
+      // Announces per CPU second of node and redis-server: higher is better, as compareRounds expects.
+      perPair[index].push(CHUNK / (spent.node + spent.redis));
     }
-    const redisPart = redis === null ? '' : ` + ${redis.toFixed(1)} µs of redis-server`;
-    const promotionsPart = PROMOTIONS > 0 ? `, ${PROMOTIONS} tokens + a site-wide event` : '';
+  }
+  const pg = await Promise.all(
+    targets.map(async (t, i) => cpuSecondsSince(pgBefore[i], cpuSample(await fixtures.backendPids(t.database.name)))),
+  );
+  targets.forEach((target, i) => {
+    const total = totals[i];
+    const us = (seconds) => ((seconds * 1e6) / total.announces).toFixed(1);
+    const redisPart = redisPid ? ` + ${us(total.redis)} µs of redis-server` : '';
     console.log(
-      `${node.toFixed(1)} µs of node CPU (${mainThread.toFixed(1)} on the main thread)${redisPart} + ${pg.toFixed(1)} µs of PostgreSQL backends per announce ` +
-        `(${ANNOUNCES} announces, ${STORE} store${promotionsPart}, ${path.relative(process.cwd(), dist) || '.'})`,
+      `${target.label}: ${us(total.node)} µs of node CPU (${us(total.main)} on the main thread)${redisPart} + ` +
+        `${us(pg[i])} µs of PostgreSQL backends per announce (${total.announces} announces in chunks of ${CHUNK})`,
     );
-    if (statements === null) {
-      console.log('pg_stat_statements is not loaded: no per-statement figures');
-      return;
-    }
-    const execMs = statements.reduce((sum, row) => sum + row.ms, 0);
-    console.log(`pg_stat_statements: ${((execMs * 1000) / ANNOUNCES).toFixed(1)} µs of execution per announce; top:`);
-    // The top ones, and every one that reads promotions.
-    for (const row of statements.filter((row, i) => i < 6 || /promotion/.test(row.query))) {
-      console.log(`  ${row.calls} calls ${row.ms.toFixed(1)} ms  ${row.query.replace(/\s+/g, ' ').slice(0, 110)}`);
-    }
-  } finally {
-    await app.close();
-    await database.drop();
-    if (STORE === 'redis') {
-      const { client } = await fixtures.connectRedis(REDIS_URL);
-      await fixtures.deleteRedisKeys(client, redisPrefix);
-      client.disconnect();
-    }
-    fs.rmSync(workDir, { recursive: true });
+  });
+  const verdict = compareRounds(perPair[0], perPair[1]);
+  if (verdict) {
+    const percent = (value) => `${value >= 0 ? '+' : ''}${(100 * value).toFixed(1)}%`;
+    console.log(
+      `${targets[0].label} vs ${targets[1].label}, announces per CPU second of node and redis-server, chunk by ` +
+        `chunk: ${percent(verdict.change)}, 90% interval ${percent(verdict.low)} to ${percent(verdict.high)}, ` +
+        `won ${verdict.won} of ${verdict.rounds}`,
+    );
   }
 }
 
@@ -178,6 +281,52 @@ async function startProfile() {
     fs.writeFileSync(file, JSON.stringify(profile));
     session.disconnect();
   };
+}
+
+/**
+ * PIPELINE_ALLOCATIONS=N: V8's sampling heap profiler over the measured run, counting objects that young and full
+ * GCs collected too, so that it shows what each function allocates (what the GC's helper threads pay for), not only
+ * what survives. Returns a function that stops it and answers the profile.
+ */
+async function startAllocationSampling() {
+  const { Session } = require('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMajorGC: true,
+    // PIPELINE_ALLOCATIONS_SURVIVING=1: leave out what young GCs collected, which leaves what lived long enough to be
+    // promoted to the old generation (the scavenges' copying, and later full GCs).
+    includeObjectsCollectedByMinorGC: !process.env.PIPELINE_ALLOCATIONS_SURVIVING,
+  });
+  return async () => {
+    const { profile } = await session.post('HeapProfiler.stopSampling');
+    session.disconnect();
+    return profile;
+  };
+}
+
+/** The N functions that allocated the most (self), in bytes per announce, and the total. */
+function printAllocations(profile, announces, top) {
+  const byFunction = new Map();
+  let total = 0;
+  const visit = (node) => {
+    const bytes = node.selfSize;
+    if (bytes > 0) {
+      const { functionName, url, lineNumber } = node.callFrame;
+      const where = url ? ` ${url.replace(/^.*\/(dist|node_modules)\//, '$1/')}:${lineNumber + 1}` : '';
+      const label = `${functionName || '(anonymous)'}${where}`;
+      byFunction.set(label, (byFunction.get(label) ?? 0) + bytes);
+      total += bytes;
+    }
+    node.children.forEach(visit);
+  };
+  visit(profile.head);
+  console.log(`allocated (sampled every 4 KB): ${(total / announces).toFixed(0)} bytes per announce; top:`);
+  for (const [label, bytes] of [...byFunction.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+    console.log(`  ${(bytes / announces).toFixed(0).padStart(6)}  ${label}`);
+  }
 }
 
 /**
