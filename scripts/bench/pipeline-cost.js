@@ -27,7 +27,7 @@ const os = require('node:os');
 const path = require('node:path');
 const fixtures = require('./lib/fixtures');
 const { compareRounds } = require('./lib/paired-rounds');
-const { cpuSample, cpuSecondsSince, processCpuSeconds, threadCpuSeconds } = require('./lib/processes');
+const { cpuSample, cpuSecondsSince, threadRunSeconds } = require('./lib/processes');
 
 const flags = process.argv.slice(2).filter((arg) => arg.startsWith('--'));
 const positional = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
@@ -132,13 +132,16 @@ async function startTarget(distDir, pool) {
   };
 }
 
-/** CPU seconds so far of node (all threads and its main thread) and redis-server: a sample for cpuSpent. */
+/**
+ * CPU seconds so far of node (all threads), of its main thread, and of redis-server (its main thread, where it runs
+ * commands: its other threads only close files and free memory in the background): a sample for cpuSpent.
+ */
 function cpuNow(redisPid) {
   const usage = process.cpuUsage();
   return {
     node: (usage.user + usage.system) / 1e6,
-    main: threadCpuSeconds(process.pid).main,
-    redis: redisPid ? processCpuSeconds(redisPid) : 0,
+    main: threadRunSeconds(process.pid),
+    redis: redisPid ? threadRunSeconds(redisPid) : 0,
   };
 }
 
@@ -193,7 +196,7 @@ async function measureAlone(target, redisPid) {
 async function compareInterleaved(targets, redisPid) {
   const pgBefore = await Promise.all(targets.map(async (t) => cpuSample(await fixtures.backendPids(t.database.name))));
   const totals = targets.map(() => ({ node: 0, main: 0, redis: 0, announces: 0 }));
-  const perPair = targets.map(() => []);
+  const perChunk = targets.map(() => ({ all: [], main: [], redis: [] }));
   for (let done = 0, pair = 0; done < ANNOUNCES; done += CHUNK, pair++) {
     const order = pair % 2 === 0 ? [0, 1] : [1, 0];
     for (const index of order) {
@@ -205,8 +208,12 @@ async function compareInterleaved(targets, redisPid) {
       total.main += spent.main;
       total.redis += spent.redis;
       total.announces += CHUNK;
-      // Announces per CPU second of node and redis-server: higher is better, as compareRounds expects.
-      perPair[index].push(CHUNK / (spent.node + spent.redis));
+      // Announces per CPU second: higher is better, as compareRounds expects.
+      perChunk[index].all.push(CHUNK / (spent.node + spent.redis));
+      perChunk[index].main.push(CHUNK / spent.main);
+      if (redisPid) {
+        perChunk[index].redis.push(CHUNK / spent.redis);
+      }
     }
   }
   const pg = await Promise.all(
@@ -221,14 +228,21 @@ async function compareInterleaved(targets, redisPid) {
         `${us(pg[i])} µs of PostgreSQL backends per announce (${total.announces} announces in chunks of ${CHUNK})`,
     );
   });
-  const verdict = compareRounds(perPair[0], perPair[1]);
-  if (verdict) {
-    const percent = (value) => `${value >= 0 ? '+' : ''}${(100 * value).toFixed(1)}%`;
-    console.log(
-      `${targets[0].label} vs ${targets[1].label}, announces per CPU second of node and redis-server, chunk by ` +
-        `chunk: ${percent(verdict.change)}, 90% interval ${percent(verdict.low)} to ${percent(verdict.high)}, ` +
-        `won ${verdict.won} of ${verdict.rounds}`,
-    );
+  const percent = (value) => `${value >= 0 ? '+' : ''}${(100 * value).toFixed(1)}%`;
+  const parts = [
+    ['node and redis-server', 'all'],
+    ["node's main thread", 'main'],
+    ['redis-server', 'redis'],
+  ];
+  console.log(`${targets[0].label} vs ${targets[1].label}, announces per CPU second, chunk by chunk:`);
+  for (const [name, key] of parts) {
+    const verdict = compareRounds(perChunk[0][key], perChunk[1][key]);
+    if (verdict) {
+      console.log(
+        `  ${name}: ${percent(verdict.change)}, 90% interval ${percent(verdict.low)} to ${percent(verdict.high)}, ` +
+          `won ${verdict.won} of ${verdict.rounds}`,
+      );
+    }
   }
 }
 

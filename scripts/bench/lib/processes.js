@@ -175,6 +175,19 @@ function threadCpuSeconds(pid) {
   return { main, others };
 }
 
+/**
+ * Seconds a thread has run on a CPU, to the nanosecond (/proc/<pid>/task/<tid>/schedstat; the main thread's id is
+ * the pid); null when /proc does not show it. /proc/<pid>/stat counts in 10 ms ticks, too coarse for a chunk of a
+ * few thousand announces.
+ */
+function threadRunSeconds(pid, tid = pid) {
+  try {
+    return Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
+  } catch {
+    return null;
+  }
+}
+
 /** CPU seconds of this script's children that have exited and been reaped (wrk, once it has finished). */
 function reapedChildrenCpuSeconds() {
   const fields = statFields('/proc/self/stat');
@@ -224,6 +237,7 @@ module.exports = {
   cpuSecondsSince,
   processKernelSide,
   threadCpuSeconds,
+  threadRunSeconds,
   reapedChildrenCpuSeconds,
   machineBusySeconds,
   rssBytes,
