@@ -96,6 +96,49 @@ end
 local function leechesElsewhere(peers, userPeers, user, peerId, cutoff)
   return #otherLivePeers(peers, userPeers, user, peerId, cutoff, true) > 0
 end
+-- An applied announce's reply (the layout: the header comment in announce.lua.ts). Functions at the top level, not
+-- inside announce(): a nested one is a new closure at every announce.
+local function packReply(indexDue, dirty, prevRole, prevLast, verdict, detail, slotsObserved, complete, incomplete,
+  fromSeeders, fromLeechers, current, oldest)
+  return struct.pack(HEADER, complete, incomplete, indexDue, dirty, prevRole, prevLast, current, oldest, verdict,
+    detail, #fromSeeders, #fromLeechers, slotsObserved) .. fromSeeders .. fromLeechers
+end
+-- Live peers are the highest ranks (sorted by last announce). Bounded pruning: at most two silent peers per set
+-- and announce, and only when there are some; counts and samples skip the rest anyway.
+-- (Counting the expired head is cheaper than counting the live tail in a listpack, and no dearer in a skiplist.)
+local function census(peers, set, expired)
+  local total = redis.call('ZCARD', set)
+  local live = total - redis.call('ZCOUNT', set, '-inf', expired)
+  if total > live then
+    local gone = redis.call('ZRANGEBYSCORE', set, '-inf', expired, 'LIMIT', 0, 2)
+    redis.call('ZREM', set, unpack(gone))
+    for i = 1, #gone do gone[i] = string.sub(gone[i], 1, 24) end
+    redis.call('HDEL', peers, unpack(gone))
+    total = total - #gone
+  end
+  return total, live
+end
+-- Every live member of a set, and the oldest one's last announce (nil for none). Scores for one member only:
+-- formatting every score as text cost more than a second call.
+local function whole(set, total, live)
+  if live == 0 then return '', nil end
+  local base = total - live
+  local oldest = redis.call('ZRANGE', set, base, base, 'WITHSCORES')[2]
+  return table.concat(redis.call('ZRANGE', set, base, total - 1)), tonumber(oldest)
+end
+-- A window of up to count live members at a random offset, wrapping around. ZRANGE by rank costs far less than
+-- ZRANDMEMBER, and the window still moves with every announce. Every command costs a few µs of call overhead, so a
+-- window that takes all live members takes them in one ZRANGE.
+local function window(set, total, live, random, count)
+  if live == 0 or count <= 0 then return '' end
+  local base = total - live
+  if count >= live then return table.concat(redis.call('ZRANGE', set, base, total - 1)) end
+  local offset = random % live
+  local last = offset + count - 1
+  if last < live then return table.concat(redis.call('ZRANGE', set, base + offset, base + last)) end
+  return table.concat(redis.call('ZRANGE', set, base + offset, total - 1))
+    .. table.concat(redis.call('ZRANGE', set, base, base + last - live))
+end
 local function announce(peers, seeders, leechers, ledger, version, userPeers, leeching, member, ip, numbers, event)
   local policyFlags = nil
   if #event > 1 then
@@ -392,11 +435,6 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, le
     end
   end
 
-  local function reply(complete, incomplete, fromSeeders, fromLeechers, current, oldest)
-    return struct.pack(HEADER, complete, incomplete, indexDue, dirty, prevRole, prevLast, current, oldest, verdict,
-      detail, #fromSeeders, #fromLeechers, slotsObserved) .. fromSeeders .. fromLeechers
-  end
-
   -- The version of the live members. Pruning below does not change it: it removes only peers already not live.
   local current = 0
   if changed or want > 0 then
@@ -412,62 +450,26 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, le
       redis.call('SET', version, current, 'PX', ttl * 3)
     end
     if want > 0 and current == kept then
-      return reply(-1, -1, '', '', current, 0)
+      return packReply(indexDue, dirty, prevRole, prevLast, verdict, detail, slotsObserved, -1, -1, '', '', current, 0)
     end
   end
 
-  -- Live peers are the highest ranks (sorted by last announce). Bounded pruning: at most two silent peers per set
-  -- and announce, and only when there are some; counts and samples skip the rest anyway.
-  -- (Counting the expired head is cheaper than counting the live tail in a listpack, and no dearer in a skiplist.)
   expired = expired or '(' .. string.format('%.0f', cutoff)
-  local function census(set)
-    local total = redis.call('ZCARD', set)
-    local live = total - redis.call('ZCOUNT', set, '-inf', expired)
-    if total > live then
-      local gone = redis.call('ZRANGEBYSCORE', set, '-inf', expired, 'LIMIT', 0, 2)
-      redis.call('ZREM', set, unpack(gone))
-      for i = 1, #gone do gone[i] = string.sub(gone[i], 1, 24) end
-      redis.call('HDEL', peers, unpack(gone))
-      total = total - #gone
-    end
-    return total, live
-  end
-  local totalSeeders, liveSeeders = census(seeders)
-  local totalLeechers, liveLeechers = census(leechers)
+  local totalSeeders, liveSeeders = census(peers, seeders, expired)
+  local totalLeechers, liveLeechers = census(peers, leechers, expired)
   if event == 'x' or want <= 0 then
-    return reply(liveSeeders, liveLeechers, '', '', 0, 0)
+    return packReply(indexDue, dirty, prevRole, prevLast, verdict, detail, slotsObserved, liveSeeders, liveLeechers, '', '', 0, 0)
   end
 
-  -- Every live member of a set, and the oldest one's last announce (nil for none). Scores for one member only:
-  -- formatting every score as text cost more than a second call.
-  local function whole(set, total, live)
-    if live == 0 then return '', nil end
-    local base = total - live
-    local oldest = redis.call('ZRANGE', set, base, base, 'WITHSCORES')[2]
-    return table.concat(redis.call('ZRANGE', set, base, total - 1)), tonumber(oldest)
-  end
   -- Whole only when this announce left the members as they were: in a swarm that changes at every announce (peers
   -- joining), nobody could use what it kept, and windows cost Redis less.
   if not changed and liveSeeders + liveLeechers <= want then
     local fromSeeders, oldestSeeder = whole(seeders, totalSeeders, liveSeeders)
     local fromLeechers, oldestLeecher = whole(leechers, totalLeechers, liveLeechers)
     local oldest = math.min(oldestSeeder or now, oldestLeecher or now)
-    return reply(liveSeeders, liveLeechers, fromSeeders, fromLeechers, current, oldest)
+    return packReply(indexDue, dirty, prevRole, prevLast, verdict, detail, slotsObserved, liveSeeders, liveLeechers, fromSeeders, fromLeechers, current, oldest)
   end
 
-  -- A window of up to count live members at a random offset, wrapping around. ZRANGE by rank costs far less than
-  -- ZRANDMEMBER, and the window still moves with every announce. Every command costs a few µs of call overhead, so a
-  -- window that takes all live members takes them in one ZRANGE.
-  local function window(set, total, live, random, count)
-    if live == 0 or count <= 0 then return '' end
-    local base = total - live
-    if count >= live then return table.concat(redis.call('ZRANGE', set, base, total - 1)) end
-    local offset = random % live
-    local last = offset + count - 1
-    if last < live then return table.concat(redis.call('ZRANGE', set, base + offset, base + last)) end
-    return table.concat(redis.call('ZRANGE', set, base + offset, total - 1))
-      .. table.concat(redis.call('ZRANGE', set, base, base + last - live))
-  end
   local fromSeeders, fromLeechers = '', ''
   if seeder then
     fromLeechers = window(leechers, totalLeechers, liveLeechers, rnd, want)
@@ -476,7 +478,7 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, le
     local taken = liveSeeders < want and liveSeeders or want
     fromLeechers = window(leechers, totalLeechers, liveLeechers, math.floor(rnd / 16777216), want - taken)
   end
-  return reply(liveSeeders, liveLeechers, fromSeeders, fromLeechers, 0, 0)
+  return packReply(indexDue, dirty, prevRole, prevLast, verdict, detail, slotsObserved, liveSeeders, liveLeechers, fromSeeders, fromLeechers, 0, 0)
 end
 
 -- An announce that fails (a swarm key of the wrong type, say) fails alone: its reply is the error, with -2 counts.

@@ -100,10 +100,12 @@ export class RedisAnnouncer {
       (observed.includes('download-slots') ? 4 : 0);
   }
 
-  async announce(a: PeerAnnounce): Promise<AnnounceResult> {
-    if (!this.downloadSlots.apply(a)) {
-      return this.announceInSwarm(a, SLOTS_UNUSED, undefined);
-    }
+  announce(a: PeerAnnounce): Promise<AnnounceResult> {
+    // Not async: an async function that returns a promise settles through one more promise and job.
+    return this.downloadSlots.apply(a) ? this.announceWithSlots(a) : this.announceInSwarm(a, SLOTS_UNUSED, undefined);
+  }
+
+  private async announceWithSlots(a: PeerAnnounce): Promise<AnnounceResult> {
     // Two phases: the script lets a live leecher through and turns a new leech back until a slot is taken for it.
     const checked = await this.announceInSwarm(a, SLOTS_CHECKED_IN_SCRIPT, undefined);
     if (checked !== NEEDS_SLOT) {
