@@ -96,8 +96,8 @@ end
 local function leechesElsewhere(peers, userPeers, user, peerId, cutoff)
   return #otherLivePeers(peers, userPeers, user, peerId, cutoff, true) > 0
 end
--- An applied announce's reply (the layout: the header comment in announce.lua.ts). Functions at the top level, not
--- inside announce(): a nested one is a new closure at every announce.
+-- An applied announce's reply (its layout: the comment above ANNOUNCE_LUA). These helpers sit at the top level, not
+-- inside announce(), where each would be a new closure at every announce.
 local function packReply(indexDue, dirty, prevRole, prevLast, verdict, detail, slotsObserved, complete, incomplete,
   fromSeeders, fromLeechers, current, oldest)
   return struct.pack(HEADER, complete, incomplete, indexDue, dirty, prevRole, prevLast, current, oldest, verdict,
@@ -450,7 +450,8 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, le
       redis.call('SET', version, current, 'PX', ttl * 3)
     end
     if want > 0 and current == kept then
-      return packReply(indexDue, dirty, prevRole, prevLast, verdict, detail, slotsObserved, -1, -1, '', '', current, 0)
+      return packReply(indexDue, dirty, prevRole, prevLast, verdict, detail, slotsObserved, -1, -1, '', '', current,
+        0)
     end
   end
 
@@ -458,7 +459,8 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, le
   local totalSeeders, liveSeeders = census(peers, seeders, expired)
   local totalLeechers, liveLeechers = census(peers, leechers, expired)
   if event == 'x' or want <= 0 then
-    return packReply(indexDue, dirty, prevRole, prevLast, verdict, detail, slotsObserved, liveSeeders, liveLeechers, '', '', 0, 0)
+    return packReply(indexDue, dirty, prevRole, prevLast, verdict, detail, slotsObserved, liveSeeders, liveLeechers,
+      '', '', 0, 0)
   end
 
   -- Whole only when this announce left the members as they were: in a swarm that changes at every announce (peers
@@ -467,7 +469,8 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, le
     local fromSeeders, oldestSeeder = whole(seeders, totalSeeders, liveSeeders)
     local fromLeechers, oldestLeecher = whole(leechers, totalLeechers, liveLeechers)
     local oldest = math.min(oldestSeeder or now, oldestLeecher or now)
-    return packReply(indexDue, dirty, prevRole, prevLast, verdict, detail, slotsObserved, liveSeeders, liveLeechers, fromSeeders, fromLeechers, current, oldest)
+    return packReply(indexDue, dirty, prevRole, prevLast, verdict, detail, slotsObserved, liveSeeders, liveLeechers,
+      fromSeeders, fromLeechers, current, oldest)
   end
 
   local fromSeeders, fromLeechers = '', ''
@@ -478,7 +481,8 @@ local function announce(peers, seeders, leechers, ledger, version, userPeers, le
     local taken = liveSeeders < want and liveSeeders or want
     fromLeechers = window(leechers, totalLeechers, liveLeechers, math.floor(rnd / 16777216), want - taken)
   end
-  return packReply(indexDue, dirty, prevRole, prevLast, verdict, detail, slotsObserved, liveSeeders, liveLeechers, fromSeeders, fromLeechers, 0, 0)
+  return packReply(indexDue, dirty, prevRole, prevLast, verdict, detail, slotsObserved, liveSeeders, liveLeechers,
+    fromSeeders, fromLeechers, 0, 0)
 end
 
 -- An announce that fails (a swarm key of the wrong type, say) fails alone: its reply is the error, with -2 counts.
