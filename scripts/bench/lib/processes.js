@@ -150,6 +150,19 @@ function processKernelSide(pid) {
 }
 
 /**
+ * Seconds a thread has run on a CPU, to the nanosecond (/proc/<pid>/task/<tid>/schedstat; the main thread's id is
+ * the pid); null when /proc does not show it. /proc/<pid>/stat counts in 10 ms ticks, too coarse for a chunk of a
+ * few thousand announces.
+ */
+function threadRunSeconds(pid, tid = pid) {
+  try {
+    return Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * CPU seconds of a process's main thread (the thread whose id is the pid: Node's event loop) and of all its other
  * threads together (V8's GC and compiler workers, libuv's pool); null when /proc does not show them. Threads that
  * exited are gone from both, so take it over a run where the process keeps its threads.
@@ -164,8 +177,7 @@ function threadCpuSeconds(pid) {
   let main = 0;
   let others = 0;
   for (const tid of tids) {
-    const fields = statFields(`/proc/${pid}/task/${tid}/stat`);
-    const seconds = fields ? (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS : 0;
+    const seconds = threadRunSeconds(pid, tid) ?? 0;
     if (Number(tid) === pid) {
       main = seconds;
     } else {
@@ -173,19 +185,6 @@ function threadCpuSeconds(pid) {
     }
   }
   return { main, others };
-}
-
-/**
- * Seconds a thread has run on a CPU, to the nanosecond (/proc/<pid>/task/<tid>/schedstat; the main thread's id is
- * the pid); null when /proc does not show it. /proc/<pid>/stat counts in 10 ms ticks, too coarse for a chunk of a
- * few thousand announces.
- */
-function threadRunSeconds(pid, tid = pid) {
-  try {
-    return Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
-  } catch {
-    return null;
-  }
 }
 
 /** CPU seconds of this script's children that have exited and been reaped (wrk, once it has finished). */
