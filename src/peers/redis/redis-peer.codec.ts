@@ -160,9 +160,10 @@ export function decodeAnnounceReplies(replies: Buffer): (AnnounceReply | Error)[
 /**
  * Packs sampled members into the wire's compact forms: at most `numwant` peers, none of `userId`'s. `samples` are
  * the script's concatenated windows, seeders first; members are taken from the end of each (order within a random
- * window does not matter). Two walks over the same members, one to count each family and one to copy, so that
- * nothing is allocated per member. A dual-stack member is sent by the endpoint of the requester's family
- * (`requesterIpv6`) while that one is live (last seen at or after `liveSince`), else by its other one.
+ * window does not matter). One walk copies each chosen endpoint (and peer id) into scratch buffers kept by the
+ * module, then each family's bytes go out in one copy: no callback and no allocation per member. A dual-stack
+ * member is sent by the endpoint of the requester's family (`requesterIpv6`) while that one is live (last seen at or
+ * after `liveSince`), else by its other one.
  */
 export function packSampledPeers(
   userId: number,
@@ -172,77 +173,101 @@ export function packSampledPeers(
   requesterIpv6 = false,
   liveSince = -Infinity,
 ): SelectedPeers {
+  let bytes = 0;
+  for (const sample of samples) {
+    bytes += sample.length;
+  }
+  const scratch = scratchFor(Math.max(0, Math.min(numwant, Math.floor(bytes / SMALLEST_MEMBER))));
   let v4 = 0;
   let v6 = 0;
-  forEachChosen(userId, requesterIpv6, liveSince, samples, numwant, (_sample, _idAt, _addressAt, addressLength) => {
-    if (addressLength === 6) {
-      v4++;
-    } else {
-      v6++;
-    }
-  });
-  const compact4 = Buffer.allocUnsafe(v4 * 6);
-  const compact6 = Buffer.allocUnsafe(v6 * 18);
-  const ids4 = wantPeerIds ? Buffer.allocUnsafe(v4 * 20) : null;
-  const ids6 = wantPeerIds ? Buffer.allocUnsafe(v6 * 20) : null;
-  let at4 = 0;
-  let at6 = 0;
-  // Byte loops rather than Buffer#copy: a copy call costs more than the 6 to 20 bytes it moves.
-  forEachChosen(userId, requesterIpv6, liveSince, samples, numwant, (sample, idAt, addressAt, addressLength) => {
-    const v4member = addressLength === 6;
-    const at = v4member ? at4++ : at6++;
-    copyBytes(sample, addressAt, v4member ? compact4 : compact6, at * addressLength, addressLength);
-    const ids = v4member ? ids4 : ids6;
-    if (ids) {
-      copyBytes(sample, idAt, ids, at * 20, 20);
-    }
-  });
-  return { compact4, compact6, ids4, ids6 };
-}
-
-function copyBytes(from: Buffer, fromAt: number, to: Buffer, toAt: number, length: number): void {
-  for (let i = 0; i < length; i++) {
-    to[toAt + i] = from[fromAt + i];
-  }
-}
-
-/**
- * Visits the first `numwant` members of the windows, from the end of each, that are not `userId`'s: the peer id's
- * offset, and the offset and length (6|18) of the endpoint sent.
- */
-function forEachChosen(
-  userId: number,
-  requesterIpv6: boolean,
-  liveSince: number,
-  samples: readonly Buffer[],
-  numwant: number,
-  visit: (sample: Buffer, idAt: number, addressAt: number, addressLength: number) => void,
-): void {
   let chosen = 0;
   for (const sample of samples) {
-    for (let end = sample.length; end > 0 && chosen < numwant;) {
+    for (let end = sample.length; end > 0 && chosen < numwant; ) {
       const addressLength = sample[end - 1];
       const start = end - 1 - addressLength - FIELD_BYTES;
-      if (start < 0) {
+      if (start < 0 || (addressLength !== 6 && addressLength !== 18 && addressLength !== DUAL_ADDRESS)) {
         throw new Error('Malformed member in a sampled window');
       }
       if (sample.readUInt32BE(start) !== userId) {
-        const at = start + FIELD_BYTES;
-        if (addressLength !== DUAL_ADDRESS) {
-          visit(sample, start + 4, at, addressLength);
-        } else if (
-          requesterIpv6
+        let at = start + FIELD_BYTES;
+        let ipv6 = addressLength === 18;
+        if (
+          addressLength === DUAL_ADDRESS &&
+          (requesterIpv6
             ? sample.readDoubleBE(at + DUAL_SEEN6) >= liveSince
-            : sample.readDoubleBE(at + DUAL_SEEN4) < liveSince
+            : sample.readDoubleBE(at + DUAL_SEEN4) < liveSince)
         ) {
-          visit(sample, start + 4, at + DUAL_IPV6, 18);
+          at += DUAL_IPV6;
+          ipv6 = true;
+        }
+        // Byte loops rather than Buffer#copy: a copy call costs more than the 6 to 20 bytes it moves.
+        if (ipv6) {
+          copyBytes(sample, at, scratch.compact6, v6 * 18, 18);
+          if (wantPeerIds) {
+            copyBytes(sample, start + 4, scratch.ids6, v6 * 20, 20);
+          }
+          v6++;
         } else {
-          visit(sample, start + 4, at, 6);
+          copyBytes(sample, at, scratch.compact4, v4 * 6, 6);
+          if (wantPeerIds) {
+            copyBytes(sample, start + 4, scratch.ids4, v4 * 20, 20);
+          }
+          v4++;
         }
         chosen++;
       }
       end = start;
     }
+  }
+  return {
+    compact4: copyOut(scratch.compact4, v4 * 6),
+    compact6: copyOut(scratch.compact6, v6 * 18),
+    ids4: wantPeerIds ? copyOut(scratch.ids4, v4 * 20) : null,
+    ids6: wantPeerIds ? copyOut(scratch.ids6, v6 * 20) : null,
+  };
+}
+
+/** The fewest bytes a member takes: a peer field, an IPv4 endpoint and the length byte. */
+const SMALLEST_MEMBER = FIELD_BYTES + 6 + 1;
+
+interface PackScratch {
+  peers: number;
+  compact4: Buffer;
+  compact6: Buffer;
+  ids4: Buffer;
+  ids6: Buffer;
+}
+
+let packScratch: PackScratch = scratchOf(64);
+
+/** Room for `peers` chosen members of either family; grown, never shrunk (packSampledPeers is synchronous). */
+function scratchFor(peers: number): PackScratch {
+  if (peers > packScratch.peers) {
+    packScratch = scratchOf(Math.max(peers, 2 * packScratch.peers));
+  }
+  return packScratch;
+}
+
+function scratchOf(peers: number): PackScratch {
+  return {
+    peers,
+    compact4: Buffer.allocUnsafeSlow(peers * 6),
+    compact6: Buffer.allocUnsafeSlow(peers * 18),
+    ids4: Buffer.allocUnsafeSlow(peers * 20),
+    ids6: Buffer.allocUnsafeSlow(peers * 20),
+  };
+}
+
+/** The first `length` bytes of a scratch buffer, in a buffer of their own. */
+function copyOut(scratch: Buffer, length: number): Buffer {
+  const out = Buffer.allocUnsafe(length);
+  scratch.copy(out, 0, 0, length);
+  return out;
+}
+
+function copyBytes(from: Buffer, fromAt: number, to: Buffer, toAt: number, length: number): void {
+  for (let i = 0; i < length; i++) {
+    to[toAt + i] = from[fromAt + i];
   }
 }
 
