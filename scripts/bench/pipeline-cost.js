@@ -297,14 +297,14 @@ async function startProfile() {
   };
 }
 
+/** Bytes between the heap profiler's samples: V8's default is 32 KB, too coarse for the ~15 KB of one announce. */
+const ALLOCATION_SAMPLING_BYTES = 4096;
+
 /**
  * PIPELINE_ALLOCATIONS=N: V8's sampling heap profiler over the measured run, counting objects that young and full
  * GCs collected too, so that it shows what each function allocates (what the GC's helper threads pay for), not only
  * what survives. Returns a function that stops it and answers the profile.
  */
-/** Bytes between the heap profiler's samples: V8's default is 32 KB, too coarse for the ~15 KB of one announce. */
-const ALLOCATION_SAMPLING_BYTES = 4096;
-
 async function startAllocationSampling() {
   const { Session } = require('node:inspector/promises');
   const session = new Session();

@@ -9,7 +9,8 @@
 // synchronous takes its callees' time into its caller's), self times do not.
 const fs = require('node:fs');
 
-function inclusiveTimes(file) {
+/** A profile's samples outside idle time, each with its node and weight, and the call tree to walk up from it. */
+function busySamples(file) {
   const profile = JSON.parse(fs.readFileSync(file, 'utf8'));
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const parents = new Map();
@@ -18,15 +19,23 @@ function inclusiveTimes(file) {
       parents.set(child, node.id);
     }
   }
-  const times = new Map();
+  const samples = [];
   for (let i = 0; i < profile.samples.length; i++) {
-    // A sample stands for the time until the next one.
-    const weight = profile.timeDeltas[i + 1] ?? 0;
-    if (nodes.get(profile.samples[i]).callFrame.functionName === '(idle)') {
-      continue;
+    const node = nodes.get(profile.samples[i]);
+    if (node.callFrame.functionName !== '(idle)') {
+      // A sample stands for the time until the next one.
+      samples.push({ node, weight: profile.timeDeltas[i + 1] ?? 0 });
     }
+  }
+  return { nodes, parents, samples };
+}
+
+function inclusiveTimes(file) {
+  const { nodes, parents, samples } = busySamples(file);
+  const times = new Map();
+  for (const { node, weight } of samples) {
     const seen = new Set();
-    for (let id = profile.samples[i]; id !== undefined; id = parents.get(id)) {
+    for (let id = node.id; id !== undefined; id = parents.get(id)) {
       const label = labelOf(nodes.get(id).callFrame);
       if (!seen.has(label)) {
         seen.add(label);
@@ -38,16 +47,11 @@ function inclusiveTimes(file) {
 }
 
 function selfTimes(file) {
-  const profile = JSON.parse(fs.readFileSync(file, 'utf8'));
-  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const times = new Map();
-  for (let i = 0; i < profile.samples.length; i++) {
-    const { functionName, url } = nodes.get(profile.samples[i]).callFrame;
-    if (functionName === '(idle)') {
-      continue;
-    }
+  for (const { node, weight } of busySamples(file).samples) {
+    const { functionName, url } = node.callFrame;
     const label = `${functionName || '(anonymous)'} ${url.split('/').pop()}`.trim();
-    times.set(label, (times.get(label) ?? 0) + (profile.timeDeltas[i + 1] ?? 0));
+    times.set(label, (times.get(label) ?? 0) + weight);
   }
   return times;
 }
