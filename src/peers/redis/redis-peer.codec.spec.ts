@@ -90,6 +90,11 @@ describe('packSampledPeers', () => {
     expect(() => packSampledPeers(1, [v4(2, 2).subarray(1)], 50, false)).toThrow(/Malformed/);
   });
 
+  it('refuses a member whose length byte names no endpoint (6, 18 or 40), even when the bytes are there', () => {
+    const member = Buffer.concat([v4(2, 2).subarray(0, -1), Buffer.from([0, 7])]);
+    expect(() => packSampledPeers(1, [window(v4(3, 3), member)], 50, false)).toThrow(/Malformed/);
+  });
+
   it('gives empty buffers when nothing was sampled', () => {
     const peers = packSampledPeers(1, [Buffer.alloc(0), Buffer.alloc(0)], 50, true);
     expect(peers).toEqual({
