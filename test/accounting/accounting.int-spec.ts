@@ -196,6 +196,38 @@ describe.each(PEER_STORE_ENVS)('accounting on the $name peer store (CONTRACT §4
     expect((await t.api('GET', `/api/users/${userId}`)).body).toMatchObject({ uploaded: 7, downloaded: 3 });
   });
 
+  it('stores every time of a batch to the millisecond', async () => {
+    const { userId, infoHash } = await setup();
+    // Fractions a double cannot hold exactly, now and near the end of the century.
+    const [completedAt, firstAnnounce, lastAnnounce] = [1_765_000_000_123, 1_765_000_000_999, 4_102_444_799_001];
+    await t.app.get(LedgerRepository).apply({
+      id: `test-${randomBytes(6).toString('hex')}`,
+      accounts: [
+        {
+          ...{ userId, infoHash, uploaded: 1, downloaded: 1, rawUploaded: 1, rawDownloaded: 1, seedTime: 0 },
+          ...{ completedAt, firstAnnounce, lastAnnounce, lastIp: '127.0.0.9' },
+        },
+      ],
+    });
+    const micros = (column: string) => `(extract(epoch FROM ${column}) * 1000000)::bigint::text AS ${column}`;
+    const [history] = await t.app
+      .get(DataSource)
+      .query(
+        `SELECT ${micros('completed_at')}, ${micros('first_announce')}, ${micros('last_announce')}
+         FROM history WHERE user_id = $1 AND info_hash = $2`,
+        [userId, infoHash],
+      );
+    const [user] = await t.app
+      .get(DataSource)
+      .query(`SELECT ${micros('last_active')} FROM users WHERE id = $1`, [userId]);
+    expect(history).toEqual({
+      completed_at: `${completedAt}000`,
+      first_announce: `${firstAnnounce}000`,
+      last_announce: `${lastAnnounce}000`,
+    });
+    expect(user).toEqual({ last_active: `${lastAnnounce}000` });
+  });
+
   it('drops the accounts of deleted users and unknown torrents, and deletes history with its user', async () => {
     const live = await setup();
     const gone = await setup();
