@@ -37,6 +37,48 @@ function compareRounds(candidateRps, baseRps) {
   };
 }
 
+/**
+ * Several runs of the same A/B, pooled: the geometric mean of every round's ratio, and a 90% interval from a
+ * two-level bootstrap (runs drawn with replacement, then each drawn run's rounds), so that the interval also carries
+ * what differs between runs: each run starts its own processes, whose luck (heap and code layout, which core each
+ * lands on) one run's rounds cannot show. `runs`: [{ candidateRps, baseRps }].
+ */
+function compareRuns(runs) {
+  const logRatios = runs
+    .map(({ candidateRps, baseRps }) =>
+      candidateRps.map((rps, i) => Math.log(rps / baseRps[i])).filter(Number.isFinite),
+    )
+    .filter((ratios) => ratios.length > 0);
+  if (logRatios.length < 2) {
+    return undefined;
+  }
+  const all = logRatios.flat();
+  const random = mulberry32(SEED);
+  const means = [];
+  for (let r = 0; r < RESAMPLES; r++) {
+    let sum = 0;
+    let count = 0;
+    for (let k = 0; k < logRatios.length; k++) {
+      const run = logRatios[Math.floor(random() * logRatios.length)];
+      for (let i = 0; i < run.length; i++) {
+        sum += run[Math.floor(random() * run.length)];
+      }
+      count += run.length;
+    }
+    means.push(sum / count);
+  }
+  means.sort((a, b) => a - b);
+  const change = (logValue) => Math.exp(logValue) - 1;
+  return {
+    change: change(all.reduce((sum, value) => sum + value, 0) / all.length),
+    low: change(means[Math.floor(0.05 * RESAMPLES)]),
+    high: change(means[Math.ceil(0.95 * RESAMPLES) - 1]),
+    won: all.filter((value) => value > 0).length,
+    rounds: all.length,
+    runs: logRatios.length,
+  };
+}
+
 /** A small seeded generator (mulberry32): reproducible resamples without a dependency. */
 function mulberry32(seed) {
   let state = seed >>> 0;
@@ -49,4 +91,4 @@ function mulberry32(seed) {
   };
 }
 
-module.exports = { compareRounds };
+module.exports = { compareRounds, compareRuns };
