@@ -13,28 +13,17 @@ const SEED = 20261206;
  * (as a change, -0.05 for 5% slower), a 90% bootstrap interval of that mean, and the rounds the candidate won.
  */
 function compareRounds(candidateRps, baseRps) {
-  const logRatios = candidateRps.map((rps, i) => Math.log(rps / baseRps[i])).filter(Number.isFinite);
+  const logRatios = logRatiosOf(candidateRps, baseRps);
   if (logRatios.length < 2) {
     return undefined;
   }
-  const random = mulberry32(SEED);
-  const means = [];
-  for (let r = 0; r < RESAMPLES; r++) {
+  return summarize(logRatios, (random) => {
     let sum = 0;
     for (let i = 0; i < logRatios.length; i++) {
       sum += logRatios[Math.floor(random() * logRatios.length)];
     }
-    means.push(sum / logRatios.length);
-  }
-  means.sort((a, b) => a - b);
-  const change = (logValue) => Math.exp(logValue) - 1;
-  return {
-    change: change(logRatios.reduce((sum, value) => sum + value, 0) / logRatios.length),
-    low: change(means[Math.floor(0.05 * RESAMPLES)]),
-    high: change(means[Math.ceil(0.95 * RESAMPLES) - 1]),
-    won: logRatios.filter((value) => value > 0).length,
-    rounds: logRatios.length,
-  };
+    return sum / logRatios.length;
+  });
 }
 
 /**
@@ -44,38 +33,49 @@ function compareRounds(candidateRps, baseRps) {
  * lands on) one run's rounds cannot show. `runs`: [{ candidateRps, baseRps }].
  */
 function compareRuns(runs) {
-  const logRatios = runs
-    .map(({ candidateRps, baseRps }) =>
-      candidateRps.map((rps, i) => Math.log(rps / baseRps[i])).filter(Number.isFinite),
-    )
+  const perRun = runs
+    .map(({ candidateRps, baseRps }) => logRatiosOf(candidateRps, baseRps))
     .filter((ratios) => ratios.length > 0);
-  if (logRatios.length < 2) {
+  if (perRun.length < 2) {
     return undefined;
   }
-  const all = logRatios.flat();
-  const random = mulberry32(SEED);
-  const means = [];
-  for (let r = 0; r < RESAMPLES; r++) {
+  const pooled = summarize(perRun.flat(), (random) => {
     let sum = 0;
     let count = 0;
-    for (let k = 0; k < logRatios.length; k++) {
-      const run = logRatios[Math.floor(random() * logRatios.length)];
+    for (let k = 0; k < perRun.length; k++) {
+      const run = perRun[Math.floor(random() * perRun.length)];
       for (let i = 0; i < run.length; i++) {
         sum += run[Math.floor(random() * run.length)];
       }
       count += run.length;
     }
-    means.push(sum / count);
+    return sum / count;
+  });
+  return { ...pooled, runs: perRun.length };
+}
+
+function logRatiosOf(candidateRps, baseRps) {
+  return candidateRps.map((rps, i) => Math.log(rps / baseRps[i])).filter(Number.isFinite);
+}
+
+/**
+ * The change the mean log ratio stands for (-0.05 for 5% slower), the 90% interval of the bootstrap whose resamples
+ * `resampledMean(random)` draws, and the rounds won.
+ */
+function summarize(logRatios, resampledMean) {
+  const random = mulberry32(SEED);
+  const means = [];
+  for (let r = 0; r < RESAMPLES; r++) {
+    means.push(resampledMean(random));
   }
   means.sort((a, b) => a - b);
   const change = (logValue) => Math.exp(logValue) - 1;
   return {
-    change: change(all.reduce((sum, value) => sum + value, 0) / all.length),
+    change: change(logRatios.reduce((sum, value) => sum + value, 0) / logRatios.length),
     low: change(means[Math.floor(0.05 * RESAMPLES)]),
     high: change(means[Math.ceil(0.95 * RESAMPLES) - 1]),
-    won: all.filter((value) => value > 0).length,
-    rounds: all.length,
-    runs: logRatios.length,
+    won: logRatios.filter((value) => value > 0).length,
+    rounds: logRatios.length,
   };
 }
 
