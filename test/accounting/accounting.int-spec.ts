@@ -204,19 +204,26 @@ describe.each(PEER_STORE_ENVS)('accounting on the $name peer store (CONTRACT §4
       id: `test-${randomBytes(6).toString('hex')}`,
       accounts: [
         {
-          ...{ userId, infoHash, uploaded: 1, downloaded: 1, rawUploaded: 1, rawDownloaded: 1, seedTime: 0 },
-          ...{ completedAt, firstAnnounce, lastAnnounce, lastIp: '127.0.0.9' },
+          userId,
+          infoHash,
+          uploaded: 1,
+          downloaded: 1,
+          rawUploaded: 1,
+          rawDownloaded: 1,
+          seedTime: 0,
+          completedAt,
+          firstAnnounce,
+          lastAnnounce,
+          lastIp: '127.0.0.9',
         },
       ],
     });
     const micros = (column: string) => `(extract(epoch FROM ${column}) * 1000000)::bigint::text AS ${column}`;
-    const [history] = await t.app
-      .get(DataSource)
-      .query(
-        `SELECT ${micros('completed_at')}, ${micros('first_announce')}, ${micros('last_announce')}
+    const [history] = await t.app.get(DataSource).query(
+      `SELECT ${micros('completed_at')}, ${micros('first_announce')}, ${micros('last_announce')}
          FROM history WHERE user_id = $1 AND info_hash = $2`,
-        [userId, infoHash],
-      );
+      [userId, infoHash],
+    );
     const [user] = await t.app
       .get(DataSource)
       .query(`SELECT ${micros('last_active')} FROM users WHERE id = $1`, [userId]);
