@@ -18,7 +18,10 @@ export default tseslint.config(
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       eqeqeq: 'error',
       curly: 'error',
-      'no-restricted-imports': ['error', { patterns: [{ group: ['./*', '../*'], message: 'Import by path alias: src/...' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['./*', '../*'], message: 'Import by path alias: src/...' }] },
+      ],
     },
   },
   {
