@@ -26,7 +26,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const fixtures = require('./lib/fixtures');
-const { compareRounds } = require('./lib/paired-rounds');
+const { compareRounds, describeComparison } = require('./lib/paired-rounds');
 const { cpuSample, cpuSecondsSince, threadRunSeconds } = require('./lib/processes');
 
 const flags = process.argv.slice(2).filter((arg) => arg.startsWith('--'));
@@ -228,7 +228,6 @@ async function compareInterleaved(targets, redisPid) {
         `${us(pg[i])} µs of PostgreSQL backends per announce (${total.announces} announces in chunks of ${CHUNK})`,
     );
   });
-  const percent = (value) => `${value >= 0 ? '+' : ''}${(100 * value).toFixed(1)}%`;
   const parts = [
     ['node and redis-server', 'all'],
     ["node's main thread", 'main'],
@@ -238,10 +237,7 @@ async function compareInterleaved(targets, redisPid) {
   for (const [name, key] of parts) {
     const verdict = compareRounds(perChunk[0][key], perChunk[1][key]);
     if (verdict) {
-      console.log(
-        `  ${name}: ${percent(verdict.change)}, 90% interval ${percent(verdict.low)} to ${percent(verdict.high)}, ` +
-          `won ${verdict.won} of ${verdict.rounds}`,
-      );
+      console.log(`  ${name}: ${describeComparison(verdict)}`);
     }
   }
 }

@@ -6,18 +6,13 @@
 //   node scripts/bench/pool-runs.js bench-results/bench-<a>.json bench-results/bench-<b>.json [...]
 const fs = require('node:fs');
 const path = require('node:path');
-const { compareRounds, compareRuns } = require('./lib/paired-rounds');
+const { compareRounds, compareRuns, describeComparison } = require('./lib/paired-rounds');
 
 const PAIRS = ['memory', 'redis'].flatMap((store) => [
   [store, `${store}@base`],
   [`${store}+promotions`, store],
   [`${store}+rules`, store],
 ]);
-
-const percent = (value) => `${value >= 0 ? '+' : ''}${(100 * value).toFixed(1)}%`;
-const describe = (figure) =>
-  `${percent(figure.change)}, 90% interval ${percent(figure.low)} to ${percent(figure.high)}, ` +
-  `won ${figure.won} of ${figure.rounds}`;
 
 function main(files) {
   if (files.length < 2) {
@@ -39,10 +34,10 @@ function main(files) {
     console.log(`${candidate} vs ${base}:`);
     for (const run of paired) {
       const figure = compareRounds(run.candidateRps, run.baseRps);
-      console.log(`  ${path.basename(run.file)}: ${figure ? describe(figure) : 'too few rounds'}`);
+      console.log(`  ${path.basename(run.file)}: ${figure ? describeComparison(figure) : 'too few rounds'}`);
     }
     const pooled = compareRuns(paired);
-    console.log(`  pooled over ${paired.length} runs: ${pooled ? describe(pooled) : 'needs two runs'}`);
+    console.log(`  pooled over ${paired.length} runs: ${pooled ? describeComparison(pooled) : 'needs two runs'}`);
   }
   return 0;
 }

@@ -7,9 +7,12 @@
 // `pipeline-cost.js --versus` the other build's commands are timed too, so that A/B charges this cost to both.
 //   npm run build && node scripts/bench/redis-tracing-cost.js [commands per block=40000] [blocks=12]
 // (Redis at REDIS_URL or 127.0.0.1:6379; the script it loads is `return 1`.)
+const path = require('node:path');
 const { Registry } = require('prom-client');
-const Redis = require('ioredis').default;
-const dist = require('node:path').resolve(__dirname, '../../dist/src');
+const { connectRedis } = require('./lib/fixtures');
+const { median } = require('./lib/measure');
+
+const dist = path.resolve(__dirname, '../../dist/src');
 const { EncodedScript } = require(`${dist}/redis/encoded-script.js`);
 const { observeRedisCommands } = require(`${dist}/metrics/redis-command-metrics.js`);
 const { TallyCounter, TallyHistogram } = require(`${dist}/metrics/tally-metrics.js`);
@@ -19,7 +22,11 @@ const BLOCKS = Number(process.argv[3] ?? 12);
 const IN_FLIGHT = 14; // about what one poll phase sends in `npm run bench`
 
 async function main() {
-  const client = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const { client, reason } = await connectRedis(url);
+  if (!client) {
+    throw new Error(`no Redis at ${url}: ${reason}`);
+  }
   const script = new EncodedScript(client, 'return 1');
   const registry = new Registry();
   const duration = new TallyHistogram('duration', 'help', ['command'], [0.001, 0.01], registry);
@@ -41,11 +48,10 @@ async function main() {
       (traced ? samples.traced : samples.untraced).push(await cpuPerCommand());
       stop();
     }
-    const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
     const [traced, untraced] = [median(samples.traced), median(samples.untraced)];
     console.log(
       `${traced.toFixed(2)} µs of Node CPU per command with the metrics subscribed, ${untraced.toFixed(2)} without: ` +
-        `${(traced - untraced).toFixed(2)} µs (medians of ${BLOCKS / 2} blocks of ${COMMANDS} each)`,
+        `${(traced - untraced).toFixed(2)} µs (medians of ${samples.traced.length} and ${samples.untraced.length} blocks of ${COMMANDS})`,
     );
   } finally {
     client.disconnect();

@@ -10,7 +10,7 @@ const path = require('node:path');
 const { summarizeProfile } = require('./lib/cpu-profile');
 const fixtures = require('./lib/fixtures');
 const { combineRounds, measureRound, warmUp } = require('./lib/measure');
-const { compareRounds } = require('./lib/paired-rounds');
+const { compareRounds, describeComparison } = require('./lib/paired-rounds');
 const proc = require('./lib/processes');
 const { printReport } = require('./lib/report');
 const {
@@ -209,11 +209,7 @@ function printComparison(rows) {
       );
       const paired = compareRounds(candidate.roundRps, base.roundRps);
       if (paired) {
-        const percent = (value) => `${value >= 0 ? '+' : ''}${(100 * value).toFixed(1)}%`;
-        console.log(
-          `    round by round: ${percent(paired.change)}, 90% interval ${percent(paired.low)} to ` +
-            `${percent(paired.high)}, won ${paired.won} of ${paired.rounds}`,
-        );
+        console.log(`    round by round: ${describeComparison(paired)}`);
       }
     }
   }

@@ -259,4 +259,4 @@ function commandsPerAnnounce(rounds, requests) {
   return rows.sort((a, b) => b.perAnnounce * b.usPerCall - a.perAnnounce * a.usPerCall);
 }
 
-module.exports = { warmUp, measureRound, combineRounds };
+module.exports = { warmUp, measureRound, combineRounds, median };

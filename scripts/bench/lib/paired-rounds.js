@@ -91,4 +91,10 @@ function mulberry32(seed) {
   };
 }
 
-module.exports = { compareRounds, compareRuns };
+/** A comparison as the bench prints it: `-6.1%, 90% interval -9.0% to -3.0%, won 27 of 96`. */
+function describeComparison({ change, low, high, won, rounds }) {
+  const percent = (value) => `${value >= 0 ? '+' : ''}${(100 * value).toFixed(1)}%`;
+  return `${percent(change)}, 90% interval ${percent(low)} to ${percent(high)}, won ${won} of ${rounds}`;
+}
+
+module.exports = { compareRounds, compareRuns, describeComparison };
