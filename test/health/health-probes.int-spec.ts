@@ -92,16 +92,19 @@ describe('health probes for orchestrators', () => {
     }, 60_000);
 
     afterAll(async () => {
-      if (!redis.running) {
-        await startRedis();
-        // Shut down on a reconnected client: a quit racing ioredis's reconnection fails what it queued meanwhile.
-        await waitFor(async () => ((await probe(t, '/health/ready')).status === 200 ? true : undefined), {
-          description: 'ready again once Redis is back',
-          timeoutMs: 20_000,
-        });
+      try {
+        if (!redis.running) {
+          await startRedis();
+          // Shut down on a reconnected client: a quit racing ioredis's reconnection fails what it queued meanwhile.
+          await waitFor(async () => ((await probe(t, '/health/ready')).status === 200 ? true : undefined), {
+            description: 'ready again once Redis is back',
+            timeoutMs: 20_000,
+          });
+        }
+      } finally {
+        await t?.close();
+        await redis.stop();
       }
-      await t?.close();
-      await redis.stop();
     }, 60_000);
 
     it('is not ready (503, naming redis) while the peer store is down, yet alive', async () => {
