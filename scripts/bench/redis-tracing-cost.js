@@ -33,11 +33,14 @@ async function main() {
   const errors = new TallyCounter('errors', 'help', ['command'], registry);
   const cpuPerCommand = async () => {
     const before = process.cpuUsage();
-    for (let sent = 0; sent < COMMANDS; sent += IN_FLIGHT) {
-      await Promise.all(Array.from({ length: IN_FLIGHT }, () => script.call([], [])));
+    let sent = 0;
+    while (sent < COMMANDS) {
+      const calls = Math.min(IN_FLIGHT, COMMANDS - sent);
+      await Promise.all(Array.from({ length: calls }, () => script.call([], [])));
+      sent += calls;
     }
     const spent = process.cpuUsage(before);
-    return (spent.user + spent.system) / COMMANDS;
+    return (spent.user + spent.system) / sent;
   };
   try {
     await cpuPerCommand(); // loads the script, lets V8 optimize
