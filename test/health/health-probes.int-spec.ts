@@ -95,7 +95,7 @@ describe('health probes for orchestrators', () => {
       try {
         if (!redis.running) {
           await startRedis();
-          // Shut down on a reconnected client: a quit racing ioredis's reconnection fails what it queued meanwhile.
+          // Shut down on a reconnected client: a quit racing ioredis's reconnection can fail what it queued meanwhile.
           await waitFor(async () => ((await probe(t, '/health/ready')).status === 200 ? true : undefined), {
             description: 'ready again once Redis is back',
             timeoutMs: 20_000,
